@@ -1,0 +1,209 @@
+package io.virtnet.protocol;
+
+import java.util.Objects;
+
+/**
+ * Topic names of DESIGN.md section 4 under a configurable prefix (default {@value #DEFAULT_PREFIX}).
+ * Builders validate the names they are given, so no topic can be built from a hostile name.
+ */
+public final class Topics {
+  public static final String DEFAULT_PREFIX = "vnet";
+
+  private final String prefix;
+
+  private Topics(String prefix) {
+    this.prefix = prefix;
+  }
+
+  public static Topics of(String prefix) {
+    Objects.requireNonNull(prefix, "prefix");
+    if (prefix.isEmpty() || prefix.contains("+") || prefix.contains("#") || prefix.startsWith("/")
+        || prefix.endsWith("/")) {
+      throw new IllegalArgumentException("topic prefix '" + prefix + "' must be non-empty, without wildcards or edge slashes");
+    }
+    return new Topics(prefix);
+  }
+
+  public static Topics defaults() {
+    return of(DEFAULT_PREFIX);
+  }
+
+  public String prefix() {
+    return prefix;
+  }
+
+  public String phyStatus(String agent) {
+    return prefix + "/phy/" + Names.requireInstance(agent) + "/status";
+  }
+
+  public String phyState(String agent, String ifname) {
+    return phy(agent, ifname) + "/state";
+  }
+
+  public String phyEvent(String agent, String ifname) {
+    return phy(agent, ifname) + "/event";
+  }
+
+  public String phyCmd(String agent, String ifname) {
+    return phy(agent, ifname) + "/cmd";
+  }
+
+  public String phyRef(String agent, String ifname, String holder) {
+    return phy(agent, ifname) + "/ref/" + Names.requireInstance(holder);
+  }
+
+  public String backendStatus(String node) {
+    return prefix + "/backend/" + Names.requireInstance(node) + "/status";
+  }
+
+  public String virtioDevice(String instance) {
+    return virtio(instance) + "/device";
+  }
+
+  public String virtioConfig(String instance) {
+    return virtio(instance) + "/config";
+  }
+
+  public String virtioCtrl(String instance) {
+    return virtio(instance) + "/ctrl";
+  }
+
+  public String rtosIrq(int cpu) {
+    return prefix + "/rtos/" + requireCpu(cpu) + "/irq";
+  }
+
+  public String rtosLink(int cpu, String instance) {
+    return prefix + "/rtos/" + requireCpu(cpu) + "/" + Names.requireInstance(instance) + "/link";
+  }
+
+  // Subscription filters.
+
+  /** {@code vnet/phy/{agent}/+/cmd}: the commands for every sim PHY of one agent. */
+  public String allPhyCmds(String agent) {
+    return prefix + "/phy/" + Names.requireInstance(agent) + "/+/cmd";
+  }
+
+  /** {@code vnet/phy/{agent}/+/ref/+}: every hold on one agent's PHYs. */
+  public String allPhyRefs(String agent) {
+    return prefix + "/phy/" + Names.requireInstance(agent) + "/+/ref/+";
+  }
+
+  /** {@code vnet/phy/+/+/state}: every PHY's retained state. */
+  public String allPhyStates() {
+    return prefix + "/phy/+/+/state";
+  }
+
+  /** {@code vnet/phy/+/+/event}. */
+  public String allPhyEvents() {
+    return prefix + "/phy/+/+/event";
+  }
+
+  /** {@code vnet/phy/+/status}: every agent's status. */
+  public String allAgentStatus() {
+    return prefix + "/phy/+/status";
+  }
+
+  /** {@code vnet/backend/+/status}. */
+  public String allBackendStatus() {
+    return prefix + "/backend/+/status";
+  }
+
+  /** {@code vnet/virtio/+/device}. */
+  public String allDevices() {
+    return prefix + "/virtio/+/device";
+  }
+
+  /** {@code vnet/rtos/+/+/link}. */
+  public String allLinks() {
+    return prefix + "/rtos/+/+/link";
+  }
+
+  /** {@code vnet/rtos/+/irq}. */
+  public String allIrqs() {
+    return prefix + "/rtos/+/irq";
+  }
+
+  private String phy(String agent, String ifname) {
+    return prefix + "/phy/" + Names.requireInstance(agent) + "/" + Names.requireIfname(ifname);
+  }
+
+  private String virtio(String instance) {
+    return prefix + "/virtio/" + Names.requireInstance(instance);
+  }
+
+  private static int requireCpu(int cpu) {
+    if (cpu < 0 || cpu > 4095) {
+      throw InvalidMessageException.of("out-of-range", "cpu must be 0..4095, got " + cpu);
+    }
+    return cpu;
+  }
+
+  /**
+   * Parses a concrete topic under this prefix. Returns null for a topic outside the prefix or of no
+   * known shape; throws {@link InvalidMessageException} when the shape is known but a name is invalid.
+   */
+  public TopicName parse(String topic) {
+    if (topic == null || !topic.startsWith(prefix + "/")) {
+      return null;
+    }
+    String[] p = topic.substring(prefix.length() + 1).split("/", -1);
+    switch (p[0]) {
+      case "phy":
+        if (p.length == 3 && p[2].equals("status")) {
+          return new TopicName.AgentStatus(Names.requireInstance(p[1]));
+        }
+        if (p.length == 4) {
+          String agent = Names.requireInstance(p[1]);
+          String ifname = Names.requireIfname(p[2]);
+          switch (p[3]) {
+            case "state":
+              return new TopicName.PhyState(agent, ifname);
+            case "event":
+              return new TopicName.PhyEvent(agent, ifname);
+            case "cmd":
+              return new TopicName.PhyCmd(agent, ifname);
+            default:
+              return null;
+          }
+        }
+        if (p.length == 5 && p[3].equals("ref")) {
+          return new TopicName.PhyRef(Names.requireInstance(p[1]), Names.requireIfname(p[2]), Names.requireInstance(p[4]));
+        }
+        return null;
+      case "backend":
+        return p.length == 3 && p[2].equals("status") ? new TopicName.BackendStatus(Names.requireInstance(p[1])) : null;
+      case "virtio":
+        if (p.length == 3) {
+          String inst = Names.requireInstance(p[1]);
+          switch (p[2]) {
+            case "device":
+              return new TopicName.VirtioDevice(inst);
+            case "config":
+              return new TopicName.VirtioConfigTopic(inst);
+            case "ctrl":
+              return new TopicName.VirtioCtrl(inst);
+            default:
+              return null;
+          }
+        }
+        return null;
+      case "rtos":
+        if (p.length == 3 && p[2].equals("irq")) {
+          return new TopicName.RtosIrq(parseCpu(p[1]));
+        }
+        if (p.length == 4 && p[3].equals("link")) {
+          return new TopicName.RtosLink(parseCpu(p[1]), Names.requireInstance(p[2]));
+        }
+        return null;
+      default:
+        return null;
+    }
+  }
+
+  private static int parseCpu(String s) {
+    if (s.isEmpty() || s.length() > 4 || !s.chars().allMatch(Character::isDigit)) {
+      throw InvalidMessageException.of("invalid-name", "cpu '" + Names.printable(s) + "' is not a number");
+    }
+    return requireCpu(Integer.parseInt(s));
+  }
+}
