@@ -1,0 +1,54 @@
+package io.virtnet.runtime.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.virtnet.protocol.InvalidMessageException;
+import io.virtnet.protocol.Names;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Counts and logs rejected input ({@code vnet_rejected_messages_total{service,reason}}). Logging is
+ * rate-limited per reason so a garbage storm cannot flood the log.
+ */
+public final class Rejections {
+  private static final Logger LOG = LoggerFactory.getLogger(Rejections.class);
+  private static final long LOG_EVERY = 1000;
+
+  private final MeterRegistry registry;
+  private final String service;
+  private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
+  private final LongAdder total = new LongAdder();
+
+  public Rejections(MeterRegistry registry, String service) {
+    this.registry = registry;
+    this.service = service;
+  }
+
+  /** Records one rejected message on {@code topic}. */
+  public void reject(String topic, InvalidMessageException e) {
+    reject(topic, e.reason(), e.getMessage());
+  }
+
+  public void reject(String topic, String reason, String message) {
+    Counter c = counters.computeIfAbsent(reason, r -> Counter.builder("vnet_rejected_messages")
+        .description("Messages dropped because they break the contract")
+        .tag("service", service)
+        .tag("reason", r)
+        .register(registry));
+    c.increment();
+    total.increment();
+    long n = (long) c.count();
+    if (n <= 10 || n % LOG_EVERY == 0) {
+      LOG.warn("{} rejected a message on {} ({}): {}{}", service, Names.printable(topic), reason, message,
+          n > 10 ? " [" + n + " so far]" : "");
+    }
+  }
+
+  /** All rejections counted by this instance. */
+  public long total() {
+    return total.sum();
+  }
+}

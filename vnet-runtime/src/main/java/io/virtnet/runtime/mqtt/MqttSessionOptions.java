@@ -1,0 +1,97 @@
+package io.virtnet.runtime.mqtt;
+
+import io.vertx.core.buffer.Buffer;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How to reach the broker: {@code tcp://HOST:PORT} or {@code ssl://HOST:PORT}, credentials, an
+ * optional CA file for TLS, a last will, and the reconnect backoff.
+ */
+public record MqttSessionOptions(
+    String host,
+    int port,
+    boolean tls,
+    String caFile,
+    String clientId,
+    String username,
+    String password,
+    Will will,
+    int keepAliveSeconds,
+    Duration backoffMin,
+    Duration backoffMax,
+    int maxInflight) {
+
+  public static final int DEFAULT_KEEP_ALIVE_SECONDS = 10;
+  public static final Duration DEFAULT_BACKOFF_MIN = Duration.ofMillis(100);
+  public static final Duration DEFAULT_BACKOFF_MAX = Duration.ofSeconds(5);
+  /** vertx-mqtt fails the 11th unacknowledged QoS 1 publish by default; we queue above this instead. */
+  public static final int DEFAULT_MAX_INFLIGHT = 1000;
+
+  /** The last will: published by the broker when the connection dies without a DISCONNECT. */
+  public record Will(String topic, Buffer payload, boolean retain) {}
+
+  public MqttSessionOptions {
+    Objects.requireNonNull(host, "host");
+    Objects.requireNonNull(clientId, "clientId");
+    if (port < 1 || port > 65535) {
+      throw new IllegalArgumentException("broker port must be 1..65535, got " + port);
+    }
+  }
+
+  /** Options for {@code tcp://HOST:PORT} (or {@code ssl://}, {@code mqtts://}) with defaults for the rest. */
+  public static MqttSessionOptions forBroker(String brokerUri, String clientId) {
+    Objects.requireNonNull(brokerUri, "broker");
+    URI uri;
+    try {
+      uri = URI.create(brokerUri);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--broker '" + brokerUri + "' is not a URI like tcp://127.0.0.1:1883");
+    }
+    String scheme = uri.getScheme();
+    boolean tls;
+    if ("tcp".equals(scheme) || "mqtt".equals(scheme)) {
+      tls = false;
+    } else if ("ssl".equals(scheme) || "tls".equals(scheme) || "mqtts".equals(scheme)) {
+      tls = true;
+    } else {
+      throw new IllegalArgumentException("--broker '" + brokerUri + "' must start with tcp:// or ssl://");
+    }
+    if (uri.getHost() == null) {
+      throw new IllegalArgumentException("--broker '" + brokerUri + "' has no host; use tcp://HOST:PORT");
+    }
+    int port = uri.getPort() > 0 ? uri.getPort() : (tls ? 8883 : 1883);
+    return new MqttSessionOptions(uri.getHost(), port, tls, null, clientId, null, null, null,
+        DEFAULT_KEEP_ALIVE_SECONDS, DEFAULT_BACKOFF_MIN, DEFAULT_BACKOFF_MAX, DEFAULT_MAX_INFLIGHT);
+  }
+
+  public MqttSessionOptions withWill(Will newWill) {
+    return new MqttSessionOptions(host, port, tls, caFile, clientId, username, password, newWill,
+        keepAliveSeconds, backoffMin, backoffMax, maxInflight);
+  }
+
+  public MqttSessionOptions withCredentials(String user, String pass) {
+    return new MqttSessionOptions(host, port, tls, caFile, clientId, user, pass, will,
+        keepAliveSeconds, backoffMin, backoffMax, maxInflight);
+  }
+
+  public MqttSessionOptions withTls(boolean useTls, String ca) {
+    return new MqttSessionOptions(host, port, useTls, ca, clientId, username, password, will,
+        keepAliveSeconds, backoffMin, backoffMax, maxInflight);
+  }
+
+  public MqttSessionOptions withClientId(String id) {
+    return new MqttSessionOptions(host, port, tls, caFile, id, username, password, will,
+        keepAliveSeconds, backoffMin, backoffMax, maxInflight);
+  }
+
+  public MqttSessionOptions withBackoff(Duration min, Duration max) {
+    return new MqttSessionOptions(host, port, tls, caFile, clientId, username, password, will,
+        keepAliveSeconds, min, max, maxInflight);
+  }
+
+  public String uri() {
+    return (tls ? "ssl://" : "tcp://") + host + ":" + port;
+  }
+}

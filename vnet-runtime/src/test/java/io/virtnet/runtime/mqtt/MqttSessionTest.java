@@ -1,0 +1,119 @@
+package io.virtnet.runtime.mqtt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import io.virtnet.broker.EmbeddedBroker;
+import io.virtnet.testsupport.SharedBroker;
+import io.virtnet.testsupport.TestMqtt;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith({VertxExtension.class, SharedBroker.class})
+@Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
+class MqttSessionTest {
+
+  @Test
+  void publishesAndDispatchesToExactAndWildcardSubscribers(Vertx vertx, EmbeddedBroker broker) throws Exception {
+    String p = TestMqtt.uniquePrefix();
+    MqttSession session = MqttSession.create(vertx, MqttSessionOptions.forBroker(broker.uri(), "s-" + p));
+    session.start().await(10, TimeUnit.SECONDS);
+    List<String> exact = new CopyOnWriteArrayList<>();
+    List<String> wild = new CopyOnWriteArrayList<>();
+    session.subscribe(p + "/a/b", m -> exact.add(m.payload().toString())).await(10, TimeUnit.SECONDS);
+    session.subscribe(p + "/+/b", m -> wild.add(m.topic())).await(10, TimeUnit.SECONDS);
+
+    session.publish(p + "/a/b", Buffer.buffer("one"), false).await(10, TimeUnit.SECONDS);
+    session.publish(p + "/c/b", Buffer.buffer("two"), false).await(10, TimeUnit.SECONDS);
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> wild.size() == 2);
+    assertThat(exact).containsExactly("one");
+    assertThat(wild).containsExactlyInAnyOrder(p + "/a/b", p + "/c/b");
+    session.close(1000).await(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void fiveThousandUnacknowledgedPublishesAllArriveInOrder(Vertx vertx, EmbeddedBroker broker) throws Exception {
+    String p = TestMqtt.uniquePrefix();
+    try (TestMqtt observer = TestMqtt.connect(broker.uri()).subscribe(p + "/load")) {
+      MqttSession session = MqttSession.create(vertx, MqttSessionOptions.forBroker(broker.uri(), "s-" + p));
+      session.start().await(10, TimeUnit.SECONDS);
+      List<Future<Void>> all = new ArrayList<>();
+      for (int i = 0; i < 5000; i++) {
+        all.add(session.publish(p + "/load", Buffer.buffer(Integer.toString(i)), false));
+      }
+      Future.all(all).await(30, TimeUnit.SECONDS);
+      await().atMost(Duration.ofSeconds(20)).until(() -> observer.received(p + "/load").size() == 5000);
+      List<TestMqtt.Received> got = observer.received(p + "/load");
+      for (int i = 0; i < 5000; i++) {
+        assertThat(got.get(i).text()).isEqualTo(Integer.toString(i));
+      }
+      session.close(1000).await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void afterBrokerRestartResubscribesAndRepublishesRetainedState(Vertx vertx) throws Exception {
+    try (EmbeddedBroker own = EmbeddedBroker.start(0)) {
+      String p = TestMqtt.uniquePrefix();
+      MqttSession session = MqttSession.create(vertx,
+          MqttSessionOptions.forBroker(own.uri(), "s-" + p).withBackoff(Duration.ofMillis(50), Duration.ofMillis(500)));
+      session.start().await(10, TimeUnit.SECONDS);
+      List<String> got = new CopyOnWriteArrayList<>();
+      session.subscribe(p + "/in", m -> got.add(m.payload().toString())).await(10, TimeUnit.SECONDS);
+      session.publish(p + "/state", Buffer.buffer("kept"), true).await(10, TimeUnit.SECONDS);
+      List<Boolean> reconnected = new CopyOnWriteArrayList<>();
+      session.onReconnect(() -> reconnected.add(true));
+
+      own.restart(); // in-memory persistence: the retained store comes back empty
+
+      await().atMost(Duration.ofSeconds(20)).until(() -> !reconnected.isEmpty());
+      try (TestMqtt t = TestMqtt.connect(own.uri()).subscribe(p + "/state")) {
+        t.awaitLast(p + "/state", r -> r.text().equals("kept"), Duration.ofSeconds(10));
+        t.publish(p + "/in", "after");
+      }
+      await().atMost(Duration.ofSeconds(10)).until(() -> got.contains("after"));
+      assertThat(session.reconnectCount()).isEqualTo(1);
+      session.close(1000).await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void willFiresOnlyWhenTheConnectionDiesNotOnCleanClose(Vertx vertx, EmbeddedBroker broker) throws Exception {
+    String p = TestMqtt.uniquePrefix();
+    try (TestMqtt observer = TestMqtt.connect(broker.uri()).subscribe(p + "/status")) {
+      MqttSession session = MqttSession.create(vertx, MqttSessionOptions.forBroker(broker.uri(), "s-" + p)
+          .withWill(new MqttSessionOptions.Will(p + "/status", Buffer.buffer("offline-will"), true)));
+      session.start().await(10, TimeUnit.SECONDS);
+      session.publish(p + "/status", Buffer.buffer("online"), true).await(10, TimeUnit.SECONDS);
+      session.publish(p + "/status", Buffer.buffer("offline-clean"), true);
+      session.close(2000).await(10, TimeUnit.SECONDS);
+      observer.awaitLast(p + "/status", r -> r.text().equals("offline-clean"), Duration.ofSeconds(5));
+      assertThat(observer.received(p + "/status")).noneMatch(r -> r.text().equals("offline-will"));
+    }
+  }
+
+  @Test
+  void topicFilterMatching() {
+    assertThat(TopicFilter.matches("a/+/c", "a/b/c")).isTrue();
+    assertThat(TopicFilter.matches("a/+/c", "a/b/d")).isFalse();
+    assertThat(TopicFilter.matches("a/+", "a/b/c")).isFalse();
+    assertThat(TopicFilter.matches("a/#", "a/b/c")).isTrue();
+    assertThat(TopicFilter.matches("a/+/#", "a/b")).isTrue();
+    assertThat(TopicFilter.matches("a/+/+/ref/+", "a/x/eth0/ref/h1")).isTrue();
+    assertThat(TopicFilter.matches("a/+/+/ref/+", "a/x/eth0/state")).isFalse();
+    assertThat(TopicFilter.matches("a/b", "a/b")).isTrue();
+    assertThat(TopicFilter.matches("a/b", "a/bc")).isFalse();
+    assertThat(TopicFilter.matches("+/+", "a/")).isTrue();
+  }
+}
