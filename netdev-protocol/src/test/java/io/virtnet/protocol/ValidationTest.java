@@ -1,0 +1,118 @@
+package io.virtnet.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ValidationTest {
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", ".", "..", "eth0/#", "+", "#", "a b", "eth:0", "sixteen-bytes-xx", "tab\tx", "nul\u0000x"})
+  void invalidIfnamesAreRejected(String name) {
+    assertThat(Names.isValidIfname(name)).isFalse();
+    assertThatThrownBy(() -> Names.requireIfname(name))
+        .isInstanceOf(InvalidMessageException.class)
+        .extracting(e -> ((InvalidMessageException) e).reason()).isEqualTo("invalid-name");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"eth0", "enp0s31f6", "wlan0.100", "a", "fifteen-bytes-x", "br-lan_1"})
+  void validIfnamesPass(String name) {
+    assertThat(Names.isValidIfname(name)).isTrue();
+  }
+
+  @Test
+  void instanceNames() {
+    assertThat(Names.isValidInstance("virtio-net0")).isTrue();
+    assertThat(Names.isValidInstance("Virtio")).isFalse();
+    assertThat(Names.isValidInstance("-x")).isFalse();
+    assertThat(Names.isValidInstance("a".repeat(63))).isTrue();
+    assertThat(Names.isValidInstance("a".repeat(64))).isFalse();
+  }
+
+  private static String reasonOf(String payload) {
+    try {
+      NetdevCodec.decodeEvent(Buffer.buffer(payload));
+      return "accepted";
+    } catch (InvalidMessageException e) {
+      return e.reason();
+    }
+  }
+
+  private static JsonObject valid() {
+    return NetdevCodec.toJson(new NetdevEvent(NetdevCmd.NETDEV_CHANGE, 42, ContractPinTest.eth0(), null));
+  }
+
+  @Test
+  void everyBreachHasAReason() {
+    assertThat(reasonOf(valid().encode())).isEqualTo("accepted");
+    assertThat(reasonOf("")).isEqualTo("empty");
+    assertThat(reasonOf("{not json")).isEqualTo("malformed-json");
+    assertThat(reasonOf("[1,2]")).isEqualTo("malformed-json");
+    assertThat(reasonOf("{\"pad\":\"" + "x".repeat(5000) + "\"}")).isEqualTo("oversize");
+    assertThat(reasonOf(valid().put("v", 2).encode())).isEqualTo("schema-version");
+    assertThat(reasonOf(valid().put("mtu", "1500").encode())).isEqualTo("wrong-type");
+    assertThat(reasonOf(valid().put("carrier", 1).encode())).isEqualTo("wrong-type");
+    assertThat(reasonOf(valid().put("mtu", -5).encode())).isEqualTo("out-of-range");
+    assertThat(reasonOf(valid().put("ifname", "eth0/#").encode())).isEqualTo("invalid-name");
+    assertThat(reasonOf(valid().put("event", "NETDEV_EXPLODE").encode())).isEqualTo("unknown-value");
+    assertThat(reasonOf(valid().put("seq", 0).encode())).isEqualTo("out-of-range");
+    JsonObject missing = valid();
+    missing.remove("carrier");
+    assertThat(reasonOf(missing.encode())).isEqualTo("missing-field");
+    assertThat(reasonOf(valid().put("ts", "yesterday").encode())).isEqualTo("wrong-type");
+  }
+
+  @Test
+  void badUtf8IsRejected() {
+    byte[] bad = {'{', '"', 'a', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'};
+    assertThatThrownBy(() -> NetdevCodec.decodeEvent(Buffer.buffer(bad)))
+        .isInstanceOf(InvalidMessageException.class)
+        .extracting(e -> ((InvalidMessageException) e).reason()).isEqualTo("bad-utf8");
+  }
+
+  @Test
+  void phyCommands() {
+    assertThat(PhyCommand.decode(Buffer.buffer("{\"op\":\"carrier\",\"value\":false}")))
+        .isEqualTo(new PhyCommand(PhyCommand.Op.CARRIER, false));
+    assertThat(PhyCommand.decode(Buffer.buffer("{\"op\":\"mtu\",\"value\":9000}")).value()).isEqualTo(9000);
+    assertThat(PhyCommand.decode(Buffer.buffer("{\"op\":\"register\"}")).op()).isEqualTo(PhyCommand.Op.REGISTER);
+    assertThatThrownBy(() -> PhyCommand.decode(Buffer.buffer("{\"op\":\"carrier\",\"value\":\"yes\"}")))
+        .isInstanceOf(InvalidMessageException.class).hasMessageContaining("boolean");
+    assertThatThrownBy(() -> PhyCommand.decode(Buffer.buffer("{\"op\":\"melt\"}")))
+        .isInstanceOf(InvalidMessageException.class).hasMessageContaining("unknown op");
+    assertThatThrownBy(() -> PhyCommand.decode(Buffer.buffer("{\"op\":\"rename\",\"value\":\"a/b\"}")))
+        .isInstanceOf(InvalidMessageException.class);
+    assertThatThrownBy(() -> PhyCommand.decode(Buffer.buffer("{\"op\":\"mtu\",\"value\":10}")))
+        .isInstanceOf(InvalidMessageException.class);
+  }
+
+  @Test
+  void ctrlMessages() {
+    assertThat(CtrlMessage.decode(Buffer.buffer("{\"class\":3,\"cmd\":0}")))
+        .isInstanceOfSatisfying(CtrlMessage.Command.class, c -> assertThat(c.isAnnounceAck()).isTrue());
+    assertThat(CtrlMessage.decode(Buffer.buffer("{\"driverFeatures\":[\"STATUS\",\"MAC\"]}")))
+        .isEqualTo(new CtrlMessage.DriverFeatures(java.util.EnumSet.of(VirtioFeature.STATUS, VirtioFeature.MAC)));
+    assertThat(CtrlMessage.announceAck().encode().toJsonObject().encode()).isEqualTo("{\"class\":3,\"cmd\":0}");
+    assertThatThrownBy(() -> CtrlMessage.decode(Buffer.buffer("{\"driverFeatures\":[\"WARP\"]}")))
+        .isInstanceOf(InvalidMessageException.class);
+  }
+
+  @Test
+  void deviceMessageRoundTripAndExample() {
+    String example = "{\"instance\":\"virtio-net0\",\"cpu\":2,\"irq\":42,\"deviceFeatures\":[\"STATUS\",\"CTRL_VQ\"],\"phy\":\"eth0\",\"agent\":\"linux0\"}";
+    DeviceInfo d = DeviceInfo.decode(Buffer.buffer(example));
+    assertThat(d.cpu()).isEqualTo(2);
+    assertThat(d.irq()).isEqualTo(42);
+    assertThat(d.frontend()).isNull();
+    assertThat(DeviceInfo.decode(d.encode())).isEqualTo(d);
+    String qemu = "{\"instance\":\"virtio-net5\",\"cpu\":2,\"irq\":45,\"deviceFeatures\":[],\"phy\":\"eth0\",\"agent\":\"linux0\","
+        + "\"frontend\":{\"kind\":\"qemu\",\"qmp\":\"unix:/run/vm1/qmp.sock\",\"device\":\"nic0\"}}";
+    assertThat(DeviceInfo.decode(Buffer.buffer(qemu)).frontend().device()).isEqualTo("nic0");
+  }
+}
