@@ -50,6 +50,7 @@ public final class EmbeddedBroker implements AutoCloseable {
       Files.createDirectories(home.resolve("data"));
       Files.createDirectories(home.resolve("extensions"));
       Files.writeString(conf.resolve("config.xml"), configXml(port));
+      copyLoggingConfig(conf);
       hivemq = EmbeddedHiveMQ.builder()
           .withConfigurationFolder(conf)
           .withDataFolder(home.resolve("data"))
@@ -59,6 +60,21 @@ public final class EmbeddedBroker implements AutoCloseable {
       LOG.debug("embedded HiveMQ CE listening on 127.0.0.1:{}", port);
     } catch (Exception e) {
       throw new IllegalStateException("embedded HiveMQ CE failed to start on port " + port + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * HiveMQ re-initialises logback from its config folder and would otherwise fall back to its own
+   * chatty default; hand it the application's logging configuration instead.
+   */
+  private static void copyLoggingConfig(Path conf) throws IOException {
+    for (String name : new String[] {"logback-test.xml", "logback.xml"}) {
+      try (var in = EmbeddedBroker.class.getClassLoader().getResourceAsStream(name)) {
+        if (in != null) {
+          Files.write(conf.resolve("logback.xml"), in.readAllBytes());
+          return;
+        }
+      }
     }
   }
 
