@@ -1,0 +1,43 @@
+package io.virtnet.frontend.driver;
+
+import io.virtnet.protocol.DeviceInfo;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Chooses the driver for a discovered device from its {@code frontend} binding, as a bus matches a
+ * device against its drivers' id tables: no binding means the reference virtio driver; a
+ * {@code {"kind":"qemu",…}} binding is where a {@code QemuNetDriver} plugs in.
+ */
+@FunctionalInterface
+public interface DriverFactory {
+  /** The driver for {@code device}, or empty when none is available (the device then stays unprobed). */
+  Optional<NetDriver> create(DeviceInfo device, DriverContext ctx);
+
+  /** The standard table: virtio for unbound devices; qemu devices are counted and left unprobed for now. */
+  static DriverFactory standard() {
+    return Standard.INSTANCE;
+  }
+
+  /** The built-in table. */
+  final class Standard implements DriverFactory {
+    static final Standard INSTANCE = new Standard();
+    private static final Logger LOG = LoggerFactory.getLogger(DriverFactory.class);
+
+    private Standard() {}
+
+    @Override
+    public Optional<NetDriver> create(DeviceInfo device, DriverContext ctx) {
+      if (device.frontend() == null) {
+        return Optional.of(new VirtioNetDriver(device, ctx));
+      }
+      String kind = device.frontend().kind();
+      // extension point: "qemu" -> new QemuNetDriver(device, ctx) once QMP forwarding exists
+      LOG.warn("cpu {}: {} is bound to a {} frontend ({}); qemu driver not available yet, device not probed",
+          ctx.cpu(), device.instance(), kind, device.frontend().device());
+      ctx.metrics().unsupported(kind);
+      return Optional.empty();
+    }
+  }
+}
