@@ -1,0 +1,143 @@
+package io.virtnet.frontend;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.virtnet.frontend.config.FrontendConfig;
+import io.virtnet.frontend.driver.DriverContext;
+import io.virtnet.frontend.driver.DriverFactory;
+import io.virtnet.frontend.driver.DriverMetrics;
+import io.virtnet.protocol.Topics;
+import io.virtnet.runtime.config.MqttConfig;
+import io.virtnet.runtime.metrics.Rejections;
+import io.virtnet.runtime.mqtt.MqttSession;
+import io.virtnet.runtime.mqtt.MqttSessionOptions;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The rtos-frontend service: one MQTT session ({@code vnet-frontend-{node}}), one
+ * {@link RtosCpuVerticle} per configured RTOS CPU, and the device directory that routes the retained
+ * {@code vnet/virtio/+/device} topics to them. {@code start()} completes when every CPU listens on its
+ * IRQ topic and the device topics are subscribed; {@code stop()} removes the drivers (clearing their
+ * link views), undeploys the CPUs and closes the session, and is safe to call twice.
+ */
+public final class FrontendNodeVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(FrontendNodeVerticle.class);
+  /** Rejections are counted under {@code vnet_rejected_messages_total{service="frontend"}}. */
+  public static final String SERVICE = "frontend";
+  /** How long a clean stop waits for queued publishes (the cleared views) before disconnecting. */
+  static final long CLOSE_FLUSH_MS = 2000;
+
+  private final FrontendConfig config;
+  private final Topics topics;
+  private final MqttSessionOptions sessionOptions;
+  private final MeterRegistry registry;
+  private final DriverFactory factory;
+  private final Rejections rejections;
+  private final DriverMetrics driverMetrics;
+
+  private MqttSession session;
+  private final Map<Integer, RtosCpuVerticle> cpus = new LinkedHashMap<>();
+  private final Map<Integer, String> deployments = new LinkedHashMap<>();
+  private MqttSession.Subscription deviceSubscription;
+  private Future<?> stopFuture;
+
+  public FrontendNodeVerticle(FrontendConfig config, MqttConfig mqtt, MqttSessionOptions sessionOptions,
+      MeterRegistry registry) {
+    this(config, mqtt, sessionOptions, registry, DriverFactory.standard());
+  }
+
+  /** As the main constructor, with another driver table (e.g. one that adds a QEMU driver). */
+  public FrontendNodeVerticle(FrontendConfig config, MqttConfig mqtt, MqttSessionOptions sessionOptions,
+      MeterRegistry registry, DriverFactory factory) {
+    this.config = config;
+    this.topics = mqtt.topics();
+    this.sessionOptions = sessionOptions.withClientId(clientId(config));
+    this.registry = registry;
+    this.factory = factory;
+    this.rejections = new Rejections(registry, SERVICE);
+    this.driverMetrics = new DriverMetrics(registry);
+  }
+
+  /** The MQTT client id of a frontend node: {@code vnet-frontend-{node}}. */
+  public static String clientId(FrontendConfig config) {
+    return "vnet-frontend-" + config.node();
+  }
+
+  public FrontendConfig frontendConfig() {
+    return config;
+  }
+
+  /** Rejected input counted by this node (all reasons). */
+  public long rejectedCount() {
+    return rejections.total();
+  }
+
+  @Override
+  public Future<?> start() {
+    session = MqttSession.create(vertx, sessionOptions);
+    DeviceDirectory directory = new DeviceDirectory(topics, cpus, rejections);
+    List<Future<String>> deploys = new ArrayList<>();
+    for (int cpu : config.cpus()) {
+      DriverContext ctx = new DriverContext(cpu, session, topics, config.driverFeatures(), rejections, driverMetrics);
+      RtosCpuVerticle v = new RtosCpuVerticle(ctx, factory, registry);
+      cpus.put(cpu, v);
+      deploys.add(vertx.deployVerticle(v).onSuccess(id -> deployments.put(cpu, id)));
+    }
+    // CPUs first, so that no retained device arrives before its CPU can take it
+    return session.start()
+        .compose(v -> Future.all(deploys))
+        .compose(v -> session.subscribe(topics.allDevices(), directory::handle))
+        .onSuccess(s -> {
+          deviceSubscription = s;
+          LOG.info("rtos-frontend {} serving CPUs {} on {}", config.node(), config.cpus(), sessionOptions.uri());
+        });
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (stopFuture == null) {
+      Future<Void> unsub = deviceSubscription == null ? Future.succeededFuture() : deviceSubscription.unsubscribe();
+      List<Future<Void>> undeploys = new ArrayList<>();
+      for (String id : deployments.values()) {
+        // Vert.x may already have undeployed the children before calling this
+        undeploys.add(vertx.undeploy(id).recover(e -> Future.succeededFuture()));
+      }
+      deployments.clear();
+      stopFuture = unsub.recover(e -> Future.succeededFuture())
+          .compose(v -> Future.join(undeploys))
+          .recover(e -> Future.succeededFuture())
+          .compose(v -> session == null ? Future.succeededFuture() : session.close(CLOSE_FLUSH_MS));
+    }
+    return stopFuture;
+  }
+
+  /**
+   * A snapshot of every CPU and driver: {@code {"node":…,"cpus":[{"cpu":2,"irqs":…,"drivers":[…]}],
+   * "rejected":…,"carrierChanges":…}}. Each CPU answers from its own context.
+   */
+  public Future<JsonObject> snapshot() {
+    List<Future<JsonObject>> parts = new ArrayList<>();
+    for (RtosCpuVerticle v : cpus.values()) {
+      parts.add(v.snapshot());
+    }
+    return Future.all(parts).map(all -> {
+      JsonArray list = new JsonArray();
+      parts.forEach(f -> list.add(f.result()));
+      return new JsonObject()
+          .put("node", config.node())
+          .put("connected", session != null && session.isConnected())
+          .put("cpus", list)
+          .put("probes", (long) driverMetrics.probes())
+          .put("carrierChanges", (long) driverMetrics.carrierChanges())
+          .put("rejected", rejections.total());
+    });
+  }
+}
