@@ -131,8 +131,9 @@ public final class MqttSession {
 
   /**
    * Subscribes {@code handler} (run on the caller's context) to {@code filter} at QoS 1. The future
-   * completes when the broker acknowledged the subscription, or at once if another subscriber already
-   * holds the filter; while disconnected it completes after the next connection.
+   * completes when the broker acknowledged the subscription (while disconnected: after the next
+   * connection). Every subscriber receives the filter's retained messages, even when another
+   * subscriber already held the filter.
    */
   public Future<Subscription> subscribe(String filter, Handler<InboundMessage> handler) {
     Subscriber sub = new Subscriber(handler, callerContext());
@@ -143,17 +144,17 @@ public final class MqttSession {
         return;
       }
       FilterEntry entry = filters.get(filter);
-      if (entry != null) {
-        entry.subscribers.add(sub);
-        acked.complete();
-        return;
+      if (entry == null) {
+        entry = new FilterEntry(filter);
+        filters.put(filter, entry);
+        if (TopicFilter.isWildcard(filter)) {
+          wildcardFilters.add(entry);
+        }
       }
-      entry = new FilterEntry(filter);
       entry.subscribers.add(sub);
-      filters.put(filter, entry);
-      if (TopicFilter.isWildcard(filter)) {
-        wildcardFilters.add(entry);
-      }
+      // A filter already held is subscribed again: the broker then re-sends its retained messages
+      // (MQTT 3.1.1 section 3.8.4), which the new subscriber needs; the others see them once more,
+      // which is harmless as retained messages carry state, not edges.
       if (connected) {
         sendSubscribe(Map.of(filter, 1), List.of(acked));
       } else {

@@ -104,6 +104,21 @@ class MqttSessionTest {
   }
 
   @Test
+  void aSecondSubscriberOfAHeldFilterStillGetsTheRetainedMessages(Vertx vertx, EmbeddedBroker broker) throws Exception {
+    String p = TestMqtt.uniquePrefix();
+    MqttSession session = MqttSession.create(vertx, MqttSessionOptions.forBroker(broker.uri(), "s-" + p));
+    session.start().await(10, TimeUnit.SECONDS);
+    session.publish(p + "/state", Buffer.buffer("current"), true).await(10, TimeUnit.SECONDS);
+    List<String> first = new CopyOnWriteArrayList<>();
+    List<String> second = new CopyOnWriteArrayList<>();
+    session.subscribe(p + "/state", m -> first.add(m.payload().toString())).await(10, TimeUnit.SECONDS);
+    await().atMost(Duration.ofSeconds(5)).until(() -> first.contains("current"));
+    session.subscribe(p + "/state", m -> second.add(m.payload().toString())).await(10, TimeUnit.SECONDS);
+    await().atMost(Duration.ofSeconds(5)).until(() -> second.contains("current"));
+    session.close(1000).await(10, TimeUnit.SECONDS);
+  }
+
+  @Test
   void topicFilterMatching() {
     assertThat(TopicFilter.matches("a/+/c", "a/b/c")).isTrue();
     assertThat(TopicFilter.matches("a/+/c", "a/b/d")).isFalse();
