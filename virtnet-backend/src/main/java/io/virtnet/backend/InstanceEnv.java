@@ -1,0 +1,32 @@
+package io.virtnet.backend;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.virtnet.backend.config.AgentLossPolicy;
+import io.virtnet.protocol.Topics;
+import io.virtnet.runtime.metrics.Rejections;
+import io.virtnet.runtime.mqtt.MqttSession;
+import java.util.Objects;
+
+/**
+ * What a node shares with its instance verticles: the MQTT session, topic names, the node name
+ * (written into holds), the agent-loss policy, the rejection counter, the meter registry and the
+ * event-bus address for change events (null = none).
+ */
+public record InstanceEnv(
+    MqttSession session,
+    Topics topics,
+    String node,
+    AgentLossPolicy onAgentLoss,
+    Rejections rejections,
+    MeterRegistry registry,
+    String eventsAddress) {
+
+  public InstanceEnv {
+    Objects.requireNonNull(session, "session");
+    Objects.requireNonNull(topics, "topics");
+    Objects.requireNonNull(node, "node");
+    Objects.requireNonNull(onAgentLoss, "onAgentLoss");
+    Objects.requireNonNull(rejections, "rejections");
+    Objects.requireNonNull(registry, "registry");
+  }
+}

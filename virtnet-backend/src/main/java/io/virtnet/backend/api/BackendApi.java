@@ -1,0 +1,44 @@
+package io.virtnet.backend.api;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.virtnet.backend.config.InstanceConfig;
+
+/**
+ * What the HTTP API asks of a backend node. Every method may be called from any context; failures
+ * are {@link ApiException}s carrying the HTTP status.
+ */
+public interface BackendApi {
+  /** Every instance's snapshot, sorted by name. */
+  Future<JsonArray> instances();
+
+  /** One instance's snapshot; fails with 404 when unknown. */
+  Future<JsonObject> instance(String name);
+
+  /** Hot-plug: probes a new instance; fails with 409 on a duplicate name or (cpu, irq) pair. */
+  Future<JsonObject> addInstance(InstanceConfig config);
+
+  /** Hot-unplug: removes an instance; fails with 404 when unknown. */
+  Future<Void> removeInstance(String name);
+
+  /** Turns an instance's carrier-notify switch; completes with its snapshot. */
+  Future<JsonObject> setCarrierNotify(String name, boolean enabled);
+
+  /** The PHYs seen on the broker with their state. */
+  Future<JsonArray> phys();
+
+  /** The frontends' link views seen on the broker. */
+  Future<JsonArray> frontends();
+
+  /** {@code {"status":"UP"|"DOWN","broker":…,"agents":{…},"instancesBound":n}}. */
+  Future<JsonObject> health();
+
+  /** The Prometheus text exposition of the node's registry. */
+  String metrics();
+
+  /**
+   * The local event-bus address of change events: {@code {"type":"instance"|"phy"|"link","data":{…}}}.
+   */
+  String eventsAddress();
+}
