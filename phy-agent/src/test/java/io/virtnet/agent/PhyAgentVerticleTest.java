@@ -400,6 +400,34 @@ class PhyAgentVerticleTest {
   }
 
   @Test
+  void afterABrokerRestart_restoresStateAndStatus_andDropsHoldsNobodyRepublished(Vertx vertx) throws Exception {
+    try (EmbeddedBroker own = EmbeddedBroker.start(0)) {
+      // GIVEN eth0 unregistering, held by a backend that will not come back
+      PhyAgentVerticle v = new PhyAgentVerticle(twoPhys(), new MqttConfig(p),
+          MqttSessionOptions.forBroker(own.uri(), "replaced").withBackoff(Duration.ofMillis(50), Duration.ofMillis(300)),
+          registry, PhyAgentVerticle::defaultSource, Duration.ofMillis(100), Duration.ofMillis(300));
+      deploy(vertx, v);
+      try (TestMqtt before = TestMqtt.connect(own.uri()).subscribe(p + "/#")) {
+        before.publishRetained(phy("eth0", "ref/virtio-net0"), hold("virtio-net0", "backend0"));
+        await().atMost(WITHIN).until(() -> usage(v, "eth0") == 1);
+        before.publish(phy("eth0", "cmd"), "{\"op\":\"unregister\"}");
+        before.awaitJson(phy("eth0", "state"), "reg", "UNREGISTERING", WITHIN);
+      }
+
+      // WHEN the broker restarts with an empty store
+      own.restart();
+
+      // THEN the agent refills it, and the hold nobody re-published stops counting
+      try (TestMqtt after = TestMqtt.connect(own.uri()).subscribe(p + "/#")) {
+        after.awaitJson(status(), "state", "online", Duration.ofSeconds(20));
+        after.awaitJson(phy("eth1", "state"), "reg", "REGISTERED", WITHIN);
+        after.awaitLast(phy("eth0", "state"), Received::isEmpty, WITHIN);
+        assertThat(usage(v, "eth0")).isZero();
+      }
+    }
+  }
+
+  @Test
   void netlinkSource_failsToStart_withAClearMessage(Vertx vertx) {
     PhyAgentVerticle v = agent(AgentConfig.netlink(AGENT, List.of()));
 
