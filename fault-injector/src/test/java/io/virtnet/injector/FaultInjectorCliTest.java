@@ -20,6 +20,8 @@ import io.virtnet.testsupport.SharedBroker;
 import io.virtnet.testsupport.TestMqtt;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -246,6 +248,25 @@ class FaultInjectorCliTest {
     assertThat(exit).isEqualTo(3);
     assertThat(err.toString()).startsWith("cannot reach broker tcp://127.0.0.1:" + port + ": ")
         .contains("refused").doesNotContain("\tat ").doesNotContain("Exception");
+  }
+
+  @Test
+  void silentBroker_exits3_afterTheConnectTimeout() throws Exception {
+    // A listening socket that never speaks MQTT: the kernel completes the TCP handshake, CONNACK never comes.
+    try (ServerSocket silent = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+      String uri = "tcp://127.0.0.1:" + silent.getLocalPort();
+      StringWriter err = new StringWriter();
+      CommandLine cl = new CommandLine(new FaultInjectorMain());
+      cl.setOut(new PrintWriter(new StringWriter(), true));
+      cl.setErr(new PrintWriter(err, true));
+      long start = System.nanoTime();
+
+      int exit = cl.execute("--broker", uri, "register", "eth0");
+
+      assertThat(exit).isEqualTo(3);
+      assertThat(err.toString()).startsWith("cannot reach broker " + uri + ": ").doesNotContain("\tat ");
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofSeconds(4), Duration.ofSeconds(9));
+    }
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.virtnet.injector.cmd;
 
 import io.vertx.core.buffer.Buffer;
+import io.virtnet.injector.Durations;
 import io.virtnet.injector.FaultInjectorMain;
 import io.virtnet.injector.InjectorClient;
 import io.virtnet.protocol.InvalidMessageException;
@@ -37,7 +38,8 @@ public final class WatchCommand extends InjectorCommand {
     BlockingQueue<InjectorClient.Message> queue = new LinkedBlockingQueue<>();
     String filter = ctx.topics().allLinks();
     InjectorClient.join(client.subscribe(filter, queue::add), PhyCommandBase.ACK_TIMEOUT);
-    println(out(), "watching " + filter + (count > 0 ? ", " + count + " changes" : "") + (timeout != null ? ", at most " + timeout.toMillis() + " ms" : ""));
+    println(out(), "watching " + filter + (count > 0 ? ", until " + count + " change" + (count == 1 ? "" : "s") : "")
+        + (timeout != null ? ", at most " + Durations.format(timeout) : ""));
     long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
     int lines = 0;
     while (count == 0 || lines < count) {
