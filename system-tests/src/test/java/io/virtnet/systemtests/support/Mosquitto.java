@@ -66,6 +66,7 @@ public final class Mosquitto implements AutoCloseable {
         files.put("cafile", tlsDir.resolve("ca.crt"));
         files.put("certfile", tlsDir.resolve("broker.crt"));
         files.put("keyfile", tlsDir.resolve("broker.key"));
+        giveKeyToBrokerUser(tlsDir.resolve("broker.key"));
       }
       Path conf = workDir.resolve("mosquitto.conf");
       Files.writeString(conf, rewrite(Files.readAllLines(RepoLayout.file(deployConf)), port, files));
@@ -84,6 +85,21 @@ public final class Mosquitto implements AutoCloseable {
       return m;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Mosquitto 2 reads its key after dropping root for the "mosquitto" user, so (as deploy/README.md
+   * tells for the container: chown 1883) the key must belong to that user when we run as root.
+   */
+  private static void giveKeyToBrokerUser(Path key) throws IOException {
+    if (!"root".equals(System.getProperty("user.name"))) {
+      return;
+    }
+    try {
+      Files.setOwner(key, key.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("mosquitto"));
+    } catch (java.nio.file.attribute.UserPrincipalNotFoundException e) {
+      // no such user: mosquitto then keeps running as root and reads the key as root
     }
   }
 
