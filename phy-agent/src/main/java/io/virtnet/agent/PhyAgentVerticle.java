@@ -147,7 +147,7 @@ public final class PhyAgentVerticle extends VerticleBase {
   public static PhySource defaultSource(Vertx vertx, AgentConfig config, LongSupplier seq) {
     return switch (config.source()) {
       case SIM -> SimPhySource.create(config, seq);
-      case NETLINK -> throw new IllegalStateException("netlink source not wired yet");
+      case NETLINK -> io.virtnet.agent.netlink.NetlinkPhySource.create(vertx, config, seq);
     };
   }
 

@@ -428,11 +428,13 @@ class PhyAgentVerticleTest {
   }
 
   @Test
-  void netlinkSource_failsToStart_withAClearMessage(Vertx vertx) {
-    PhyAgentVerticle v = agent(AgentConfig.netlink(AGENT, List.of()));
+  void netlinkSource_inAMissingNamespace_failsToStart_namingIt(Vertx vertx) {
+    PhyAgentVerticle v = new PhyAgentVerticle(AgentConfig.netlink(AGENT, List.of()), new MqttConfig(p),
+        MqttSessionOptions.forBroker(broker.uri(), "replaced"), registry,
+        io.virtnet.agent.netlink.NetlinkPhySource.inNamespace(java.nio.file.Path.of("/var/run/netns/vnet-no-such-ns")),
+        Duration.ofMillis(100), Duration.ofMillis(300));
 
     assertThatThrownBy(() -> vertx.deployVerticle(v).await(20, TimeUnit.SECONDS))
-        .hasMessageContaining("netlink source not wired yet");
-    assertThat(obs.received(status())).isEmpty();
+        .hasMessageContaining("vnet-no-such-ns");
   }
 }
