@@ -1,0 +1,145 @@
+package io.virtnet.launcher;
+
+import io.vertx.core.Vertx;
+import io.virtnet.agent.config.AgentConfig;
+import io.virtnet.broker.EmbeddedBroker;
+import io.virtnet.runtime.cli.BrokerOptions;
+import io.virtnet.runtime.config.ConfigException;
+import io.virtnet.runtime.config.ConfigLoader;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** All-in-one: an embedded HiveMQ CE broker (or an external one), the agent, the backend and the frontends. */
+@Command(name = "launcher", mixinStandardHelpOptions = true, version = "virtnet-carrier 0.1.0",
+    description = "Runs the whole virtnet-carrier stack in one JVM around an embedded MQTT broker.")
+public final class LauncherMain implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(LauncherMain.class);
+  static final int DEFAULT_MQTT_PORT = 1883;
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--config", paramLabel = "FILE", description = "stack configuration (YAML); default: the built-in stack")
+  Path config;
+
+  @Option(names = "--mqtt-port", paramLabel = "N",
+      description = "embedded broker port (0 = any free port); default 1883, or a free port if 1883 is taken")
+  Integer mqttPort;
+
+  @Option(names = "--http-port", paramLabel = "N",
+      description = "HTTP API and dashboard port (0 = any free port); default from the config (8080), or a free port if taken")
+  Integer httpPort;
+
+  @Option(names = "--phy-source", paramLabel = "sim|netlink", description = "PHY source: simulated PHYs or the host's NICs via rtnetlink")
+  String phySource;
+
+  @Option(names = "--interfaces", paramLabel = "LIST", split = ",",
+      description = "netlink: interfaces to watch, e.g. eth0,eth1, or all (default: all but lo)")
+  List<String> interfaces;
+
+  @Mixin BrokerOptions broker;
+
+  private final CountDownLatch stopped = new CountDownLatch(1);
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new LauncherMain()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    StackOptions options;
+    try {
+      options = StackOptions.from(ConfigLoader.load(config));
+      if (phySource != null) {
+        options = options.withPhySource(AgentConfig.Source.ofWireName(phySource), interfaces);
+      }
+    } catch (ConfigException | IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+    int http = choosePort("HTTP", httpPort, options.backend().httpPort(), out);
+    options = options.withHttpPort(http);
+
+    boolean external = spec.commandLine().getParseResult().hasMatchedOption("--broker");
+    EmbeddedBroker embedded = null;
+    String brokerUri;
+    if (external) {
+      brokerUri = broker.broker;
+    } else {
+      int port = choosePort("MQTT", mqttPort, DEFAULT_MQTT_PORT, out);
+      embedded = EmbeddedBroker.start(port);
+      brokerUri = embedded.uri();
+      broker.broker = brokerUri;
+    }
+    Vertx vertx = Vertx.vertx();
+    Stack stack;
+    try {
+      stack = Stack.deploy(vertx, options, broker::toSessionOptions).await(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      vertx.close();
+      if (embedded != null) {
+        embedded.close();
+      }
+      spec.commandLine().getErr().println("launcher: the stack failed to start: " + e.getMessage());
+      return 1;
+    }
+    EmbeddedBroker brokerToStop = embedded;
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(vertx, stack, brokerToStop), "launcher-shutdown"));
+    out.println("MQTT broker: " + brokerUri);
+    out.println("Dashboard: http://" + displayHost(options.backend().httpHost()) + ":" + stack.httpPort() + "/");
+    out.flush();
+    stopped.await();
+    return 0;
+  }
+
+  private void shutdown(Vertx vertx, Stack stack, EmbeddedBroker embedded) {
+    try {
+      stack.stop().await(5, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.warn("the stack did not stop cleanly: {}", e.getMessage());
+    }
+    try {
+      vertx.close().await(3, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.debug("vert.x close: {}", e.getMessage());
+    }
+    if (embedded != null) {
+      embedded.close();
+    }
+    stopped.countDown();
+  }
+
+  /** The requested port, or the default; a taken default falls back to a free port, saying so. */
+  static int choosePort(String what, Integer requested, int dflt, PrintWriter out) {
+    if (requested != null) {
+      if (requested < 0 || requested > 65535) {
+        throw new IllegalArgumentException("--" + what.toLowerCase() + "-port must be 0..65535");
+      }
+      return requested == 0 ? EmbeddedBroker.freePort() : requested;
+    }
+    if (dflt == 0) {
+      return EmbeddedBroker.freePort();
+    }
+    if (EmbeddedBroker.isFree(dflt)) {
+      return dflt;
+    }
+    int free = EmbeddedBroker.freePort();
+    out.println(what + " port " + dflt + " is in use; using " + free + " instead");
+    return free;
+  }
+
+  private static String displayHost(String host) {
+    return host.equals("0.0.0.0") ? "127.0.0.1" : host;
+  }
+}

@@ -1,0 +1,75 @@
+package io.virtnet.launcher;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.virtnet.agent.PhyAgentVerticle;
+import io.virtnet.backend.BackendNodeVerticle;
+import io.virtnet.frontend.FrontendNodeVerticle;
+import io.virtnet.runtime.metrics.MetricsRegistry;
+import io.virtnet.runtime.mqtt.MqttSessionOptions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * The three services deployed in one Vert.x instance against one broker: agent first (so PHY state
+ * is retained), then the backend, then the frontends. Stopping undeploys in reverse order, so holds
+ * are put and "offline" is published before the broker goes.
+ */
+public final class Stack {
+  private final Vertx vertx;
+  private final List<String> deployments = new ArrayList<>();
+  private final BackendNodeVerticle backend;
+  private final PrometheusMeterRegistry registry;
+
+  private Stack(Vertx vertx, BackendNodeVerticle backend, PrometheusMeterRegistry registry) {
+    this.vertx = vertx;
+    this.backend = backend;
+    this.registry = registry;
+  }
+
+  /**
+   * Deploys the stack. {@code session} gives the broker options for a client id (each service
+   * overrides the id with its own).
+   */
+  public static Future<Stack> deploy(Vertx vertx, StackOptions options, Function<String, MqttSessionOptions> session) {
+    PrometheusMeterRegistry registry = MetricsRegistry.create();
+    PhyAgentVerticle agent = new PhyAgentVerticle(options.agent(), options.mqtt(), session.apply("vnet-agent"), registry);
+    BackendNodeVerticle backend = new BackendNodeVerticle(options.backend(), options.mqtt(), session.apply("vnet-backend"), registry);
+    FrontendNodeVerticle frontend = new FrontendNodeVerticle(options.frontend(), options.mqtt(), session.apply("vnet-frontend"), registry);
+    Stack stack = new Stack(vertx, backend, registry);
+    return vertx.deployVerticle(agent)
+        .compose(id -> {
+          stack.deployments.add(id);
+          return vertx.deployVerticle(backend);
+        })
+        .compose(id -> {
+          stack.deployments.add(id);
+          return vertx.deployVerticle(frontend);
+        })
+        .map(id -> {
+          stack.deployments.add(id);
+          return stack;
+        });
+  }
+
+  /** The port the backend's HTTP API and dashboard listen on. */
+  public int httpPort() {
+    return backend.httpPort();
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  /** Undeploys frontends, backend, then agent. */
+  public Future<Void> stop() {
+    Future<Void> chain = Future.succeededFuture();
+    for (int i = deployments.size() - 1; i >= 0; i--) {
+      String id = deployments.get(i);
+      chain = chain.compose(v -> vertx.undeploy(id).recover(e -> Future.succeededFuture()));
+    }
+    return chain.onComplete(ar -> deployments.clear());
+  }
+}
