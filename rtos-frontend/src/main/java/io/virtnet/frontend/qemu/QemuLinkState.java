@@ -1,0 +1,44 @@
+package io.virtnet.frontend.qemu;
+
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+
+/**
+ * What a QEMU-bound device's driver knows about its VM's NIC: the link the backend's config asks
+ * for ({@code desired}), the link QEMU last acknowledged ({@code told}, null before the first
+ * answer), whether that is in force on the current QMP session ({@code inSync}), and how the last
+ * QMP call went. The driver publishes this in its link view and snapshot.
+ */
+public record QemuLinkState(
+    String device,
+    Boolean desired,
+    Boolean told,
+    boolean inSync,
+    boolean qmpConnected,
+    boolean qmpAnswered,
+    String lastError,
+    long setLinkCalls,
+    long announces,
+    boolean announcePending,
+    Instant toldAt) {
+
+  public JsonObject toJson() {
+    JsonObject o = new JsonObject()
+        .put("device", device)
+        .put("desired", desired)
+        .put("told", told)
+        .put("inSync", inSync)
+        .put("qmpConnected", qmpConnected)
+        .put("qmpAnswered", qmpAnswered)
+        .put("setLinkCalls", setLinkCalls)
+        .put("announces", announces)
+        .put("announcePending", announcePending);
+    if (lastError != null) {
+      o.put("lastError", lastError);
+    }
+    if (toldAt != null) {
+      o.put("toldAt", toldAt.toString());
+    }
+    return o;
+  }
+}
