@@ -43,6 +43,7 @@ final class QemuVm implements AutoCloseable {
   private volatile Process process;
   private volatile Thread tailer;
   private volatile int boot;
+  private boolean hookInstalled;
 
   QemuVm(GuestImage image, Path workDir) {
     this.image = image;
@@ -88,6 +89,16 @@ final class QemuVm implements AutoCloseable {
         .redirectErrorStream(true)
         .redirectOutput(workDir.resolve("qemu-" + boot + ".out").toFile())
         .start();
+    if (!hookInstalled) {
+      // a test JVM that dies without @AfterAll must not leave a VM burning a core
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        Process p = process;
+        if (p != null) {
+          p.destroyForcibly();
+        }
+      }, "qemu-vm-reaper"));
+      hookInstalled = true;
+    }
     int thisBoot = boot;
     Thread t = new Thread(() -> tail(log, thisBoot), "qemu-serial-tail-" + thisBoot);
     t.setDaemon(true);
