@@ -4,6 +4,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.virtnet.agent.PhyAgentVerticle;
+import io.virtnet.agent.PhySource;
 import io.virtnet.backend.BackendNodeVerticle;
 import io.virtnet.frontend.FrontendNodeVerticle;
 import io.virtnet.runtime.metrics.MetricsRegistry;
@@ -34,8 +35,15 @@ public final class Stack {
    * overrides the id with its own).
    */
   public static Future<Stack> deploy(Vertx vertx, StackOptions options, Function<String, MqttSessionOptions> session) {
+    return deploy(vertx, options, session, PhyAgentVerticle::defaultSource);
+  }
+
+  /** As {@link #deploy(Vertx, StackOptions, Function)}, with the agent's PHY source made by {@code phySource}. */
+  public static Future<Stack> deploy(Vertx vertx, StackOptions options, Function<String, MqttSessionOptions> session,
+      PhySource.Factory phySource) {
     PrometheusMeterRegistry registry = MetricsRegistry.create();
-    PhyAgentVerticle agent = new PhyAgentVerticle(options.agent(), options.mqtt(), session.apply("vnet-agent"), registry);
+    PhyAgentVerticle agent = new PhyAgentVerticle(options.agent(), options.mqtt(), session.apply("vnet-agent"), registry,
+        phySource, PhyAgentVerticle.DEFAULT_REBROADCAST_INTERVAL, PhyAgentVerticle.DEFAULT_WARN_INTERVAL);
     BackendNodeVerticle backend = new BackendNodeVerticle(options.backend(), options.mqtt(), session.apply("vnet-backend"), registry);
     FrontendNodeVerticle frontend = new FrontendNodeVerticle(options.frontend(), options.mqtt(), session.apply("vnet-frontend"), registry);
     Stack stack = new Stack(vertx, backend, registry);
