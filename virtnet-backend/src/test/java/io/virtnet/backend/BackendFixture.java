@@ -188,6 +188,12 @@ final class BackendFixture implements AutoCloseable {
         .until(() -> counters(instance).getLong(key) >= atLeast);
   }
 
+  /** Waits for the first driver probe to be handled; returns the generation it wrote. */
+  long awaitProbeGeneration(String instance) throws Exception {
+    awaitCounter(instance, "driverProbes", 1);
+    return snapshot(instance).getLong("generation");
+  }
+
   @Override
   public void close() throws Exception {
     try {

@@ -295,6 +295,29 @@ class VirtioNetInstanceTest {
   }
 
   @Test
+  void secondDriverFeaturesIsAReprobe_featuresAreRenegotiated(Vertx vertx, EmbeddedBroker broker) throws Exception {
+    try (BackendFixture f = new BackendFixture(vertx, broker)) {
+      SimPhy eth0 = f.phy("eth0", 2);
+      eth0.carrier = false;
+      eth0.publishState();
+      f.start(instance("vn0", "eth0", 2, 42));
+      f.driverOk("vn0");
+      f.awaitIrqAfterConfig(2, "vn0", f.awaitProbeGeneration("vn0"));
+      assertThat(f.lastConfig("vn0").config().linkUp()).isFalse();
+
+      // the driver re-probes without STATUS: the link reads as up, and IRQs stop
+      f.driverOk("vn0", EnumSet.of(VirtioFeature.MAC));
+      f.awaitLinkUp("vn0", true);
+      long irqs = f.counters("vn0").getLong("statusIrqs");
+      assertThat(f.snapshot("vn0").getJsonArray("negotiatedFeatures")).containsExactly("MAC");
+      long events = f.counters("vn0").getLong("phyEvents");
+      eth0.carrier(true);
+      f.awaitCounter("vn0", "phyEvents", events + 2);
+      assertThat(f.counters("vn0").getLong("statusIrqs")).isEqualTo(irqs);
+    }
+  }
+
+  @Test
   void noIrqBeforeDriverFeatures_theConfigIsKeptCurrent(Vertx vertx, EmbeddedBroker broker) throws Exception {
     try (BackendFixture f = new BackendFixture(vertx, broker)) {
       SimPhy eth0 = f.phy("eth0", 2);
