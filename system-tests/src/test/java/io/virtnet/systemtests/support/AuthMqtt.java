@@ -81,7 +81,8 @@ public final class AuthMqtt implements AutoCloseable {
 
   /** The failure of a connect attempt that must fail, or empty if it connected. */
   public static Optional<Throwable> connectFailure(int port, String user, String password, Tls tls) {
-    try (AuthMqtt m = connect(port, user, password, tls)) {
+    try {
+      connect(port, user, password, tls).close();
       return Optional.empty();
     } catch (RuntimeException e) {
       return Optional.of(e);
