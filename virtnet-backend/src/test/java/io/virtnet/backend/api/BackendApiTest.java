@@ -216,11 +216,13 @@ class BackendApiTest {
     try (Api api = new Api(vertx, broker)) {
       HttpClient http = vertx.createHttpClient();
       StringBuffer stream = new StringBuffer();
+      // the body handler is set on the event loop as the response arrives, so no chunk is missed
       HttpClientResponse resp = http.request(HttpMethod.GET, api.node.httpPort(), "127.0.0.1", "/api/events")
-          .compose(req -> req.send()).await(10, TimeUnit.SECONDS);
+          .compose(req -> req.send())
+          .map(r -> r.handler(b -> stream.append(b.toString())))
+          .await(10, TimeUnit.SECONDS);
       assertThat(resp.statusCode()).isEqualTo(200);
       assertThat(resp.getHeader("Content-Type")).isEqualTo("text/event-stream");
-      resp.handler(b -> stream.append(b.toString()));
       await().atMost(WITHIN).until(() -> stream.toString().contains(": virtnet-backend events"));
 
       api.send(HttpMethod.PUT, "/api/instances/vn0/carrier-notify", "{\"enabled\":false}");
