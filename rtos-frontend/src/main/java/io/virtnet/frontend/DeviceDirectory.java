@@ -58,7 +58,14 @@ final class DeviceDirectory {
     }
     DeviceInfo previous = devices.get(instance);
     if (Objects.equals(previous, device)) {
-      return; // identical (a retained redelivery after a reconnect): no re-probe
+      // identical: no re-probe. A live republish means the backend (re)started and lost DRIVER_OK,
+      // so the driver declares its features again; a retained redelivery follows our own reconnect,
+      // which the CPU verticle handles already.
+      RtosCpuVerticle owner = device == null ? null : cpus.get(device.cpu());
+      if (owner != null && !m.retained()) {
+        chain(instance, () -> owner.redeclare(instance));
+      }
+      return;
     }
     if (device == null) {
       devices.remove(instance);

@@ -108,6 +108,20 @@ public final class RtosCpuVerticle extends VerticleBase {
     });
   }
 
+  /**
+   * The device of {@code instance} was published again unchanged while we were connected: its backend
+   * (re)started and lost DRIVER_OK, so the driver declares its features again (no re-probe).
+   */
+  public Future<Void> redeclare(String instance) {
+    return onOwnContext(() -> {
+      NetDriver d = drivers.get(instance);
+      if (d != null && !stopped) {
+        d.onReconnect();
+      }
+      return Future.succeededFuture();
+    });
+  }
+
   /** Removes the driver of {@code instance}, if any (hot-unplug or the device moved away). */
   public Future<Void> detach(String instance) {
     return onOwnContext(() -> {

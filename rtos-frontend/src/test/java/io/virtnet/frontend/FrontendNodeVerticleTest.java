@@ -416,6 +416,24 @@ class FrontendNodeVerticleTest {
   }
 
   @Test
+  void restartedBackendRepublishingTheSameDevice_getsDriverFeaturesAgain_withoutReprobe(Vertx vertx, EmbeddedBroker broker)
+      throws Exception {
+    // GIVEN a probed driver
+    FrontendNodeVerticle node = start(vertx, broker);
+    DeviceInfo d = device("virtio-net0", 2, 42);
+    probeLinkUp(d);
+    assertThat(backend.driverFeatures(d.instance())).hasSize(1);
+    long probes = (long) count("vnet_frontend_probes", null, null);
+
+    // WHEN its backend restarts and publishes the identical device again (DRIVER_OK is not retained)
+    backend.publishDevice(d);
+
+    // THEN the driver declares its features again, and is not probed again
+    await().atMost(WITHIN).until(() -> backend.driverFeatures(d.instance()).size() == 2);
+    assertThat((long) count("vnet_frontend_probes", null, null)).isEqualTo(probes);
+  }
+
+  @Test
   void stop_clearsTheLinkViews_andIsSafeTwice(Vertx vertx, EmbeddedBroker broker) throws Exception {
     FrontendNodeVerticle node = start(vertx, broker);
     DeviceInfo d = device("virtio-net0", 2, 42);
