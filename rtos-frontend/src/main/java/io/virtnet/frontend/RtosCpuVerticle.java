@@ -33,6 +33,7 @@ import org.slf4j.LoggerFactory;
  * every driver runs on this verticle's context.
  */
 public final class RtosCpuVerticle extends VerticleBase {
+  private Runnable removeReconnectListener;
   private static final Logger LOG = LoggerFactory.getLogger(RtosCpuVerticle.class);
 
   private final DriverContext driverContext;
@@ -63,7 +64,7 @@ public final class RtosCpuVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     MqttSession session = driverContext.session();
-    session.onReconnect(this::onReconnect);
+    removeReconnectListener = session.onReconnect(this::onReconnect);
     return session.subscribe(irqTopic, this::onIrq).onSuccess(s -> irqSubscription = s);
   }
 
@@ -72,6 +73,9 @@ public final class RtosCpuVerticle extends VerticleBase {
   public Future<?> stop() {
     if (stopFuture == null) {
       stopped = true;
+      if (removeReconnectListener != null) {
+        removeReconnectListener.run();
+      }
       List<Future<Void>> all = new ArrayList<>();
       for (NetDriver d : drivers.values()) {
         all.add(d.remove());

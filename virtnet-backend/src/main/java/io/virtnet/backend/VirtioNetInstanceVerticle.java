@@ -40,6 +40,7 @@ import org.slf4j.LoggerFactory;
  * 3 asks. All state lives on this verticle's context.
  */
 public final class VirtioNetInstanceVerticle extends VerticleBase {
+  private Runnable removeReconnectListener;
   private static final Logger LOG = LoggerFactory.getLogger(VirtioNetInstanceVerticle.class);
   private static final byte[] ZERO_MAC = new byte[6];
 
@@ -102,7 +103,7 @@ public final class VirtioNetInstanceVerticle extends VerticleBase {
     writer = new ConfigWriter(session, t.virtioConfig(cfg.name()), t.rtosIrq(cfg.cpu()), cfg.name(), cfg.irq());
     policy = new LinkPolicy(cfg.policy(), PolicyClock.of(vertx), this::onReport);
     counters.register(env.registry(), cfg.name());
-    session.onReconnect(this::onReconnect);
+    removeReconnectListener = session.onReconnect(this::onReconnect);
 
     // probe: config first (the driver reads it when it finds the device), then the device
     Future<Void> configPublished = writer.write(candidateConfig(false), false, null);
@@ -143,6 +144,9 @@ public final class VirtioNetInstanceVerticle extends VerticleBase {
       return stopFuture;
     }
     stopped = true;
+    if (removeReconnectListener != null) {
+      removeReconnectListener.run();
+    }
     if (policy != null) {
       policy.close();
     }

@@ -43,7 +43,7 @@ public final class MqttSession {
   private final Backoff backoff;
 
   private MqttClient client;
-  private boolean connected;
+  private volatile boolean connected;
   private boolean closed;
   private boolean everConnected;
   private long reconnects;
@@ -117,16 +117,23 @@ public final class MqttSession {
     return droppedWhileOffline;
   }
 
-  /** Runs {@code action} on the caller's context after each reconnection (subscriptions and retained state restored). */
-  public void onReconnect(Runnable action) {
-    Context ctx = callerContext();
-    onContext(() -> reconnectListeners.add(new Listener(action, ctx)));
+  /**
+   * Runs {@code action} on the caller's context after each reconnection (subscriptions and retained
+   * state restored). Returns a handle that removes the listener (call it when the caller stops).
+   */
+  public Runnable onReconnect(Runnable action) {
+    return addListener(reconnectListeners, action);
   }
 
-  /** Runs {@code action} on the caller's context whenever the connection is lost. */
-  public void onDisconnect(Runnable action) {
-    Context ctx = callerContext();
-    onContext(() -> disconnectListeners.add(new Listener(action, ctx)));
+  /** Runs {@code action} on the caller's context whenever the connection is lost; returns a remover. */
+  public Runnable onDisconnect(Runnable action) {
+    return addListener(disconnectListeners, action);
+  }
+
+  private Runnable addListener(List<Listener> list, Runnable action) {
+    Listener l = new Listener(action, callerContext());
+    onContext(() -> list.add(l));
+    return () -> onContext(() -> list.remove(l));
   }
 
   /**
@@ -442,7 +449,7 @@ public final class MqttSession {
         inflight.remove(placeholder);
         if (ar.succeeded()) {
           if (earlyAcks.remove(ar.result())) {
-            o.done.tryComplete();
+            acknowledged(o);
             drain();
           } else if (c == client) {
             inflight.put(ar.result(), o);
@@ -471,8 +478,19 @@ public final class MqttSession {
       earlyAcks.add(packetId);
       return;
     }
-    o.done.tryComplete();
+    acknowledged(o);
     drain();
+  }
+
+  /**
+   * A clear (empty retained payload) that the broker acknowledged need not be repeated after later
+   * reconnects; forgetting it keeps a removed instance from wiping what another node publishes there.
+   */
+  private void acknowledged(Outbound o) {
+    if (o.retain && o.payload.length() == 0 && retained.get(o.topic) == o.payload) {
+      retained.remove(o.topic);
+    }
+    o.done.tryComplete();
   }
 
   private void onMessage(MqttClient c, MqttPublishMessage m) {
