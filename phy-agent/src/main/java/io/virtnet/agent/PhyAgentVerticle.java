@@ -236,7 +236,7 @@ public final class PhyAgentVerticle extends VerticleBase {
           if (unregisteringGauge != null) {
             registry.remove(unregisteringGauge);
           }
-          LOG.info("{} {} stopped", SERVICE, agent);
+          LOG.info("{} {} stopped; rejected messages: {}", SERVICE, agent, rejections.summary());
         });
     return stopFuture;
   }

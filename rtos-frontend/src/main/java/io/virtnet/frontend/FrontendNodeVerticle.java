@@ -114,7 +114,9 @@ public final class FrontendNodeVerticle extends VerticleBase {
       stopFuture = unsub.recover(e -> Future.succeededFuture())
           .compose(v -> Future.join(undeploys))
           .recover(e -> Future.succeededFuture())
-          .compose(v -> session == null ? Future.succeededFuture() : session.close(CLOSE_FLUSH_MS));
+          .compose(v -> session == null ? Future.succeededFuture() : session.close(CLOSE_FLUSH_MS))
+          .onComplete(ar -> LOG.info("rtos-frontend {} stopped; rejected messages: {}", config.node(),
+              rejections.summary()));
     }
     return stopFuture;
   }

@@ -51,4 +51,15 @@ public final class Rejections {
   public long total() {
     return total.sum();
   }
+
+  /**
+   * Everything counted so far as {@code "N total (reason=n, …)"}, reasons sorted, for the line a
+   * service logs when it stops: the exact count where no {@code /metrics} endpoint is served.
+   */
+  public String summary() {
+    StringBuilder b = new StringBuilder().append(total.sum()).append(" total");
+    new java.util.TreeMap<>(counters).forEach((reason, c) ->
+        b.append(b.indexOf("(") < 0 ? " (" : ", ").append(reason).append('=').append((long) c.count()));
+    return b.append(b.indexOf("(") < 0 ? "" : ")").toString();
+  }
 }

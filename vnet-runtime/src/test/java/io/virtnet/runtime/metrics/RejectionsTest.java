@@ -1,0 +1,22 @@
+package io.virtnet.runtime.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+
+class RejectionsTest {
+  @Test
+  void summary_countsEveryRejectionByReason_sorted() {
+    Rejections r = new Rejections(new SimpleMeterRegistry(), "svc");
+    assertThat(r.summary()).isEqualTo("0 total");
+
+    for (int i = 0; i < 1234; i++) {
+      r.reject("vnet/x", "malformed-json", "bad");
+    }
+    r.reject("vnet/y", "bad-name", "bad");
+
+    assertThat(r.total()).isEqualTo(1235);
+    assertThat(r.summary()).isEqualTo("1235 total (bad-name=1, malformed-json=1234)");
+  }
+}
