@@ -23,6 +23,7 @@ import io.virtnet.protocol.ServiceStatus;
 import io.virtnet.protocol.TopicName;
 import io.virtnet.protocol.Topics;
 import io.virtnet.runtime.config.MqttConfig;
+import io.virtnet.runtime.metrics.MqttMetrics;
 import io.virtnet.runtime.metrics.Rejections;
 import io.virtnet.runtime.mqtt.InboundMessage;
 import io.virtnet.runtime.mqtt.MqttSession;
@@ -172,6 +173,7 @@ public final class PhyAgentVerticle extends VerticleBase {
         .register(registry);
     session = MqttSession.create(vertx, sessionOptions);
     session.onReconnect(this::onReconnect);
+    MqttMetrics.reconnects(registry, SERVICE + "-" + agent, session);
     String phyFilter = topics.prefix() + "/phy/" + agent + "/+/";
     return session.start()
         .compose(v -> {

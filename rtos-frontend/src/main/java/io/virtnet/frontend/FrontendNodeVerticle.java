@@ -11,6 +11,7 @@ import io.virtnet.frontend.driver.DriverFactory;
 import io.virtnet.frontend.driver.DriverMetrics;
 import io.virtnet.protocol.Topics;
 import io.virtnet.runtime.config.MqttConfig;
+import io.virtnet.runtime.metrics.MqttMetrics;
 import io.virtnet.runtime.metrics.Rejections;
 import io.virtnet.runtime.mqtt.MqttSession;
 import io.virtnet.runtime.mqtt.MqttSessionOptions;
@@ -83,6 +84,7 @@ public final class FrontendNodeVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     session = MqttSession.create(vertx, sessionOptions);
+    MqttMetrics.reconnects(registry, SERVICE + "-" + config.node(), session);
     DeviceDirectory directory = new DeviceDirectory(topics, cpus, rejections);
     List<Future<String>> deploys = new ArrayList<>();
     for (int cpu : config.cpus()) {

@@ -4,6 +4,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.virtnet.backend.api.ApiException;
@@ -15,10 +16,12 @@ import io.virtnet.protocol.InvalidMessageException;
 import io.virtnet.protocol.LinkView;
 import io.virtnet.protocol.NetdevCodec;
 import io.virtnet.protocol.NetdevState;
+import io.virtnet.protocol.PhyCommand;
 import io.virtnet.protocol.ServiceStatus;
 import io.virtnet.protocol.TopicName;
 import io.virtnet.protocol.Topics;
 import io.virtnet.runtime.config.MqttConfig;
+import io.virtnet.runtime.metrics.MqttMetrics;
 import io.virtnet.runtime.metrics.Rejections;
 import io.virtnet.runtime.mqtt.InboundMessage;
 import io.virtnet.runtime.mqtt.MqttSession;
@@ -62,6 +65,8 @@ public final class BackendNodeVerticle extends VerticleBase implements BackendAp
   private final Map<String, Boolean> agents = new TreeMap<>();
   private volatile boolean brokerConnected;
   private volatile int httpPort = -1;
+  private BackendMetrics metrics;
+  private MessageConsumer<JsonObject> holdTracker;
   private Future<Void> stopFuture;
 
   private static final class Deployed {
@@ -125,6 +130,9 @@ public final class BackendNodeVerticle extends VerticleBase implements BackendAp
     session = MqttSession.create(vertx, opts);
     session.onDisconnect(() -> brokerConnected = false);
     session.onReconnect(() -> brokerConnected = true);
+    MqttMetrics.reconnects(registry, SERVICE, session);
+    metrics = new BackendMetrics(registry);
+    holdTracker = vertx.eventBus().localConsumer(eventsAddress, m -> trackHold(m.body()));
     return session.start()
         .compose(v -> {
           brokerConnected = true;
@@ -170,12 +178,18 @@ public final class BackendNodeVerticle extends VerticleBase implements BackendAp
       }
     }
     instances.clear();
+    if (holdTracker != null) {
+      holdTracker.unregister();
+    }
+    if (metrics != null) {
+      metrics.close();
+    }
     stopFuture = Future.join(undeployed).<Void>mapEmpty().otherwiseEmpty()
         .compose(v -> session == null ? Future.<Void>succeededFuture()
             : session.publish(statusTopic, new ServiceStatus(false, Instant.now()).encode(), true)
                 .<Void>mapEmpty().otherwiseEmpty())
         .compose(v -> session == null ? Future.<Void>succeededFuture() : session.close(CLOSE_WAIT_MS))
-        .onComplete(ar -> LOG.info("backend {} stopped; rejected messages: {}", config.node(), rejections.summary()));
+        .onComplete(ar -> LOG.info("backend {} stopped", config.node()));
     return stopFuture;
   }
 
@@ -316,12 +330,34 @@ public final class BackendNodeVerticle extends VerticleBase implements BackendAp
         return;
       }
       LinkView view = LinkView.decode(m.payload());
+      metrics.linkView(key, view.ts(), view.phyTs());
       JsonObject o = new JsonObject().put("cpu", t.cpu()).put("instance", t.instance()).put("view", view.toJson());
       links.put(key, o);
       emit("link", o);
     } catch (InvalidMessageException | IllegalArgumentException e) {
       LOG.debug("view: skipped a message on {}: {}", m.topic(), e.getMessage());
     }
+  }
+
+  /** Keeps the holds-held gauge in step with the instances' change events. */
+  private void trackHold(JsonObject e) {
+    JsonObject d = e.getJsonObject("data");
+    if (!"instance".equals(e.getString("type")) || d == null || d.getString("name") == null) {
+      return;
+    }
+    if (d.getBoolean("removed", false)) {
+      metrics.removed(d.getString("name"));
+    } else {
+      metrics.held(d.getString("name"), d.getBoolean("bound", false));
+    }
+  }
+
+  @Override
+  public Future<Void> phyCommand(String agent, String ifname, PhyCommand command) {
+    return onNode(() -> {
+      LOG.info("sim command for {}/{}: {}", agent, ifname, command.encode());
+      return session.publish(topics.phyCmd(agent, ifname), command.encode(), false);
+    });
   }
 
   private static JsonObject phyJson(NetdevState s) {
@@ -353,19 +389,32 @@ public final class BackendNodeVerticle extends VerticleBase implements BackendAp
       agents.forEach((a, online) -> agentJson.put(a, online ? "online" : "offline"));
       return instances().map(list -> {
         int bound = 0;
+        JsonArray unbound = new JsonArray();
+        JsonArray agentsOffline = new JsonArray();
         for (int i = 0; i < list.size(); i++) {
-          if (list.getJsonObject(i).getBoolean("bound", false)) {
+          JsonObject inst = list.getJsonObject(i);
+          if (inst.getBoolean("bound", false)) {
             bound++;
+          } else if (inst.getBoolean("carrierNotify", true)) {
+            // carrier-notify off releases the hold on purpose; only a wanted binding counts
+            unbound.add(inst.getString("name"));
+          }
+          String agent = inst.getString("agent");
+          if (Boolean.FALSE.equals(agents.get(agent)) && !agentsOffline.contains(agent)) {
+            agentsOffline.add(agent);
           }
         }
-        boolean up = brokerConnected;
+        boolean broker = brokerConnected;
+        boolean up = broker && agentsOffline.isEmpty() && unbound.isEmpty();
         return new JsonObject()
             .put("status", up ? "UP" : "DOWN")
-            .put("broker", up)
+            .put("broker", broker)
             .put("node", config.node())
             .put("agents", agentJson)
+            .put("agentsOffline", agentsOffline)
             .put("instances", list.size())
-            .put("instancesBound", bound);
+            .put("instancesBound", bound)
+            .put("instancesUnbound", unbound);
       });
     });
   }

@@ -202,6 +202,7 @@ public final class VirtioNetInstanceVerticle extends VerticleBase {
       NetdevEvent e = NetdevCodec.decodeEvent(m.payload());
       requireOurs(e.state(), e.oldIfname());
       counters.phyEvents.incrementAndGet();
+      BackendMetrics.eventReceived(env.registry(), e.event());
       if (e.seq() <= appliedSeq) {
         counters.staleDropped.incrementAndGet();
         return;

@@ -12,7 +12,9 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.virtnet.backend.config.InstanceConfig;
+import io.virtnet.protocol.InvalidMessageException;
 import io.virtnet.protocol.Names;
+import io.virtnet.protocol.PhyCommand;
 import io.virtnet.runtime.config.ConfigException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +57,7 @@ public final class ApiVerticle extends VerticleBase {
         .onFailure(ctx::fail));
     router.put("/api/instances/:name/carrier-notify").handler(this::carrierNotify);
     router.get("/api/phys").handler(ctx -> reply(ctx, 200, api.phys()));
+    router.post("/api/phys/:agent/:ifname/cmd").handler(this::phyCommand);
     router.get("/api/frontends").handler(ctx -> reply(ctx, 200, api.frontends()));
     router.get("/api/events").handler(this::events);
     router.get("/metrics").handler(ctx -> ctx.response()
@@ -104,6 +107,34 @@ public final class ApiVerticle extends VerticleBase {
       return;
     }
     reply(ctx, 200, api.setCarrierNotify(name, b));
+  }
+
+  /** A sim PHY command ({@link PhyCommand} JSON), published on the PHY's {@code cmd} topic: 202. */
+  private void phyCommand(RoutingContext ctx) {
+    String agent = ctx.pathParam("agent");
+    String ifname = ctx.pathParam("ifname");
+    String problem = Names.instanceProblem(agent);
+    if (problem != null) {
+      error(ctx, 400, "invalid agent name: " + problem);
+      return;
+    }
+    problem = Names.ifnameProblem(ifname);
+    if (problem != null) {
+      error(ctx, 400, "invalid interface name: " + problem);
+      return;
+    }
+    PhyCommand cmd;
+    try {
+      io.vertx.core.buffer.Buffer body = ctx.body() == null ? null : ctx.body().buffer();
+      cmd = PhyCommand.decode(body == null ? io.vertx.core.buffer.Buffer.buffer() : body);
+    } catch (InvalidMessageException e) {
+      error(ctx, 400, e.getMessage());
+      return;
+    }
+    api.phyCommand(agent, ifname, cmd)
+        .onSuccess(v -> json(ctx, 202, new JsonObject().put("agent", agent).put("ifname", ifname)
+            .put("command", new JsonObject(cmd.encode())).encode()))
+        .onFailure(ctx::fail);
   }
 
   /** Server-sent events: one event per instance, PHY or link-view change. */

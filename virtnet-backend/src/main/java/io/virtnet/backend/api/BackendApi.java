@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.virtnet.backend.config.InstanceConfig;
+import io.virtnet.protocol.PhyCommand;
 
 /**
  * What the HTTP API asks of a backend node. Every method may be called from any context; failures
@@ -28,10 +29,17 @@ public interface BackendApi {
   /** The PHYs seen on the broker with their state. */
   Future<JsonArray> phys();
 
+  /** Publishes a sim PHY command on {@code vnet/phy/{agent}/{ifname}/cmd} (not retained). */
+  Future<Void> phyCommand(String agent, String ifname, PhyCommand command);
+
   /** The frontends' link views seen on the broker. */
   Future<JsonArray> frontends();
 
-  /** {@code {"status":"UP"|"DOWN","broker":…,"agents":{…},"instancesBound":n}}. */
+  /**
+   * {@code {"status":"UP"|"DOWN","broker":…,"agents":{…},"agentsOffline":[…],"instancesBound":n,
+   * "instancesUnbound":[…]}}: DOWN when the broker is away, an instance's agent is offline, or an
+   * instance with carrier-notify on holds no PHY.
+   */
   Future<JsonObject> health();
 
   /** The Prometheus text exposition of the node's registry. */
