@@ -13,11 +13,9 @@ import io.virtnet.protocol.CtrlMessage;
 import io.virtnet.protocol.DeviceInfo;
 import io.virtnet.protocol.Duplex;
 import io.virtnet.protocol.InvalidMessageException;
-import io.virtnet.protocol.NetdevCmd;
 import io.virtnet.protocol.NetdevCodec;
 import io.virtnet.protocol.NetdevEvent;
 import io.virtnet.protocol.NetdevState;
-import io.virtnet.protocol.RegState;
 import io.virtnet.protocol.ServiceStatus;
 import io.virtnet.protocol.Topics;
 import io.virtnet.protocol.VirtioFeature;
@@ -56,16 +54,10 @@ public final class VirtioNetInstanceVerticle extends VerticleBase {
   private String deviceTopic;
 
   private LinkPolicy policy;
+  private InstanceLink link;
   private RefHolder ref;
   private ConfigWriter writer;
 
-  private boolean carrierNotify;
-  /** The PHY as last applied; null = no device of that name. */
-  private NetdevState phy;
-  /** The PHY as the status last followed it (frozen while carrier-notify is off). */
-  private NetdevState followed;
-  private long appliedSeq;
-  private boolean agentOnline = true;
   /** Features agreed at DRIVER_OK; null while no driver is live. */
   private Set<VirtioFeature> negotiated;
   private int probedMtu = -1;
@@ -79,7 +71,6 @@ public final class VirtioNetInstanceVerticle extends VerticleBase {
   public VirtioNetInstanceVerticle(InstanceConfig cfg, InstanceEnv env) {
     this.cfg = cfg;
     this.env = env;
-    this.carrierNotify = cfg.carrierNotify();
   }
 
   public InstanceConfig instanceConfig() {
@@ -102,6 +93,8 @@ public final class VirtioNetInstanceVerticle extends VerticleBase {
     ref = new RefHolder(session, t.phyRef(cfg.agent(), cfg.phy(), cfg.name()), cfg.name(), env.node());
     writer = new ConfigWriter(session, t.virtioConfig(cfg.name()), t.rtosIrq(cfg.cpu()), cfg.name(), cfg.irq());
     policy = new LinkPolicy(cfg.policy(), PolicyClock.of(vertx), this::onReport);
+    link = new InstanceLink(cfg.name(), cfg.agent(), cfg.phy(), cfg.carrierNotify(), env.onAgentLoss(), policy,
+        new LinkEffects());
     counters.register(env.registry(), cfg.name());
     removeReconnectListener = session.onReconnect(this::onReconnect);
 
@@ -177,21 +170,15 @@ public final class VirtioNetInstanceVerticle extends VerticleBase {
       if (m.payload().length() == 0) {
         // an empty retained state: no such device
         counters.phyEvents.incrementAndGet();
-        applyPhy(null, Instant.now());
+        link.onNoState();
         return;
       }
       NetdevState s = NetdevCodec.decodeState(m.payload());
-      requireOurs(s, null);
+      link.requireOurs(s, null);
       counters.phyEvents.incrementAndGet();
-      // a state without seq cannot be ordered: only taken while nothing ordered was applied. A
-      // state equal to the applied seq is the same content; it re-establishes a device after an
-      // empty state that overtook it on the way (MQTT does not order across topics).
-      if (s.seq() == 0 ? appliedSeq != 0 : s.seq() < appliedSeq || (s.seq() == appliedSeq && phy != null)) {
+      if (!link.onState(s)) {
         counters.staleDropped.incrementAndGet();
-        return;
       }
-      appliedSeq = Math.max(appliedSeq, s.seq());
-      applyPhy(s, s.ts());
     } catch (InvalidMessageException e) {
       reject(m.topic(), e);
     }
@@ -200,35 +187,13 @@ public final class VirtioNetInstanceVerticle extends VerticleBase {
   private void onEvent(InboundMessage m) {
     try {
       NetdevEvent e = NetdevCodec.decodeEvent(m.payload());
-      requireOurs(e.state(), e.oldIfname());
+      link.requireOurs(e.state(), e.oldIfname());
       counters.phyEvents.incrementAndGet();
-      BackendMetrics.eventReceived(env.registry(), e.event());
-      if (e.seq() <= appliedSeq) {
+      if (!link.onEvent(e)) {
         counters.staleDropped.incrementAndGet();
-        return;
       }
-      appliedSeq = e.seq();
-      NetdevState s = e.state();
-      if (!s.ifname().equals(cfg.phy())) {
-        // NETDEV_CHANGENAME away from our name: that device is no longer ours
-        LOG.info("{}: {} renamed to {}", cfg.name(), cfg.phy(), s.ifname());
-        applyPhy(null, s.ts());
-        return;
-      }
-      if (e.event() == NetdevCmd.NETDEV_UNREGISTER && s.reg() == RegState.REGISTERED) {
-        s = withReg(s, RegState.UNREGISTERING);
-      }
-      applyPhy(s, s.ts());
     } catch (InvalidMessageException ex) {
       reject(m.topic(), ex);
-    }
-  }
-
-  private void requireOurs(NetdevState s, String oldIfname) {
-    boolean nameOk = s.ifname().equals(cfg.phy()) || cfg.phy().equals(oldIfname);
-    if (!s.agent().equals(cfg.agent()) || !nameOk) {
-      throw InvalidMessageException.of("topic-mismatch", "payload for " + s.agent() + "/" + s.ifname()
-          + " on the topic of " + cfg.agent() + "/" + cfg.phy());
     }
   }
 
@@ -238,19 +203,17 @@ public final class VirtioNetInstanceVerticle extends VerticleBase {
     }
     try {
       ServiceStatus st = ServiceStatus.decode(m.payload());
-      boolean was = agentOnline;
-      agentOnline = st.online();
-      if (was == agentOnline) {
+      if (st.online() == link.agentOnline()) {
         return;
       }
-      if (agentOnline) {
+      if (st.online()) {
         LOG.info("{}: agent {} is back online", cfg.name(), cfg.agent());
         ref.republish();
       } else {
         LOG.warn("{}: agent {} went offline ({})", cfg.name(), cfg.agent(),
             env.onAgentLoss() == AgentLossPolicy.DOWN ? "reporting link down" : "holding the last state");
       }
-      follow();
+      link.setAgentOnline(st.online());
       emitChange();
     } catch (InvalidMessageException e) {
       reject(m.topic(), e);
@@ -300,64 +263,54 @@ public final class VirtioNetInstanceVerticle extends VerticleBase {
 
   // ---- the PHY ----
 
-  private void applyPhy(NetdevState s, Instant ts) {
-    phy = s;
-    lastPhyTs = ts;
-    if (s != null) {
-      counters.carrierUpCount.set(s.carrierUpCount());
-      counters.carrierDownCount.set(s.carrierDownCount());
-      if (probedMtu >= 0 && lastSeenMtu >= 0 && s.mtu() != lastSeenMtu) {
-        // the device MTU is read by the driver at probe; the spec forbids changing it afterwards
-        counters.mtuChangesIgnored.incrementAndGet();
-        LOG.info("{}: PHY MTU changed to {}; the device keeps {}", cfg.name(), s.mtu(), probedMtu);
+  /** The side effects of {@link InstanceLink}'s decisions. */
+  private final class LinkEffects implements InstanceLink.Effects {
+    @Override
+    public void applied(NetdevState s, Instant ts) {
+      lastPhyTs = ts == null ? Instant.now() : ts;
+      if (s != null) {
+        counters.carrierUpCount.set(s.carrierUpCount());
+        counters.carrierDownCount.set(s.carrierDownCount());
+        if (probedMtu >= 0 && lastSeenMtu >= 0 && s.mtu() != lastSeenMtu) {
+          // the device MTU is read by the driver at probe; the spec forbids changing it afterwards
+          counters.mtuChangesIgnored.incrementAndGet();
+          LOG.info("{}: PHY MTU changed to {}; the device keeps {}", cfg.name(), s.mtu(), probedMtu);
+        }
+        lastSeenMtu = s.mtu();
       }
-      lastSeenMtu = s.mtu();
     }
-    updateHold();
-    follow();
-  }
 
-  private void updateHold() {
-    boolean shouldHold = carrierNotify && phy != null && phy.reg() == RegState.REGISTERED;
-    if (shouldHold && !ref.held()) {
+    @Override
+    public void bind(NetdevState phy) {
       ref.hold(phy.ifindex());
       if (probedMtu < 0) {
         probedMtu = phy.mtu();
       }
       LOG.info("{}: bound to {}/{} (ifindex {})", cfg.name(), cfg.agent(), cfg.phy(), phy.ifindex());
       emitChange();
-    } else if (shouldHold && ref.ifindex() != phy.ifindex()) {
-      LOG.info("{}: {} is a new device (ifindex {} -> {}); rebinding", cfg.name(), cfg.phy(), ref.ifindex(), phy.ifindex());
+    }
+
+    @Override
+    public void rebind(NetdevState phy, int oldIfindex) {
+      LOG.info("{}: {} is a new device (ifindex {} -> {}); rebinding", cfg.name(), cfg.phy(), oldIfindex,
+          phy.ifindex());
       ref.rebind(phy.ifindex());
       counters.rebinds.incrementAndGet();
       emitChange();
-    } else if (!shouldHold && ref.held()) {
+    }
+
+    @Override
+    public void release() {
       ref.put();
       LOG.info("{}: released {}/{}", cfg.name(), cfg.agent(), cfg.phy());
       emitChange();
     }
-  }
 
-  /** Feeds the desired status to the policy, and asks for a write when other fields changed. */
-  private void follow() {
-    if (!carrierNotify) {
-      return;
+    @Override
+    public boolean configStale() {
+      syncCoalescedCounter();
+      return !candidateConfig(false).equals(writer.current());
     }
-    followed = phy;
-    policy.update(desiredUp());
-    syncCoalescedCounter();
-    VirtioNetConfig c = candidateConfig(false);
-    if (!c.equals(writer.current())) {
-      policy.refresh();
-    }
-  }
-
-  /** LINK_UP = bound ∧ registered ∧ IFF_UP ∧ carrier, unless the agent is lost and the policy says down. */
-  private boolean desiredUp() {
-    if (!ref.held() || phy == null || !phy.linkUp()) {
-      return false;
-    }
-    return agentOnline || env.onAgentLoss() == AgentLossPolicy.HOLD;
   }
 
   private void onReport(boolean up, boolean changed) {
@@ -400,6 +353,7 @@ public final class VirtioNetInstanceVerticle extends VerticleBase {
     if (cfg.mac() != null) {
       mac = VirtioNetConfig.parseMac(cfg.mac());
     } else if (f.contains(VirtioFeature.MAC)) {
+      NetdevState followed = link.followed();
       byte[] phyMac = followed == null ? null : parseMacOrNull(followed.address());
       mac = phyMac != null ? phyMac : cur != null ? cur.mac() : ZERO_MAC;
     } else {
@@ -412,7 +366,8 @@ public final class VirtioNetInstanceVerticle extends VerticleBase {
         // the spec asks that speed and duplex not change while the link is up
         speed = cur.speed();
         duplex = cur.duplex();
-      } else if (followed != null) {
+      } else if (link.followed() != null) {
+        NetdevState followed = link.followed();
         speed = followed.speed() < 0 ? VirtioNetConfig.SPEED_UNKNOWN : followed.speed();
         duplex = followed.duplex().virtioByte();
       }
@@ -449,11 +404,6 @@ public final class VirtioNetInstanceVerticle extends VerticleBase {
     counters.coalesced.set(policy.coalesced());
   }
 
-  private static NetdevState withReg(NetdevState s, RegState reg) {
-    return new NetdevState(s.agent(), s.ifname(), s.ifindex(), s.flags(), s.operstate(), s.carrier(), s.mtu(),
-        s.address(), s.speed(), s.duplex(), s.carrierUpCount(), s.carrierDownCount(), reg, s.ts(), s.seq());
-  }
-
   private void reject(String topic, InvalidMessageException e) {
     counters.rejected.incrementAndGet();
     env.rejections().reject(topic, e);
@@ -464,17 +414,10 @@ public final class VirtioNetInstanceVerticle extends VerticleBase {
   /** Turns the carrier-notify switch; on again, re-syncs at once. Completes with the new snapshot. */
   public Future<JsonObject> setCarrierNotify(boolean enabled) {
     return onContext(() -> {
-      if (enabled != carrierNotify && !stopped) {
-        carrierNotify = enabled;
+      if (enabled != link.carrierNotify() && !stopped) {
         LOG.info("{}: carrier-notify {}", cfg.name(), enabled ? "on" : "off");
-        if (!enabled) {
-          // status stops following the PHY: drop what is pending, keep what was reported
-          policy.resync(policy.reportedUp());
-          updateHold();
-        } else {
-          updateHold();
-          followed = phy;
-          policy.resync(desiredUp());
+        link.setCarrierNotify(enabled);
+        if (enabled) {
           writeIfChanged(candidateConfig(false), statusIrqs());
         }
         syncCoalescedCounter();
@@ -508,13 +451,13 @@ public final class VirtioNetInstanceVerticle extends VerticleBase {
         .put("agent", cfg.agent())
         .put("cpu", cfg.cpu())
         .put("irq", cfg.irq())
-        .put("config", cfg.withCarrierNotify(carrierNotify).toJson())
-        .put("carrierNotify", carrierNotify)
+        .put("config", cfg.withCarrierNotify(link.carrierNotify()).toJson())
+        .put("carrierNotify", link.carrierNotify())
         .put("bound", ref != null && ref.held())
         .put("ifindex", ref == null ? -1 : ref.ifindex())
-        .put("phyPresent", phy != null)
-        .put("phyLinkUp", phy != null && phy.linkUp())
-        .put("agentOnline", agentOnline)
+        .put("phyPresent", link.phy() != null)
+        .put("phyLinkUp", link.phy() != null && link.phy().linkUp())
+        .put("agentOnline", link.agentOnline())
         .put("driverLive", negotiated != null)
         .put("deviceFeatures", VirtioFeature.toJson(cfg.features()))
         .put("negotiatedFeatures", negotiated == null ? null : VirtioFeature.toJson(negotiated))
