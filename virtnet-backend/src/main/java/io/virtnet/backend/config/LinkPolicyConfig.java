@@ -18,8 +18,11 @@ public record LinkPolicyConfig(long linkwatchIntervalMs, long holdUpMs, long hol
     if (linkwatchIntervalMs < 0 || linkwatchIntervalMs > MAX_MS) {
       throw new ConfigException("policy.linkwatchIntervalMs: must be 0.." + MAX_MS + ", got " + linkwatchIntervalMs);
     }
-    if (holdUpMs < 0 || holdUpMs > MAX_MS || holdDownMs < 0 || holdDownMs > MAX_MS) {
-      throw new ConfigException("policy: holdUpMs and holdDownMs must be 0.." + MAX_MS);
+    if (holdUpMs < 0 || holdUpMs > MAX_MS) {
+      throw new ConfigException("policy.holdUpMs: must be 0.." + MAX_MS + ", got " + holdUpMs);
+    }
+    if (holdDownMs < 0 || holdDownMs > MAX_MS) {
+      throw new ConfigException("policy.holdDownMs: must be 0.." + MAX_MS + ", got " + holdDownMs);
     }
   }
 
@@ -31,6 +34,21 @@ public record LinkPolicyConfig(long linkwatchIntervalMs, long holdUpMs, long hol
         n.integer("holdUpMs", 0, MAX_MS, 0),
         n.integer("holdDownMs", 0, MAX_MS, 0),
         n.has("dampening") ? DampeningConfig.from(n.child("dampening")) : null);
+  }
+
+  /** Parses a full policy JSON (e.g. {@code PUT /api/instances/{name}/policy}); errors name the field. */
+  public static LinkPolicyConfig fromJson(JsonObject body) {
+    return from(new ConfigNode(body, ""));
+  }
+
+  /**
+   * The longest time from the PHY's last change to the report of its final state: a final up waits for
+   * its hold and at most the rest of a suppression (an up after a reported down is urgent), a final
+   * down for its hold and one linkwatch interval.
+   */
+  public long convergenceBoundMs() {
+    long maxSuppress = dampening == null ? 0 : dampening.maxSuppressMs();
+    return Math.max(holdUpMs + maxSuppress, holdDownMs + linkwatchIntervalMs);
   }
 
   public LinkPolicyConfig withLinkwatchIntervalMs(long ms) {

@@ -15,7 +15,7 @@ public final class Linkwatch {
     void report(boolean up, boolean changed);
   }
 
-  private final long intervalMs;
+  private long intervalMs;
   private final PolicyClock clock;
   private final Sink sink;
 
@@ -39,6 +39,22 @@ public final class Linkwatch {
     this.intervalMs = intervalMs;
     this.clock = clock;
     this.sink = sink;
+  }
+
+  /**
+   * A new interval; a pending report is re-timed against it (the last non-urgent report stays where it
+   * was), so it may go out at once.
+   */
+  public void setInterval(long ms) {
+    if (ms < 0) {
+      throw new IllegalArgumentException("interval must be >= 0");
+    }
+    intervalMs = ms;
+    if (pending != null && !closed) {
+      pending.cancel();
+      pending = null;
+      scheduleNonUrgent();
+    }
   }
 
   /** The desired state changed (or not: repeated inputs are ignored). */
