@@ -12,6 +12,7 @@ import io.virtnet.backend.api.ApiVerticle;
 import io.virtnet.backend.api.BackendApi;
 import io.virtnet.backend.config.BackendConfig;
 import io.virtnet.backend.config.InstanceConfig;
+import io.virtnet.backend.config.LinkPolicyConfig;
 import io.virtnet.protocol.InvalidMessageException;
 import io.virtnet.protocol.LinkView;
 import io.virtnet.protocol.NetdevCodec;
@@ -264,6 +265,16 @@ public final class BackendNodeVerticle extends VerticleBase implements BackendAp
   @Override
   public Future<JsonObject> setCarrierNotify(String name, boolean enabled) {
     return onNode(() -> live(name).verticle.setCarrierNotify(enabled));
+  }
+
+  @Override
+  public Future<JsonObject> policy(String name) {
+    return onNode(() -> live(name).verticle.policy());
+  }
+
+  @Override
+  public Future<JsonObject> setPolicy(String name, LinkPolicyConfig policy) {
+    return onNode(() -> live(name).verticle.setPolicy(policy));
   }
 
   private Deployed live(String name) {

@@ -1,9 +1,11 @@
 package io.virtnet.backend;
 
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.json.JsonObject;
+import io.virtnet.backend.policy.LinkPolicy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -26,11 +28,17 @@ final class InstanceCounters {
   final AtomicLong driverProbes = new AtomicLong();
   final AtomicLong carrierUpCount = new AtomicLong();
   final AtomicLong carrierDownCount = new AtomicLong();
+  final AtomicLong debounced = new AtomicLong();
+  final AtomicLong flapsSuppressed = new AtomicLong();
+  final AtomicLong suppressions = new AtomicLong();
 
   private final List<Meter> meters = new ArrayList<>();
 
-  /** Registers {@code vnet_backend_*_total{instance=…}} counters. */
-  void register(MeterRegistry registry, String instance) {
+  /**
+   * Registers {@code vnet_backend_*_total{instance=…}} counters and the gauges of {@code policy}
+   * (current dampening penalty, suppressed 0/1) and of the PHY's carrier up/down counts.
+   */
+  void register(MeterRegistry registry, String instance, LinkPolicy policy) {
     counter(registry, instance, "vnet_backend_phy_events", "PHY state and event messages applied or dropped as stale", phyEvents);
     counter(registry, instance, "vnet_backend_stale_dropped", "PHY messages dropped because their seq was not newer", staleDropped);
     counter(registry, instance, "vnet_backend_status_irqs", "Config-change IRQs raised", statusIrqs);
@@ -38,11 +46,36 @@ final class InstanceCounters {
     counter(registry, instance, "vnet_backend_coalesced", "Link changes merged by the link policy", coalesced);
     counter(registry, instance, "vnet_backend_announces", "ANNOUNCE bits set", announces);
     counter(registry, instance, "vnet_backend_mtu_changes_ignored", "PHY MTU changes not written after probe", mtuChangesIgnored);
+    counter(registry, instance, "vnet_backend_debounced", "Link changes dropped by the hold timers", debounced);
+    counter(registry, instance, "vnet_backend_flaps_suppressed", "Flaps hidden from the frontend by dampening", flapsSuppressed);
+    counter(registry, instance, "vnet_backend_suppressions", "Times dampening suppressed the link", suppressions);
+    gauge(registry, instance, "vnet_backend_dampening_penalty", "Current flap-dampening penalty", policy,
+        LinkPolicy::penalty);
+    gauge(registry, instance, "vnet_backend_suppressed", "1 while dampening holds the link down", policy,
+        p -> p.suppressed() ? 1 : 0);
+    // the PHY's carrier_up_count/carrier_down_count: gauges, they restart with a re-created device
+    gauge(registry, instance, "vnet_backend_carrier_up_count", "The PHY's carrier up count", carrierUpCount,
+        AtomicLong::doubleValue);
+    gauge(registry, instance, "vnet_backend_carrier_down_count", "The PHY's carrier down count", carrierDownCount,
+        AtomicLong::doubleValue);
   }
 
   private void counter(MeterRegistry registry, String instance, String name, String help, AtomicLong value) {
     ToDoubleFunction<AtomicLong> f = AtomicLong::doubleValue;
     meters.add(FunctionCounter.builder(name, value, f).description(help).tag("instance", instance).register(registry));
+  }
+
+  private <T> void gauge(MeterRegistry registry, String instance, String name, String help, T obj,
+      ToDoubleFunction<T> f) {
+    meters.add(Gauge.builder(name, obj, f).description(help).tag("instance", instance).register(registry));
+  }
+
+  /** Copies the policy's own counts. */
+  void sync(LinkPolicy policy) {
+    coalesced.set(policy.coalesced());
+    debounced.set(policy.debounced());
+    flapsSuppressed.set(policy.flapsSuppressed());
+    suppressions.set(policy.suppressions());
   }
 
   void unregister(MeterRegistry registry) {
@@ -65,6 +98,9 @@ final class InstanceCounters {
         .put("rebinds", rebinds.get())
         .put("driverProbes", driverProbes.get())
         .put("carrierUpCount", carrierUpCount.get())
-        .put("carrierDownCount", carrierDownCount.get());
+        .put("carrierDownCount", carrierDownCount.get())
+        .put("debounced", debounced.get())
+        .put("flapsSuppressed", flapsSuppressed.get())
+        .put("suppressions", suppressions.get());
   }
 }

@@ -7,6 +7,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.virtnet.backend.config.AgentLossPolicy;
 import io.virtnet.backend.config.InstanceConfig;
+import io.virtnet.backend.config.LinkPolicyConfig;
 import io.virtnet.backend.policy.LinkPolicy;
 import io.virtnet.backend.policy.PolicyClock;
 import io.virtnet.protocol.CtrlMessage;
@@ -95,7 +96,7 @@ public final class VirtioNetInstanceVerticle extends VerticleBase {
     policy = new LinkPolicy(cfg.policy(), PolicyClock.of(vertx), this::onReport);
     link = new InstanceLink(cfg.name(), cfg.agent(), cfg.phy(), cfg.carrierNotify(), env.onAgentLoss(), policy,
         new LinkEffects());
-    counters.register(env.registry(), cfg.name());
+    counters.register(env.registry(), cfg.name(), policy);
     removeReconnectListener = session.onReconnect(this::onReconnect);
 
     // probe: config first (the driver reads it when it finds the device), then the device
@@ -401,7 +402,7 @@ public final class VirtioNetInstanceVerticle extends VerticleBase {
   }
 
   private void syncCoalescedCounter() {
-    counters.coalesced.set(policy.coalesced());
+    counters.sync(policy);
   }
 
   private void reject(String topic, InvalidMessageException e) {
@@ -424,6 +425,28 @@ public final class VirtioNetInstanceVerticle extends VerticleBase {
         emitChange();
       }
       return snapshotNow();
+    });
+  }
+
+  /** The link policy in force, in the shape {@code PUT …/policy} takes. */
+  public Future<JsonObject> policy() {
+    return onContext(() -> policy.config().toJson());
+  }
+
+  /**
+   * Applies a new link policy live: the reported state is kept, pending hold and linkwatch timers are
+   * re-timed, the dampening penalty is kept (see {@link LinkPolicy#reconfigure}). Completes with the
+   * policy in force.
+   */
+  public Future<JsonObject> setPolicy(LinkPolicyConfig next) {
+    return onContext(() -> {
+      if (!stopped && !next.equals(policy.config())) {
+        LOG.info("{}: link policy {}", cfg.name(), next.toJson().encode());
+        policy.reconfigure(next);
+        syncCoalescedCounter();
+        emitChange();
+      }
+      return policy.config().toJson();
     });
   }
 
@@ -451,7 +474,7 @@ public final class VirtioNetInstanceVerticle extends VerticleBase {
         .put("agent", cfg.agent())
         .put("cpu", cfg.cpu())
         .put("irq", cfg.irq())
-        .put("config", cfg.withCarrierNotify(link.carrierNotify()).toJson())
+        .put("config", cfg.withCarrierNotify(link.carrierNotify()).withPolicy(policy.config()).toJson())
         .put("carrierNotify", link.carrierNotify())
         .put("bound", ref != null && ref.held())
         .put("ifindex", ref == null ? -1 : ref.ifindex())
@@ -478,6 +501,8 @@ public final class VirtioNetInstanceVerticle extends VerticleBase {
       o.put("policy", policy.snapshot());
     }
     o.put("counters", counters.toJson()
+        .put("penalty", policy == null ? 0 : Math.round(policy.penalty() * 1000) / 1000.0)
+        .put("suppressed", policy != null && policy.suppressed())
         .put("holds", ref == null ? 0 : ref.holds())
         .put("puts", ref == null ? 0 : ref.puts()));
     return o;

@@ -12,6 +12,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.virtnet.backend.config.InstanceConfig;
+import io.virtnet.backend.config.LinkPolicyConfig;
 import io.virtnet.protocol.InvalidMessageException;
 import io.virtnet.protocol.Names;
 import io.virtnet.protocol.PhyCommand;
@@ -56,6 +57,8 @@ public final class ApiVerticle extends VerticleBase {
         .onSuccess(v -> ctx.response().setStatusCode(204).end())
         .onFailure(ctx::fail));
     router.put("/api/instances/:name/carrier-notify").handler(this::carrierNotify);
+    router.get("/api/instances/:name/policy").handler(ctx -> reply(ctx, 200, api.policy(name(ctx))));
+    router.put("/api/instances/:name/policy").handler(this::putPolicy);
     router.get("/api/phys").handler(ctx -> reply(ctx, 200, api.phys()));
     router.post("/api/phys/:agent/:ifname/cmd").handler(this::phyCommand);
     router.get("/api/frontends").handler(ctx -> reply(ctx, 200, api.frontends()));
@@ -135,6 +138,23 @@ public final class ApiVerticle extends VerticleBase {
         .onSuccess(v -> json(ctx, 202, new JsonObject().put("agent", agent).put("ifname", ifname)
             .put("command", new JsonObject(cmd.encode())).encode()))
         .onFailure(ctx::fail);
+  }
+
+  /** The full policy JSON, validated as in config: a 400 names the field. */
+  private void putPolicy(RoutingContext ctx) {
+    String name = name(ctx);
+    JsonObject body = bodyObject(ctx);
+    if (body == null || name == null) {
+      return;
+    }
+    LinkPolicyConfig p;
+    try {
+      p = LinkPolicyConfig.fromJson(body);
+    } catch (ConfigException e) {
+      error(ctx, 400, e.getMessage());
+      return;
+    }
+    reply(ctx, 200, api.setPolicy(name, p));
   }
 
   /** Server-sent events: one event per instance, PHY or link-view change. */

@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.virtnet.backend.config.InstanceConfig;
+import io.virtnet.backend.config.LinkPolicyConfig;
 import io.virtnet.protocol.PhyCommand;
 
 /**
@@ -25,6 +26,12 @@ public interface BackendApi {
 
   /** Turns an instance's carrier-notify switch; completes with its snapshot. */
   Future<JsonObject> setCarrierNotify(String name, boolean enabled);
+
+  /** An instance's link policy in force; fails with 404 when unknown. */
+  Future<JsonObject> policy(String name);
+
+  /** Applies a link policy to an instance live; completes with the policy in force. */
+  Future<JsonObject> setPolicy(String name, LinkPolicyConfig policy);
 
   /** The PHYs seen on the broker with their state. */
   Future<JsonArray> phys();
