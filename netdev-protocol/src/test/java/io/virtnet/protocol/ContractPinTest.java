@@ -207,4 +207,48 @@ class ContractPinTest {
         .isInstanceOf(InvalidMessageException.class);
     assertThatThrownBy(() -> t.phyState("linux0", "eth0/#")).isInstanceOf(InvalidMessageException.class);
   }
+
+  @Test
+  void linkViewJsonHasTheContractKeys_andOldViewsStillDecode() {
+    Instant ts = Instant.parse("2026-11-22T15:00:00.200Z");
+    LinkView v = new LinkView(true, 1, 7, 1500, 1000, Duplex.FULL, 1, "52:54:00:12:34:56", "virtio", ts,
+        Instant.parse("2026-11-22T15:00:00.123Z"));
+    JsonObject o = v.toJson();
+    assertThat(o.fieldNames()).containsExactlyInAnyOrder("carrier", "status", "generation", "mtu", "speed", "duplex",
+        "announces", "mac", "driver", "ts", "phyTs");
+    assertThat(v.qemu()).isNull();
+    assertThat(LinkView.decode(v.encode())).isEqualTo(v);
+    // a view as published before the qemu extension (and without phyTs) still decodes
+    LinkView old = LinkView.decode(Buffer.buffer("{\"carrier\":false,\"status\":0,\"generation\":8,\"mtu\":1500,"
+        + "\"speed\":-1,\"duplex\":\"unknown\",\"announces\":0,\"mac\":\"\",\"driver\":\"virtio\",\"ts\":\"2026-11-22T15:00:00Z\"}"));
+    assertThat(old.qemu()).isNull();
+    assertThat(old.phyTs()).isNull();
+    assertThat(old.speed()).isEqualTo(VirtioNetConfig.SPEED_UNKNOWN);
+  }
+
+  @Test
+  void linkViewOfAQemuDriver_addsTheQemuObject() {
+    Instant ts = Instant.parse("2026-11-22T15:00:00.200Z");
+    LinkView.Qemu q = new LinkView.Qemu(true, true, false, "QMP set_link failed: GenericError: x", 3, 1);
+    LinkView v = new LinkView(true, 1, 7, 1500, 1000, Duplex.FULL, 1, "", "qemu", ts, null, q);
+    JsonObject o = v.toJson();
+    assertThat(o.getString("driver")).isEqualTo("qemu");
+    assertThat(o.getJsonObject("qemu").fieldNames()).containsExactlyInAnyOrder("told", "qmpConnected", "qmpAnswered",
+        "lastError", "setLinkCalls", "announces");
+    assertThat(LinkView.decode(v.encode())).isEqualTo(v);
+    assertThat(v.sameLink(new LinkView(true, 1, 7, 1500, 1000, Duplex.FULL, 1, "", "qemu", ts.plusSeconds(1), ts, q)))
+        .isTrue();
+    assertThat(v.sameLink(new LinkView(true, 1, 7, 1500, 1000, Duplex.FULL, 1, "", "qemu", ts, null))).isFalse();
+
+    // before QEMU first answered: told is null, lastError optional
+    LinkView.Qemu fresh = new LinkView.Qemu(null, false, false, null, 0, 0);
+    assertThat(fresh.toJson().fieldNames()).containsExactlyInAnyOrder("told", "qmpConnected", "qmpAnswered",
+        "setLinkCalls", "announces");
+    assertThat(LinkView.Qemu.fromJson(fresh.toJson())).isEqualTo(fresh);
+    assertThatThrownBy(() -> LinkView.decode(Buffer.buffer(v.toJson().put("qemu", new JsonObject().put("told", "yes")
+        .put("qmpConnected", true).put("qmpAnswered", true).put("setLinkCalls", 0).put("announces", 0)).encode())))
+        .isInstanceOf(InvalidMessageException.class);
+    assertThatThrownBy(() -> LinkView.decode(Buffer.buffer(v.toJson().put("qemu", 5).encode())))
+        .isInstanceOf(InvalidMessageException.class);
+  }
 }

@@ -9,6 +9,7 @@ import io.virtnet.frontend.config.FrontendConfig;
 import io.virtnet.frontend.driver.DriverContext;
 import io.virtnet.frontend.driver.DriverFactory;
 import io.virtnet.frontend.driver.DriverMetrics;
+import io.virtnet.frontend.qemu.QmpClientPool;
 import io.virtnet.protocol.Topics;
 import io.virtnet.runtime.config.MqttConfig;
 import io.virtnet.runtime.metrics.MqttMetrics;
@@ -47,6 +48,7 @@ public final class FrontendNodeVerticle extends VerticleBase {
   private MqttSession session;
   private final Map<Integer, RtosCpuVerticle> cpus = new LinkedHashMap<>();
   private final Map<Integer, String> deployments = new LinkedHashMap<>();
+  private final List<QmpClientPool> qmpPools = new ArrayList<>();
   private MqttSession.Subscription deviceSubscription;
   private Future<?> stopFuture;
 
@@ -88,7 +90,11 @@ public final class FrontendNodeVerticle extends VerticleBase {
     DeviceDirectory directory = new DeviceDirectory(topics, cpus, rejections);
     List<Future<String>> deploys = new ArrayList<>();
     for (int cpu : config.cpus()) {
-      DriverContext ctx = new DriverContext(cpu, session, topics, config.driverFeatures(), rejections, driverMetrics);
+      // one QMP pool per CPU: its clients live on that CPU's context, shared by the NICs of one VM
+      QmpClientPool pool = new QmpClientPool(vertx);
+      qmpPools.add(pool);
+      DriverContext ctx = new DriverContext(cpu, session, topics, config.driverFeatures(), rejections, driverMetrics,
+          vertx, pool);
       RtosCpuVerticle v = new RtosCpuVerticle(ctx, factory, registry);
       cpus.put(cpu, v);
       deploys.add(vertx.deployVerticle(v).onSuccess(id -> deployments.put(cpu, id)));
@@ -115,6 +121,9 @@ public final class FrontendNodeVerticle extends VerticleBase {
       deployments.clear();
       stopFuture = unsub.recover(e -> Future.succeededFuture())
           .compose(v -> Future.join(undeploys))
+          .recover(e -> Future.succeededFuture())
+          // the drivers released their QMP clients on removal; close whatever a failed removal left
+          .compose(v -> Future.join(qmpPools.stream().map(QmpClientPool::closeAll).toList()))
           .recover(e -> Future.succeededFuture())
           .compose(v -> session == null ? Future.succeededFuture() : session.close(CLOSE_FLUSH_MS))
           .onComplete(ar -> LOG.info("rtos-frontend {} stopped; rejected messages: {}", config.node(),

@@ -47,8 +47,11 @@ final class FakeBackend implements AutoCloseable {
   }
 
   static DeviceInfo qemuDevice(String instance, int cpu, int irq) {
-    return new DeviceInfo(instance, cpu, irq, ALL_FEATURES, "eth0", "linux0",
-        new FrontendBinding("qemu", "unix:/tmp/qmp.sock", "nic0"));
+    return qemuDevice(instance, cpu, irq, "unix:/tmp/qmp.sock", "nic0");
+  }
+
+  static DeviceInfo qemuDevice(String instance, int cpu, int irq, String qmp, String nic) {
+    return new DeviceInfo(instance, cpu, irq, ALL_FEATURES, "eth0", "linux0", new FrontendBinding("qemu", qmp, nic));
   }
 
   /** A config with the given status bits, MTU 1500, 1000 Mbit/s full duplex. */

@@ -355,20 +355,6 @@ class FrontendNodeVerticleTest {
   }
 
   @Test
-  void qemuBinding_isCountedAndLeftUnprobed(Vertx vertx, EmbeddedBroker broker) throws Exception {
-    FrontendNodeVerticle node = start(vertx, broker);
-    DeviceInfo q = FakeBackend.qemuDevice("virtio-net3", 2, 43);
-    DeviceInfo d = device("virtio-net0", 2, 42);
-
-    backend.publishDevice(q);
-    probeLinkUp(d);
-
-    await().atMost(WITHIN).until(() -> count("vnet_frontend_unsupported_devices", "kind", "qemu") == 1);
-    assertThat(driver(node, q.instance())).isNull();
-    assertThat(backend.ctrl(q.instance())).isEmpty();
-  }
-
-  @Test
   void burstOf2000IrqsWithConfigs_endsAtTheLastGenerationsState(Vertx vertx, EmbeddedBroker broker) throws Exception {
     FrontendNodeVerticle node = start(vertx, broker);
     DeviceInfo d = device("virtio-net0", 2, 42);

@@ -1,5 +1,7 @@
 package io.virtnet.frontend.driver;
 
+import io.vertx.core.Vertx;
+import io.virtnet.frontend.qemu.QmpClientPool;
 import io.virtnet.protocol.Topics;
 import io.virtnet.protocol.VirtioFeature;
 import io.virtnet.runtime.metrics.Rejections;
@@ -8,7 +10,9 @@ import java.util.Set;
 
 /**
  * What a driver needs from the CPU it runs on: the CPU number, the process's MQTT session, the topic
- * names, the features the frontend accepts, and where to count rejections and metrics.
+ * names, the features the frontend accepts, where to count rejections and metrics, the Vert.x
+ * instance, and the CPU's {@link QmpClientPool} (QEMU-bound devices of one VM share a QMP session; the
+ * pool is used from the CPU verticle's context only; null where no QEMU driver is wanted).
  */
 public record DriverContext(
     int cpu,
@@ -16,4 +20,6 @@ public record DriverContext(
     Topics topics,
     Set<VirtioFeature> driverFeatures,
     Rejections rejections,
-    DriverMetrics metrics) {}
+    DriverMetrics metrics,
+    Vertx vertx,
+    QmpClientPool qmpPool) {}

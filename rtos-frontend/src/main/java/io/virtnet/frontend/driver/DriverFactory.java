@@ -8,14 +8,14 @@ import org.slf4j.LoggerFactory;
 /**
  * Chooses the driver for a discovered device from its {@code frontend} binding, as a bus matches a
  * device against its drivers' id tables: no binding means the reference virtio driver; a
- * {@code {"kind":"qemu",…}} binding is where a {@code QemuNetDriver} plugs in.
+ * {@code {"kind":"qemu",…}} binding the {@link QemuNetDriver}, which forwards the link to the VM's NIC.
  */
 @FunctionalInterface
 public interface DriverFactory {
   /** The driver for {@code device}, or empty when none is available (the device then stays unprobed). */
   Optional<NetDriver> create(DeviceInfo device, DriverContext ctx);
 
-  /** The standard table: virtio for unbound devices; qemu devices are counted and left unprobed for now. */
+  /** The standard table: virtio for unbound devices, qemu for QEMU-bound ones. */
   static DriverFactory standard() {
     return Standard.INSTANCE;
   }
@@ -33,8 +33,10 @@ public interface DriverFactory {
         return Optional.of(new VirtioNetDriver(device, ctx));
       }
       String kind = device.frontend().kind();
-      // extension point: "qemu" -> new QemuNetDriver(device, ctx) once QMP forwarding exists
-      LOG.warn("cpu {}: {} is bound to a {} frontend ({}); qemu driver not available yet, device not probed",
+      if (QemuNetDriver.KIND.equals(kind) && ctx.qmpPool() != null && ctx.vertx() != null) {
+        return Optional.of(new QemuNetDriver(device, ctx));
+      }
+      LOG.warn("cpu {}: {} is bound to a {} frontend ({}) this CPU cannot drive; device not probed",
           ctx.cpu(), device.instance(), kind, device.frontend().device());
       ctx.metrics().unsupported(kind);
       return Optional.empty();

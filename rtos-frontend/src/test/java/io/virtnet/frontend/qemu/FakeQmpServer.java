@@ -22,26 +22,26 @@ import java.util.function.Function;
  * the command's {@code id}. Records every command it received. Can be stopped and started again on
  * the same path, as a QEMU that is killed and restarted.
  */
-final class FakeQmpServer {
+public final class FakeQmpServer {
   /** How to answer one command: {@code message} null means never answer. */
-  record Reply(JsonObject message, long delayMs) {
-    static Reply ok() {
+  public record Reply(JsonObject message, long delayMs) {
+    public static Reply ok() {
       return new Reply(new JsonObject().put("return", new JsonObject()), 0);
     }
 
-    static Reply ok(JsonObject value) {
+    public static Reply ok(JsonObject value) {
       return new Reply(new JsonObject().put("return", value), 0);
     }
 
-    static Reply error(String cls, String desc) {
+    public static Reply error(String cls, String desc) {
       return new Reply(new JsonObject().put("error", new JsonObject().put("class", cls).put("desc", desc)), 0);
     }
 
-    static Reply silence() {
+    public static Reply silence() {
       return new Reply(null, 0);
     }
 
-    Reply after(long ms) {
+    public Reply after(long ms) {
       return new Reply(message, ms);
     }
   }
@@ -55,42 +55,42 @@ final class FakeQmpServer {
   private volatile int accepted;
   private NetServer server;
 
-  FakeQmpServer(Vertx vertx, Path dir) {
+  public FakeQmpServer(Vertx vertx, Path dir) {
     this.vertx = vertx;
     this.socketPath = dir.resolve("qmp.sock");
   }
 
-  String address() {
+  public String address() {
     return "unix:" + socketPath;
   }
 
   /** Answers commands other than {@code qmp_capabilities} with {@code behaviour}. */
-  FakeQmpServer behaviour(Function<JsonObject, Reply> behaviour) {
+  public FakeQmpServer behaviour(Function<JsonObject, Reply> behaviour) {
     this.behaviour = behaviour;
     return this;
   }
 
   /** Sends a QMP event line before every reply, as QEMU may interleave them at any time. */
-  FakeQmpServer eventBeforeEachReply(boolean on) {
+  public FakeQmpServer eventBeforeEachReply(boolean on) {
     this.eventBeforeEachReply = on;
     return this;
   }
 
   /** Every command received (including {@code qmp_capabilities}), across connections. */
-  List<JsonObject> received() {
+  public List<JsonObject> received() {
     return received;
   }
 
   /** The received commands named {@code execute}. */
-  List<JsonObject> received(String execute) {
+  public List<JsonObject> received(String execute) {
     return received.stream().filter(c -> execute.equals(c.getString("execute"))).toList();
   }
 
-  int accepted() {
+  public int accepted() {
     return accepted;
   }
 
-  Future<Void> start() {
+  public Future<Void> start() {
     try {
       Files.deleteIfExists(socketPath);
     } catch (IOException e) {
@@ -101,7 +101,7 @@ final class FakeQmpServer {
   }
 
   /** Closes the listener and every connection, as a QEMU that went away. */
-  Future<Void> stop() {
+  public Future<Void> stop() {
     NetServer s = server;
     server = null;
     connections.forEach(NetSocket::close);

@@ -13,16 +13,16 @@ import java.util.concurrent.TimeUnit;
  * serial console. The cache lives in {@code ~/.cache/virtnet-guest} (or {@code $VIRTNET_GUEST_CACHE})
  * so only the first run downloads the kernel package.
  */
-record GuestImage(Path kernel, Path initrd) {
+public record GuestImage(Path kernel, Path initrd) {
 
   /** The guest cannot be built here; the message says why (missing tool, download failed, …). */
-  static final class UnavailableException extends Exception {
+  public static final class UnavailableException extends Exception {
     UnavailableException(String message) {
       super(message);
     }
   }
 
-  static Path defaultCacheDir() {
+  public static Path defaultCacheDir() {
     String env = System.getenv("VIRTNET_GUEST_CACHE");
     if (env != null && !env.isBlank()) {
       return Path.of(env);
@@ -31,7 +31,7 @@ record GuestImage(Path kernel, Path initrd) {
   }
 
   /** Runs the build script (a no-op when the cache is complete) and returns the image. */
-  static GuestImage build(Path cacheDir, Path logFile) throws UnavailableException, IOException, InterruptedException {
+  public static GuestImage build(Path cacheDir, Path logFile) throws UnavailableException, IOException, InterruptedException {
     Path script = script();
     Files.createDirectories(logFile.getParent());
     Path stdout = logFile.resolveSibling(logFile.getFileName() + ".out");
@@ -68,8 +68,10 @@ record GuestImage(Path kernel, Path initrd) {
 
   private static Path script() throws UnavailableException {
     String basedir = System.getProperty("basedir", ".");
+    // from rtos-frontend itself, from the reactor root, or from a sibling module using the test-jar
     for (Path p : List.of(Path.of(basedir, "src/test/guest/build-guest.sh"), Path.of("src/test/guest/build-guest.sh"),
-        Path.of("rtos-frontend/src/test/guest/build-guest.sh"))) {
+        Path.of("rtos-frontend/src/test/guest/build-guest.sh"),
+        Path.of(basedir, "../rtos-frontend/src/test/guest/build-guest.sh"))) {
       if (Files.isRegularFile(p)) {
         return p.toAbsolutePath();
       }

@@ -26,13 +26,13 @@ import org.awaitility.core.ConditionTimeoutException;
  * {@code CARRIER <0|1>} lines, each stamped with {@link System#nanoTime()} when read. Can be killed
  * (SIGKILL, as a crashed VM) and started again on the same QMP socket path.
  */
-final class QemuVm implements AutoCloseable {
-  static final String NIC_ID = "nic0";
+public final class QemuVm implements AutoCloseable {
+  public static final String NIC_ID = "nic0";
   private static final Pattern CARRIER = Pattern.compile("CARRIER ([01])");
   private static final String READY = "GUEST READY";
 
   /** One carrier line: which boot it came from, the value, and when the host read it. */
-  record CarrierLine(int boot, boolean up, long nanos) {}
+  public record CarrierLine(int boot, boolean up, long nanos) {}
 
   private final GuestImage image;
   private final Path workDir;
@@ -45,14 +45,14 @@ final class QemuVm implements AutoCloseable {
   private volatile int boot;
   private boolean hookInstalled;
 
-  QemuVm(GuestImage image, Path workDir) {
+  public QemuVm(GuestImage image, Path workDir) {
     this.image = image;
     this.workDir = workDir;
     this.qmpSocket = workDir.resolve("qmp.sock");
   }
 
   /** Whether {@code qemu-system-x86_64} is on the PATH; empty if so, else the reason. */
-  static Optional<String> missingQemu() {
+  public static Optional<String> missingQemu() {
     for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(File.pathSeparator)) {
       if (Files.isExecutable(Path.of(dir, "qemu-system-x86_64"))) {
         return Optional.empty();
@@ -61,12 +61,12 @@ final class QemuVm implements AutoCloseable {
     return Optional.of("qemu-system-x86_64 not found on PATH (apt-get install --no-install-recommends qemu-system-x86)");
   }
 
-  String qmpAddress() {
+  public String qmpAddress() {
     return "unix:" + qmpSocket;
   }
 
   /** Boots the VM (a new boot number, a new serial log); returns at once. */
-  synchronized void start() throws IOException {
+  public synchronized void start() throws IOException {
     if (process != null && process.isAlive()) {
       throw new IllegalStateException("VM already running");
     }
@@ -107,7 +107,7 @@ final class QemuVm implements AutoCloseable {
   }
 
   /** Waits for the current boot's "GUEST READY"; the boot time in nanoseconds, or fails with QEMU's output. */
-  long awaitReady(Duration timeout) throws IOException {
+  public long awaitReady(Duration timeout) throws IOException {
     int b = boot;
     try {
       Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(5))
@@ -125,7 +125,7 @@ final class QemuVm implements AutoCloseable {
    * Waits for a carrier line matching {@code p} at index {@code from} or later; null on timeout. Lines
    * are stamped by the tail thread, so the poll interval here does not affect measured latencies.
    */
-  CarrierLine awaitCarrier(int from, Predicate<CarrierLine> p, Duration timeout) {
+  public CarrierLine awaitCarrier(int from, Predicate<CarrierLine> p, Duration timeout) {
     try {
       return Awaitility.await().atMost(timeout).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(2))
           .until(() -> find(from, p), Objects::nonNull);
@@ -144,21 +144,21 @@ final class QemuVm implements AutoCloseable {
     return null;
   }
 
-  List<CarrierLine> carrierLines() {
+  public List<CarrierLine> carrierLines() {
     return List.copyOf(carrier);
   }
 
   /** The carrier values of one boot, in order. */
-  List<Boolean> carrierValues(int ofBoot) {
+  public List<Boolean> carrierValues(int ofBoot) {
     return carrier.stream().filter(c -> c.boot() == ofBoot).map(CarrierLine::up).toList();
   }
 
-  int boot() {
+  public int boot() {
     return boot;
   }
 
   /** SIGKILL, as a VM that crashed or was killed by its operator; waits until it is gone. */
-  synchronized void kill() throws InterruptedException {
+  public synchronized void kill() throws InterruptedException {
     Process p = process;
     if (p != null) {
       p.destroyForcibly();
@@ -172,7 +172,7 @@ final class QemuVm implements AutoCloseable {
   }
 
   /** Kills the VM and boots it again with the same QMP socket path. */
-  void restart() throws IOException, InterruptedException {
+  public void restart() throws IOException, InterruptedException {
     kill();
     start();
   }
@@ -186,7 +186,7 @@ final class QemuVm implements AutoCloseable {
     }
   }
 
-  String serial() {
+  public String serial() {
     try {
       return Files.readString(workDir.resolve("serial-" + boot + ".log"), StandardCharsets.UTF_8).replace('\n', '|');
     } catch (IOException e) {
@@ -246,7 +246,7 @@ final class QemuVm implements AutoCloseable {
   }
 
   /** The p-th percentile (0..100) of {@code nanos}, in milliseconds. */
-  static double percentileMs(List<Long> nanos, double p) {
+  public static double percentileMs(List<Long> nanos, double p) {
     List<Long> sorted = new ArrayList<>(nanos);
     sorted.sort(null);
     int idx = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;

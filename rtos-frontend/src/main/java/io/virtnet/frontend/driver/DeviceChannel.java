@@ -1,0 +1,255 @@
+package io.virtnet.frontend.driver;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.virtnet.protocol.CtrlMessage;
+import io.virtnet.protocol.DeviceInfo;
+import io.virtnet.protocol.Duplex;
+import io.virtnet.protocol.InvalidMessageException;
+import io.virtnet.protocol.IrqMessage;
+import io.virtnet.protocol.LinkView;
+import io.virtnet.protocol.VirtioFeature;
+import io.virtnet.protocol.VirtioNetConfig;
+import io.virtnet.protocol.VirtioNetConfig.Generational;
+import io.virtnet.runtime.mqtt.MqttSession;
+import java.time.Instant;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The device side every link driver shares, whatever it drives: the {@code config} subscription and
+ * the config/IRQ sequencing of {@link ConfigSequencer} (a driver only hears of a config when it may
+ * act on it), DRIVER_OK ({@code driverFeatures}) and ANNOUNCE_ACK on {@code ctrl}, the fields of the
+ * config read at each apply (status, MTU, speed/duplex, MAC as the negotiated features allow), and the
+ * retained {@code link} view, cleared on close. Runs on the owning CPU verticle's context.
+ */
+public final class DeviceChannel {
+  private static final Logger LOG = LoggerFactory.getLogger(DeviceChannel.class);
+
+  /** Told each time a config is to be applied, as {@code virtnet_config_changed_work} runs. */
+  @FunctionalInterface
+  public interface ConfigListener {
+    void configChanged(VirtioNetConfig config, long generation, Instant phyTs);
+  }
+
+  private final DeviceInfo device;
+  private final DriverContext ctx;
+  private final MqttSession session;
+  private final Set<VirtioFeature> negotiated;
+  private final String driverKind;
+  private final String configTopic;
+  private final String ctrlTopic;
+  private final String linkTopic;
+  private final ConfigSequencer sequencer = new ConfigSequencer();
+
+  private ConfigListener listener = (c, g, t) -> {};
+  private Future<MqttSession.Subscription> subscription;
+  private boolean closed;
+  private Future<Void> closing;
+
+  // the config as last applied
+  private int status;
+  private int mtu = VirtioNetDriver.DEFAULT_MTU;
+  private long speed = VirtioNetConfig.SPEED_UNKNOWN;
+  private Duplex duplex = Duplex.UNKNOWN;
+  private String mac = "";
+  private long announceAcks;
+  private Instant lastPhyTs;
+  private Instant pendingPhyTs;
+  private long irqs;
+  private long configsApplied;
+  private LinkView view;
+
+  public DeviceChannel(DeviceInfo device, DriverContext ctx, Set<VirtioFeature> negotiated, String driverKind) {
+    this.device = device;
+    this.ctx = ctx;
+    this.session = ctx.session();
+    this.negotiated = negotiated;
+    this.driverKind = driverKind;
+    this.configTopic = ctx.topics().virtioConfig(device.instance());
+    this.ctrlTopic = ctx.topics().virtioCtrl(device.instance());
+    this.linkTopic = ctx.topics().rtosLink(ctx.cpu(), device.instance());
+  }
+
+  /**
+   * Subscribes the config topic (its retained message is the probe-time config read, handed to
+   * {@code listener}), then signals DRIVER_OK; completes once subscribed.
+   */
+  public Future<Void> open(ConfigListener configListener) {
+    this.listener = configListener;
+    ctx.metrics().probed();
+    subscription = session.subscribe(configTopic, m -> handleConfig(m.payload(), m.retained()));
+    return subscription.map(s -> {
+      if (!closed) {
+        LOG.info("cpu {}: probed {} with the {} driver (irq {}, features {})", ctx.cpu(), device.instance(), driverKind,
+            device.irq(), negotiated);
+        sendDriverFeatures();
+      }
+      return null;
+    });
+  }
+
+  /** DRIVER_OK: the negotiated features on {@code ctrl} (again after a reconnect or a backend restart). */
+  public void sendDriverFeatures() {
+    if (closed) {
+      return;
+    }
+    session.publish(ctrlTopic, new CtrlMessage.DriverFeatures(negotiated).encode(), false)
+        .onFailure(e -> LOG.warn("cpu {}: {} driverFeatures not sent: {}", ctx.cpu(), device.instance(), e.getMessage()));
+  }
+
+  /** {@code VIRTIO_NET_CTRL_ANNOUNCE_ACK}: the backend then clears ANNOUNCE. Counted in {@link #announceAcks()}. */
+  public void ackAnnounce() {
+    if (closed) {
+      return;
+    }
+    announceAcks++;
+    ctx.metrics().announceAcked();
+    session.publish(ctrlTopic, CtrlMessage.announceAck().encode(), false)
+        .onFailure(e -> LOG.warn("cpu {}: {} ANNOUNCE_ACK not sent: {}", ctx.cpu(), device.instance(), e.getMessage()));
+  }
+
+  /** An interrupt for this device: a config change is applied once its config is here. */
+  public void handleIrq(IrqMessage irq) {
+    if (closed) {
+      return;
+    }
+    irqs++;
+    if ((irq.isr() & VirtioNetConfig.ISR_CONFIG) == 0) {
+      return; // no config change: nothing a link driver acts on
+    }
+    Generational c = sequencer.onIrq(irq.generation());
+    if (c != null) {
+      apply(c, irq.phyTs());
+    } else if (sequencer.pendingIrqGeneration() == irq.generation()) {
+      pendingPhyTs = irq.phyTs();
+    }
+  }
+
+  /** A message on {@code config}; {@code retained} marks a fresh-subscription delivery (probe or resync). */
+  public void handleConfig(Buffer payload, boolean retained) {
+    if (closed) {
+      return;
+    }
+    Generational c;
+    try {
+      c = VirtioNetConfig.decodeWire(payload.getBytes());
+    } catch (InvalidMessageException e) {
+      ctx.rejections().reject(configTopic, e);
+      return;
+    }
+    if (retained) {
+      Generational now = sequencer.onRetainedConfig(c);
+      if (now != null) {
+        apply(now, sequencer.pendingIrqGeneration() >= 0 ? pendingPhyTs : null);
+      }
+    } else {
+      Generational now = sequencer.onLiveConfig(c);
+      if (now != null) {
+        apply(now, pendingPhyTs);
+      }
+    }
+  }
+
+  private void apply(Generational g, Instant phyTs) {
+    VirtioNetConfig config = g.config();
+    sequencer.applied(g.generation());
+    if (sequencer.pendingIrqGeneration() < 0) {
+      pendingPhyTs = null;
+    }
+    configsApplied++;
+    status = config.status();
+    mtu = negotiated.contains(VirtioFeature.MTU) && config.mtu() > 0 ? config.mtu() : VirtioNetDriver.DEFAULT_MTU;
+    if (negotiated.contains(VirtioFeature.SPEED_DUPLEX)) {
+      speed = config.speed();
+      duplex = Duplex.ofVirtioByte(config.duplex());
+    }
+    if (negotiated.contains(VirtioFeature.MAC)) {
+      mac = config.macString();
+    }
+    if (phyTs != null) {
+      lastPhyTs = phyTs;
+    }
+    listener.configChanged(config, g.generation(), phyTs);
+  }
+
+  /**
+   * A view of the applied config with the driver's {@code carrier} (and QEMU state, if any); null
+   * before the first config was applied.
+   */
+  public LinkView viewOf(boolean carrier, Instant phyTs, LinkView.Qemu qemu) {
+    if (sequencer.appliedGeneration() < 0) {
+      return null;
+    }
+    return new LinkView(carrier, status, sequencer.appliedGeneration(), mtu, speed, duplex, announceAcks, mac,
+        driverKind, Instant.now(), phyTs, qemu);
+  }
+
+  /** Publishes {@code next} (retained) unless it shows the same link as the last published view. */
+  public void publishIfChanged(LinkView next) {
+    if (closed || next == null || next.sameLink(view)) {
+      return;
+    }
+    view = next;
+    session.publish(linkTopic, next.encode(), true)
+        .onFailure(e -> LOG.warn("cpu {}: {} link view not published: {}", ctx.cpu(), device.instance(), e.getMessage()));
+  }
+
+  /** The view last published, or null. */
+  public LinkView view() {
+    return view;
+  }
+
+  public long announceAcks() {
+    return announceAcks;
+  }
+
+  public boolean closed() {
+    return closed;
+  }
+
+  /** Unsubscribes and clears the retained view (leaving no retained garbage); safe twice. */
+  public Future<Void> close() {
+    if (closing != null) {
+      return closing;
+    }
+    closed = true;
+    Future<Void> unsubscribed = subscription == null ? Future.succeededFuture()
+        : subscription.compose(MqttSession.Subscription::unsubscribe, e -> Future.succeededFuture());
+    Future<Void> cleared = session.publish(linkTopic, Buffer.buffer(), true);
+    closing = Future.join(unsubscribed, cleared)
+        .<Void>mapEmpty()
+        .recover(e -> {
+          LOG.debug("cpu {}: {} removal incomplete: {}", ctx.cpu(), device.instance(), e.getMessage());
+          return Future.succeededFuture();
+        });
+    return closing;
+  }
+
+  /** Adds the shared diagnostic fields (device, features, applied config, sequencing) to {@code o}. */
+  public JsonObject snapshotInto(JsonObject o) {
+    return o
+        .put("instance", device.instance())
+        .put("driver", driverKind)
+        .put("cpu", ctx.cpu())
+        .put("irq", device.irq())
+        .put("phy", device.phy())
+        .put("agent", device.agent())
+        .put("deviceFeatures", VirtioFeature.toJson(device.deviceFeatures()))
+        .put("negotiated", VirtioFeature.toJson(negotiated))
+        .put("status", status)
+        .put("generation", sequencer.appliedGeneration())
+        .put("mtu", mtu)
+        .put("speed", speed == VirtioNetConfig.SPEED_UNKNOWN ? -1 : speed)
+        .put("duplex", duplex.wireName())
+        .put("mac", mac)
+        .put("announces", announceAcks)
+        .put("irqs", irqs)
+        .put("configsApplied", configsApplied)
+        .put("pendingIrqGeneration", sequencer.pendingIrqGeneration())
+        .put("storedGeneration", sequencer.storedGeneration())
+        .put("lastPhyTs", lastPhyTs == null ? null : lastPhyTs.toString());
+  }
+}
