@@ -78,7 +78,8 @@ public record PhyCommand(Op op, Object value) {
     try {
       op = Op.valueOf(opName.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw InvalidMessageException.of("unknown-value", "unknown op '" + Names.printable(opName) + "'; ops: carrier, admin, mtu, address, speed, register, unregister, rename");
+      throw InvalidMessageException.of("unknown-value", "unknown op '" + Names.printable(opName)
+          + "'; ops: carrier, admin, mtu, address, speed, register, unregister, rename");
     }
     Object value = o.getValue("value");
     if (value instanceof Long l && l >= Integer.MIN_VALUE && l <= Integer.MAX_VALUE) {
