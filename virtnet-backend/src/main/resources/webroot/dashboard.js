@@ -276,21 +276,27 @@
     return undefined;
   }
 
+  /** Link policy state: suppressed (dampening), holding (hold timers), coalescing (linkwatch), or steady. */
   function policyCell(inst) {
     const wrap = el('span');
+    const suppressed = pick(inst, 'policy.suppressed', 'counters.suppressed');
+    const holding = pick(inst, 'policy.holdPending');
     const pending = pick(inst, 'policy.pending');
-    const suppressed = pick(inst, 'policy.suppressed', 'policy.dampening.suppressed', 'suppressed');
-    const penalty = pick(inst, 'policy.penalty', 'policy.dampening.penalty', 'penalty');
+    const penalty = pick(inst, 'policy.penalty', 'counters.penalty');
     const coalesced = pick(inst, 'policy.coalesced', 'counters.coalesced');
-    const suppressedCount = pick(inst, 'counters.suppressed', 'policy.suppressedCount');
+    const flapsSuppressed = pick(inst, 'counters.flapsSuppressed');
+    const debounced = pick(inst, 'policy.debounced', 'counters.debounced');
     if (suppressed === true) wrap.append(badge('suppressed', 'down'), ' ');
+    else if (holding) wrap.append(badge('holding', 'warn'), ' ');
     else if (pending) wrap.append(badge('coalescing', 'warn'), ' ');
     else wrap.append(badge('steady', 'neutral'), ' ');
     const facts = [];
     if (penalty !== undefined) facts.push(`penalty ${typeof penalty === 'number' ? Math.round(penalty) : penalty}`);
     if (coalesced !== undefined) facts.push(`coalesced ${coalesced}`);
-    if (typeof suppressedCount === 'number') facts.push(`suppressed ${suppressedCount}`);
+    if (typeof flapsSuppressed === 'number') facts.push(`suppressed ${flapsSuppressed}`);
+    if (typeof debounced === 'number' && debounced > 0) facts.push(`debounced ${debounced}`);
     wrap.append(el('span', { class: 'muted' }, facts.join(' · ')));
+    wrap.dataset.policy = suppressed === true ? 'suppressed' : holding ? 'holding' : pending ? 'coalescing' : 'steady';
     return wrap;
   }
 

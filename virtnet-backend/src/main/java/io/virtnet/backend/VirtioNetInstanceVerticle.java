@@ -190,6 +190,7 @@ public final class VirtioNetInstanceVerticle extends VerticleBase {
       NetdevEvent e = NetdevCodec.decodeEvent(m.payload());
       link.requireOurs(e.state(), e.oldIfname());
       counters.phyEvents.incrementAndGet();
+      BackendMetrics.eventReceived(env.registry(), e.event());
       if (!link.onEvent(e)) {
         counters.staleDropped.incrementAndGet();
       }
