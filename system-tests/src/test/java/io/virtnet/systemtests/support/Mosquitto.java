@@ -26,12 +26,16 @@ public final class Mosquitto implements AutoCloseable {
   private static final Pattern FILE_DIRECTIVE =
       Pattern.compile("^(password_file|acl_file|cafile|certfile|keyfile)\\s+(\\S+)\\s*$");
 
-  private final ServiceProcess process;
+  private ServiceProcess process;
   private final int port;
+  private final String name;
+  private final Path conf;
 
-  private Mosquitto(ServiceProcess process, int port) {
+  private Mosquitto(ServiceProcess process, int port, String name, Path conf) {
     this.process = process;
     this.port = port;
+    this.name = name;
+    this.conf = conf;
   }
 
   /** The broker binary, or a skip (failure on CI) saying that .ci/run installs it. */
@@ -47,7 +51,7 @@ public final class Mosquitto implements AutoCloseable {
    * {@code tlsDir} holds ca.crt, broker.crt and broker.key when the config has a TLS listener.
    */
   public static Mosquitto start(String deployConf, Path workDir, Path tlsDir) {
-    Path bin = requireBinary();
+    requireBinary();
     try {
       // When we are root, mosquitto drops to the "mosquitto" user before it reads the password file
       // and the ACL, so the temp dir must be searchable by others.
@@ -72,20 +76,42 @@ public final class Mosquitto implements AutoCloseable {
       Files.writeString(conf, rewrite(Files.readAllLines(RepoLayout.file(deployConf)), port, files));
 
       String name = "mosquitto-" + Path.of(deployConf).getFileName() + "-" + port;
-      ServiceProcess p = ServiceProcess.start(name, List.of(bin.toString(), "-c", conf.toString()), Map.of());
-      Mosquitto m = new Mosquitto(p, port);
-      await("mosquitto listening on " + port).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
-          .until(() -> {
-            if (!p.isAlive()) {
-              throw new AssertionError("mosquitto ended\n" + p.tail());
-            }
-            // not its log: mosquitto buffers stdout when it is not a terminal
-            return Ports.accepting(port);
-          });
+      Mosquitto m = new Mosquitto(null, port, name, conf);
+      m.launch(name);
       return m;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  private void launch(String logName) {
+    ServiceProcess p = ServiceProcess.start(logName, List.of(requireBinary().toString(), "-c", conf.toString()), Map.of());
+    process = p;
+    await("mosquitto listening on " + port).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+        .until(() -> {
+          if (!p.isAlive()) {
+            throw new AssertionError("mosquitto ended\n" + p.tail());
+          }
+          // not its log: mosquitto buffers stdout when it is not a terminal
+          return Ports.accepting(port);
+        });
+  }
+
+  /** SIGKILL: the broker dies without a word; its config has persistence off, so everything it held is lost. */
+  public void kill() {
+    process.kill();
+  }
+
+  /**
+   * Starts the broker again with the same config on the same port (after {@link #kill()}); it comes
+   * back with an empty retained store. {@code n} numbers the log file of this run.
+   */
+  public void restart(int n) {
+    if (process.isAlive()) {
+      process.kill();
+    }
+    // the port is free once the process is gone; a listener left in TIME_WAIT does not block it (SO_REUSEADDR)
+    launch(name + "-restart" + n);
   }
 
   /**
