@@ -66,6 +66,10 @@ public final class Linkwatch {
     eventsSeen++;
     if (intervalMs == 0) {
       cancelPending();
+      if (!(up && !reported)) {
+        // still a non-urgent report: a later, longer interval counts from it
+        markNonUrgent();
+      }
       emit(true);
       return;
     }
@@ -101,6 +105,7 @@ public final class Linkwatch {
       return;
     }
     if (intervalMs == 0) {
+      markNonUrgent();
       sink.report(reported, false);
       reports++;
       return;
@@ -144,12 +149,16 @@ public final class Linkwatch {
     }
   }
 
+  private void markNonUrgent() {
+    everNonUrgent = true;
+    lastNonUrgentMs = clock.nowMs();
+  }
+
   private void fire() {
     if (closed) {
       return;
     }
-    everNonUrgent = true;
-    lastNonUrgentMs = clock.nowMs();
+    markNonUrgent();
     int edges = edgesInPending;
     boolean wasRefresh = refresh;
     edgesInPending = 0;

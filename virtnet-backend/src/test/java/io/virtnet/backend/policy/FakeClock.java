@@ -5,7 +5,7 @@ import java.util.Comparator;
 import java.util.List;
 
 /** A manual clock: time moves only in {@link #advance(long)}, which runs the timers that fell due. */
-final class FakeClock implements PolicyClock {
+public final class FakeClock implements PolicyClock {
   private long now = 1_000_000;
   private long seq;
   private final List<Task> tasks = new ArrayList<>();
@@ -40,7 +40,7 @@ final class FakeClock implements PolicyClock {
     return t;
   }
 
-  void advance(long ms) {
+  public void advance(long ms) {
     long end = now + ms;
     while (true) {
       Task next = tasks.stream().filter(t -> t.due <= end)
@@ -55,7 +55,7 @@ final class FakeClock implements PolicyClock {
     now = end;
   }
 
-  int pending() {
+  public int pending() {
     return tasks.size();
   }
 }
