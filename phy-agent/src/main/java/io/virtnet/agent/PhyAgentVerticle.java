@@ -152,6 +152,14 @@ public final class PhyAgentVerticle extends VerticleBase {
     };
   }
 
+  /**
+   * The next event sequence number: one more than the last, but never behind the microsecond clock,
+   * so a restart, or a forged event numbered just above ours, cannot hold our real events back.
+   */
+  private long nextSeq() {
+    return seq.updateAndGet(last -> Math.max(last + 1, NetdevCodec.seqEpoch(Instant.now())));
+  }
+
   public AgentConfig agentConfig() {
     return config;
   }
@@ -160,7 +168,7 @@ public final class PhyAgentVerticle extends VerticleBase {
   public Future<?> start() {
     seq = new AtomicLong(NetdevCodec.seqEpoch(Instant.now()));
     try {
-      source = sourceFactory.create(vertx, config, seq::incrementAndGet);
+      source = sourceFactory.create(vertx, config, this::nextSeq);
     } catch (RuntimeException e) {
       return Future.failedFuture(new IllegalStateException(
           SERVICE + " " + agent + " (source " + config.source().wireName() + "): " + e.getMessage(), e));
@@ -356,7 +364,7 @@ public final class PhyAgentVerticle extends VerticleBase {
     if (w == null || stopping) {
       return;
     }
-    long s = seq.incrementAndGet();
+    long s = nextSeq();
     publishEvent(name, new NetdevEvent(NetdevCmd.NETDEV_UNREGISTER, s, w.state.withSeq(s, Instant.now()), null));
   }
 

@@ -165,6 +165,21 @@ class PhyAgentVerticleTest {
   }
 
   @Test
+  void seq_neverFallsBehindTheMicrosecondClock_soForgedNumbersJustAboveOursCannotBlockUs(Vertx vertx) throws Exception {
+    deploy(vertx, agent(twoPhys()));
+    long startSeq = obs.awaitJson(phy("eth0", "state"), "operstate", "UP", WITHIN).getLong("seq");
+    // GIVEN some time has passed since the agent started counting (a forger would number just above startSeq)
+    long before = io.virtnet.protocol.NetdevCodec.seqEpoch(java.time.Instant.now());
+    org.awaitility.Awaitility.await().atMost(WITHIN)
+        .until(() -> io.virtnet.protocol.NetdevCodec.seqEpoch(java.time.Instant.now()) > startSeq + 10_000);
+
+    cmd("eth0", "{\"op\":\"carrier\",\"value\":false}");
+
+    JsonObject event = obs.awaitJson(phy("eth0", "event"), "event", "NETDEV_CHANGE", WITHIN);
+    assertThat(event.getLong("seq")).isGreaterThanOrEqualTo(before).isGreaterThan(startSeq + 10_000);
+  }
+
+  @Test
   void adminUp_withoutCarrier_isNetdevUp_withOperstateLowerLayerDown(Vertx vertx) throws Exception {
     deploy(vertx, agent(twoPhys()));
     obs.awaitJson(phy("eth1", "state"), "operstate", "DOWN", WITHIN);
