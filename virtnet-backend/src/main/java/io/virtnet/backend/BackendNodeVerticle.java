@@ -190,7 +190,7 @@ public final class BackendNodeVerticle extends VerticleBase implements BackendAp
             : session.publish(statusTopic, new ServiceStatus(false, Instant.now()).encode(), true)
                 .<Void>mapEmpty().otherwiseEmpty())
         .compose(v -> session == null ? Future.<Void>succeededFuture() : session.close(CLOSE_WAIT_MS))
-        .onComplete(ar -> LOG.info("backend {} stopped", config.node()));
+        .onComplete(ar -> LOG.info("backend {} stopped; rejected messages: {}", config.node(), rejections.summary()));
     return stopFuture;
   }
 
