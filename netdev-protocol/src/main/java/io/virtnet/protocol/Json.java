@@ -45,9 +45,22 @@ public final class Json {
       if (!(value instanceof JsonObject o)) {
         throw InvalidMessageException.of("malformed-json", "payload is JSON but not an object");
       }
+      checkVersion(o);
       return o;
     } catch (DecodeException e) {
       throw InvalidMessageException.of("malformed-json", "payload is not valid JSON: " + firstLine(e.getMessage()));
+    }
+  }
+
+  /**
+   * Every payload may carry the schema version {@code v}; where present it must be one we speak, so
+   * a message of a future schema is refused rather than half understood.
+   */
+  private static void checkVersion(JsonObject o) {
+    Object v = o.getValue("v");
+    if (v != null && !(v instanceof Integer i && i == NetdevCodec.VERSION)) {
+      throw InvalidMessageException.of("schema-version",
+          "schema version " + Names.printable(String.valueOf(v)) + " is not supported (want " + NetdevCodec.VERSION + ")");
     }
   }
 

@@ -69,6 +69,16 @@ class ValidationTest {
   }
 
   @Test
+  void aFutureSchemaVersionIsRefusedOnEveryPayload() {
+    assertThatThrownBy(() -> PhyCommand.decode(Buffer.buffer("{\"op\":\"carrier\",\"value\":false,\"v\":2}")))
+        .isInstanceOf(InvalidMessageException.class)
+        .extracting(e -> ((InvalidMessageException) e).reason()).isEqualTo("schema-version");
+    assertThatThrownBy(() -> ServiceStatus.decode(Buffer.buffer("{\"state\":\"offline\",\"v\":\"1\"}")))
+        .isInstanceOf(InvalidMessageException.class);
+    assertThat(PhyCommand.decode(Buffer.buffer("{\"op\":\"carrier\",\"value\":false,\"v\":1}")).value()).isEqualTo(false);
+  }
+
+  @Test
   void badUtf8IsRejected() {
     byte[] bad = {'{', '"', 'a', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'};
     assertThatThrownBy(() -> NetdevCodec.decodeEvent(Buffer.buffer(bad)))
