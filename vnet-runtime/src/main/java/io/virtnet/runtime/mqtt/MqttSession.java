@@ -318,7 +318,7 @@ public final class MqttSession {
         .setClientId(options.clientId())
         .setCleanSession(true)
         .setKeepAliveInterval(options.keepAliveSeconds())
-        .setMaxInflightQueue(options.maxInflight())
+        .setMaxInflightQueue(options.maxInflight() * 2) // headroom: we keep our own window below the client's
         .setMaxMessageSize(256 * 1024)
         .setAutoKeepAlive(true);
     o.setAutoAck(true);
@@ -351,6 +351,7 @@ public final class MqttSession {
     connected = true;
     everConnected = true;
     failedAttempts = 0;
+    lastAckNanos = System.nanoTime();
     backoff.reset();
     if (reconnect) {
       reconnects++;
@@ -421,6 +422,7 @@ public final class MqttSession {
       }
     }
     inflight.clear();
+    earlyAcks.clear();
     for (int i = resend.size() - 1; i >= 0; i--) {
       queue.addFirst(resend.get(i));
     }
@@ -439,7 +441,7 @@ public final class MqttSession {
   }
 
   private void drain() {
-    while (connected && !queue.isEmpty() && inflight.size() < options.maxInflight()) {
+    while (connected && !retryPending && !queue.isEmpty() && inflight.size() < options.maxInflight()) {
       Outbound o = queue.pollFirst();
       MqttClient c = client;
       // reserve the slot before the packet id is known, so the window is never exceeded
@@ -456,23 +458,47 @@ public final class MqttSession {
           } else {
             queue.addFirst(o);
           }
-        } else if (c == client && connected) {
-          // the client refused (window full): try again shortly
-          queue.addFirst(o);
-          vertx.setTimer(5, t -> drain());
         } else {
           queue.addFirst(o);
+          if (c == client && connected) {
+            refused(c);
+          }
         }
       });
     }
   }
 
+  /**
+   * The client refused a publish (its own in-flight window is full although ours is not). Never retry
+   * in the same turn of the event loop (a refusal can be synchronous); wait a little, and if no
+   * acknowledgement has come for a while, start a fresh connection rather than spin.
+   */
+  private void refused(MqttClient c) {
+    if (retryPending) {
+      return;
+    }
+    retryPending = true;
+    if (System.nanoTime() - lastAckNanos > STUCK_WINDOW_NANOS) {
+      LOG.warn("MQTT {}: no acknowledgement for {} s with publishes waiting; reconnecting",
+          options.clientId(), STUCK_WINDOW_NANOS / 1_000_000_000L);
+      c.disconnect();
+    }
+    vertx.setTimer(20, t -> {
+      retryPending = false;
+      drain();
+    });
+  }
+
   private final java.util.Set<Integer> earlyAcks = new java.util.HashSet<>();
+  private boolean retryPending;
+  private long lastAckNanos = System.nanoTime();
+  private static final long STUCK_WINDOW_NANOS = 5_000_000_000L;
 
   private void onPubAck(MqttClient c, int packetId) {
     if (c != client) {
       return;
     }
+    lastAckNanos = System.nanoTime();
     Outbound o = inflight.remove(packetId);
     if (o == null) {
       earlyAcks.add(packetId);
