@@ -8,8 +8,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.time.DateTimeException;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
+import java.time.LocalDate;
 
 /** Strict JSON field access: every miss or wrong type becomes an {@link InvalidMessageException}. */
 public final class Json {
@@ -31,14 +32,16 @@ public final class Json {
       throw InvalidMessageException.of(
           "oversize", "payload of " + payload.length() + " bytes exceeds the cap of " + maxBytes);
     }
-    try {
-      StandardCharsets.UTF_8
-          .newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(payload.getBytes()));
-    } catch (CharacterCodingException e) {
-      throw InvalidMessageException.of("bad-utf8", "payload is not valid UTF-8");
+    if (!isAscii(payload)) {
+      try {
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT)
+            .decode(ByteBuffer.wrap(payload.getBytes()));
+      } catch (CharacterCodingException e) {
+        throw InvalidMessageException.of("bad-utf8", "payload is not valid UTF-8");
+      }
     }
     try {
       Object value = io.vertx.core.json.Json.decodeValue(payload);
@@ -62,6 +65,16 @@ public final class Json {
       throw InvalidMessageException.of("schema-version",
           "schema version " + Names.printable(String.valueOf(v)) + " is not supported (want " + NetdevCodec.VERSION + ")");
     }
+  }
+
+  /** Every payload of the contract is ASCII: then it is valid UTF-8 without a decoder and a copy. */
+  private static boolean isAscii(Buffer payload) {
+    for (int i = 0, n = payload.length(); i < n; i++) {
+      if (payload.getByte(i) < 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static String firstLine(String s) {
@@ -137,10 +150,66 @@ public final class Json {
   public static Instant instant(JsonObject o, String key) {
     String s = string(o, key);
     try {
-      return Instant.parse(s);
-    } catch (DateTimeParseException e) {
+      Instant fast = parseUtcInstant(s);
+      return fast != null ? fast : Instant.parse(s);
+    } catch (DateTimeException e) {
       throw InvalidMessageException.of("wrong-type", "field '" + key + "' is not an ISO-8601 instant");
     }
+  }
+
+  /**
+   * The shape {@link Instant#toString()} writes, {@code yyyy-MM-ddTHH:mm:ss[.fraction]Z}, parsed without
+   * the formatter machinery (every timestamp of every message goes through here); null for any other
+   * shape, which {@link Instant#parse} then decides. Throws DateTimeException for an invalid date.
+   */
+  static Instant parseUtcInstant(String s) {
+    int n = s.length();
+    if (n < 20 || n > 30 || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T' || s.charAt(13) != ':'
+        || s.charAt(16) != ':' || s.charAt(n - 1) != 'Z') {
+      return null;
+    }
+    int year = digits(s, 0, 4);
+    int month = digits(s, 5, 7);
+    int day = digits(s, 8, 10);
+    int hour = digits(s, 11, 13);
+    int minute = digits(s, 14, 16);
+    int second = digits(s, 17, 19);
+    if (year < 0 || month < 0 || day < 0 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0
+        || second > 59) {
+      return null;
+    }
+    int nanos = 0;
+    if (n > 20) {
+      int digitsEnd = n - 1;
+      if (s.charAt(19) != '.' || digitsEnd - 20 < 1 || digitsEnd - 20 > 9) {
+        return null;
+      }
+      int f = digits(s, 20, digitsEnd);
+      if (f < 0) {
+        return null;
+      }
+      nanos = f;
+      for (int i = digitsEnd - 20; i < 9; i++) {
+        nanos *= 10;
+      }
+    } else if (s.charAt(19) != 'Z') {
+      return null;
+    }
+    long epochDay = LocalDate.of(year, month, day).toEpochDay();
+    return Instant.ofEpochSecond(epochDay * 86_400 + hour * 3600 + minute * 60 + second, nanos);
+  }
+
+  /** The decimal number in {@code s[from, to)}, or -1 if a character is not a digit. */
+  private static int digits(String s, int from, int to) {
+    int v = 0;
+    for (int i = from; i < to; i++) {
+      char c = s.charAt(i);
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      v = v * 10 + (c - '0');
+    }
+    return v;
   }
 
   public static <E extends Enum<E>> E enumValue(JsonObject o, String key, Class<E> type) {
