@@ -1,0 +1,171 @@
+package io.virtnet.benchmarks;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.virtnet.broker.EmbeddedBroker;
+import io.virtnet.injector.BrokerSettings;
+import io.virtnet.injector.Durations;
+import io.virtnet.injector.bench.BenchReport;
+import io.virtnet.injector.bench.BenchRunner;
+import io.virtnet.injector.bench.BenchScenario;
+import io.virtnet.launcher.Stack;
+import io.virtnet.launcher.StackOptions;
+import io.virtnet.protocol.Topics;
+import io.virtnet.runtime.mqtt.MqttSessionOptions;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The whole bench in one JVM: for every scenario and broker (embedded HiveMQ CE, Debian's Mosquitto
+ * as a child process), starts the broker, deploys the launcher's stack with the scenario's generated
+ * config (linkwatch off), drives it with the fault-injector's bench logic, then measures the bare relay
+ * through the same broker, and writes {@code target/bench/results.json}. Heap per instance is the heap
+ * used after GC with the stack up minus the heap used after GC before it was deployed (the embedded
+ * broker's own share of the stack's retained messages and subscriptions included; Mosquitto's not).
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = "End-to-end latency/throughput of the stack vs the bare broker, scenarios a-d, HiveMQ CE and Mosquitto.")
+public final class BenchMain implements Callable<Integer> {
+  @Option(names = "--scenarios", split = ",", defaultValue = "a,b,c,d", description = "default ${DEFAULT-VALUE}")
+  List<String> scenarios;
+
+  @Option(names = "--brokers", split = ",", defaultValue = "hivemq,mosquitto", description = "default ${DEFAULT-VALUE}")
+  List<String> brokers;
+
+  @Option(names = "--warmup", defaultValue = "3s", description = "default ${DEFAULT-VALUE}")
+  String warmup;
+
+  @Option(names = "--duration", defaultValue = "10s", description = "measurement per path; default ${DEFAULT-VALUE}")
+  String duration;
+
+  @Option(names = "--seed", defaultValue = "1", description = "default ${DEFAULT-VALUE}")
+  long seed;
+
+  @Option(names = "--out", defaultValue = "target/bench/results.json", description = "default ${DEFAULT-VALUE}")
+  Path out;
+
+  private final PrintWriter log = new PrintWriter(System.out, true);
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new BenchMain()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    Duration w = Durations.parse(warmup);
+    Duration d = Durations.parse(duration);
+    log.printf(Locale.ROOT, "bench: scenarios %s, brokers %s, warm-up %s, measure %s, seed %d; %d CPUs, max heap %d MiB, %s%n",
+        scenarios, brokers, warmup, duration, seed, Runtime.getRuntime().availableProcessors(),
+        Runtime.getRuntime().maxMemory() >> 20, System.getProperty("java.vm.version"));
+    log.println("bench: linkwatch is off (linkwatchIntervalMs 0) in every instance: latency is per change, not the policy's delay");
+    List<JsonObject> rows = new ArrayList<>();
+    boolean ok = true;
+    for (String name : scenarios) {
+      BenchScenario s = BenchScenario.standard(name, w, d, seed);
+      for (String broker : brokers) {
+        if (broker.equals("mosquitto") && !MosquittoBroker.available()) {
+          log.println("bench: " + MosquittoBroker.BINARY + " is not installed; skipping mosquitto");
+          continue;
+        }
+        log.println("bench: " + s + " on " + broker);
+        JsonObject row = runOne(s, broker);
+        rows.add(row);
+        ok &= row.getInteger("wrongFinalStates", 0) == 0;
+        BenchReport.write(out, rows);
+      }
+    }
+    log.println();
+    log.print(BenchReport.table(rows));
+    log.println("bench: results in " + out.toAbsolutePath());
+    return ok ? 0 : 1;
+  }
+
+  /** One scenario on one broker, in a fresh broker and a fresh Vert.x. */
+  JsonObject runOne(BenchScenario s, String broker) throws Exception {
+    EmbeddedBroker embedded = null;
+    MosquittoBroker mosquitto = null;
+    String uri;
+    if (broker.equals("hivemq")) {
+      embedded = EmbeddedBroker.start(EmbeddedBroker.freePort());
+      uri = embedded.uri();
+    } else if (broker.equals("mosquitto")) {
+      mosquitto = MosquittoBroker.start();
+      uri = mosquitto.uri();
+    } else {
+      throw new IllegalArgumentException("unknown broker " + broker + " (hivemq, mosquitto)");
+    }
+    quietLogs(); // after the broker start, which configures logging its own way
+    MosquittoBroker external = mosquitto;
+    com.sun.management.OperatingSystemMXBean os =
+        (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    LongSupplier cpu = () -> os.getProcessCpuTime() + (external == null ? 0 : external.cpuNanos());
+    long baseline = usedAfterGc();
+    Vertx vertx = Vertx.vertx();
+    try {
+      String prefix = "vnet";
+      StackOptions options = StackOptions.from(s.stackConfig(prefix));
+      long t0 = System.nanoTime();
+      Stack stack = Stack.deploy(vertx, options, id -> MqttSessionOptions.forBroker(uri, id)).await(10, TimeUnit.MINUTES);
+      log.printf(Locale.ROOT, "  stack deployed in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+      BrokerSettings settings = BrokerSettings.parse(uri, false, null, null, null);
+      Topics topics = Topics.of(prefix);
+      Duration readyTimeout = Duration.ofSeconds(60 + s.instances() / 50);
+      JsonObject row;
+      if (s.idle()) {
+        double ready = BenchRunner.ready(s, settings, topics, readyTimeout);
+        long used = usedAfterGc() - baseline;
+        log.printf(Locale.ROOT, "  %d instances up in %.1f s; heap used by the stack %d MiB (%d bytes/instance)%n",
+            s.instances(), ready, used >> 20, used / s.instances());
+        row = BenchReport.idleRow(s, broker, ready, 0, used / s.instances(), used);
+      } else {
+        BenchRunner.FlapResult r = BenchRunner.flaps(s, settings, topics, log, cpu, readyTimeout);
+        long used = usedAfterGc() - baseline;
+        row = BenchReport.row(s, broker, r, used / s.instances(), used);
+      }
+      stack.stop().await(60, TimeUnit.SECONDS);
+      return row;
+    } finally {
+      vertx.close().await(30, TimeUnit.SECONDS);
+      if (embedded != null) {
+        embedded.close();
+      }
+      if (mosquitto != null) {
+        mosquitto.close();
+      }
+    }
+  }
+
+  /** Thousands of instances each log their probe at INFO; the bench prints its own lines. */
+  static void quietLogs() {
+    for (String name : new String[] {org.slf4j.Logger.ROOT_LOGGER_NAME, "io.virtnet", "com.hivemq", "migrations"}) {
+      ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(name)).setLevel(ch.qos.logback.classic.Level.WARN);
+    }
+  }
+
+  /** Heap in use after full collections (a few, until it stops shrinking). */
+  static long usedAfterGc() {
+    MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
+    long last = Long.MAX_VALUE;
+    for (int i = 0; i < 5; i++) {
+      System.gc();
+      long used = mem.getHeapMemoryUsage().getUsed();
+      if (used >= last - (1 << 16)) {
+        return Math.min(used, last);
+      }
+      last = used;
+    }
+    return last;
+  }
+}

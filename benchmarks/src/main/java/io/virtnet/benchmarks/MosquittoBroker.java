@@ -1,0 +1,105 @@
+package io.virtnet.benchmarks;
+
+import io.virtnet.broker.EmbeddedBroker;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Debian's Mosquitto ({@code /usr/sbin/mosquitto}) on a free port with a minimal temp config: anonymous,
+ * no persistence, no limit on queued or in-flight messages, so the broker never drops what the bench sends.
+ */
+final class MosquittoBroker implements AutoCloseable {
+  static final Path BINARY = Path.of("/usr/sbin/mosquitto");
+
+  private final Process process;
+  private final int port;
+  private final Path dir;
+
+  private MosquittoBroker(Process process, int port, Path dir) {
+    this.process = process;
+    this.port = port;
+    this.dir = dir;
+  }
+
+  static boolean available() {
+    return Files.isExecutable(BINARY);
+  }
+
+  static MosquittoBroker start() {
+    int port = EmbeddedBroker.freePort();
+    try {
+      Path dir = Files.createTempDirectory("vnet-bench-mosquitto");
+      Path conf = dir.resolve("mosquitto.conf");
+      Files.writeString(conf, String.join("\n",
+          "listener " + port + " 127.0.0.1",
+          "allow_anonymous true",
+          "persistence false",
+          "max_queued_messages 0",
+          "max_inflight_messages 0",
+          "max_keepalive 600",
+          "set_tcp_nodelay true",
+          "user root",
+          "log_type error",
+          ""), StandardCharsets.UTF_8);
+      Process p = new ProcessBuilder(BINARY.toString(), "-c", conf.toString())
+          .redirectErrorStream(true).redirectOutput(dir.resolve("mosquitto.log").toFile()).start();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (System.nanoTime() < deadline) {
+        if (!p.isAlive()) {
+          throw new IllegalStateException("mosquitto exited: " + Files.readString(dir.resolve("mosquitto.log")));
+        }
+        try (Socket s = new Socket()) {
+          s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+          return new MosquittoBroker(p, port, dir);
+        } catch (IOException notYet) {
+          Thread.sleep(50);
+        }
+      }
+      p.destroyForcibly();
+      throw new IllegalStateException("mosquitto did not listen on " + port + " within 10 s");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted");
+    }
+  }
+
+  String uri() {
+    return "tcp://127.0.0.1:" + port;
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  /** The broker process's CPU time (user + system), from {@code /proc/PID/stat}; 0 when unreadable. */
+  long cpuNanos() {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
+      return ticks * 10_000_000L; // USER_HZ = 100
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
+  }
+
+  @Override
+  public void close() {
+    process.destroy();
+    try {
+      if (!process.waitFor(5, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,212 @@
+package io.virtnet.injector.bench;
+
+import io.virtnet.injector.Pacer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The driver and bookkeeper of one measured run, whatever carries the messages: it sends carrier
+ * change {@code k} of each PHY (off for even {@code k}, on for odd, starting from carrier on), is told
+ * of every delivery ({@code instance} showed change {@code k} at {@code nanoTime}), and keeps the
+ * latency of every change sent after the warm-up. With a rate, changes go out on a fixed schedule,
+ * round-robin over the PHYs in a seeded order; without one (closed loop), a PHY's next change goes
+ * out as soon as every instance watching it showed the previous one. Thread-safe.
+ */
+public final class FlapRun {
+  /** Publishes change {@code k} ({@code value} = carrier on) of PHY {@code phy}. */
+  @FunctionalInterface
+  public interface Sender {
+    void send(int phy, int k, boolean value);
+  }
+
+  /** A closed-loop change not seen everywhere within this is given up on (counted) and the next one sent. */
+  static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(2);
+
+  private final BenchScenario scenario;
+  private final Sender sender;
+  private final boolean closedLoop;
+  private final long[][] sendNanos;
+  private final int[][] seen;
+  private final int[] sent;
+  private final int[] lastK;
+  private final boolean[] carrier;
+  private final Latencies latencies = new Latencies();
+  private long measureStart = Long.MAX_VALUE;
+  private long measureEnd = Long.MAX_VALUE;
+  private boolean stopped;
+  private long delivered;
+  private long duplicates;
+  private long stalls;
+  private long commandsMeasured;
+
+  public FlapRun(BenchScenario scenario, Sender sender) {
+    this.scenario = scenario;
+    this.sender = sender;
+    this.closedLoop = scenario.rate() == 0;
+    int p = scenario.phys();
+    this.sendNanos = new long[p][256];
+    this.seen = new int[p][256];
+    this.sent = new int[p];
+    this.lastK = new int[scenario.instances()];
+    Arrays.fill(lastK, -1);
+    this.carrier = new boolean[scenario.instances()];
+    Arrays.fill(carrier, true);
+  }
+
+  /** Change {@code k}'s carrier: the run starts from carrier on, so change 0 turns it off. */
+  public static boolean value(int k) {
+    return k % 2 == 1;
+  }
+
+  /** {@code instance} showed change {@code k} of its PHY, received at {@code recvNanos}. */
+  public void delivered(int instance, int k, long recvNanos, boolean carrierNow) {
+    int next = -1;
+    int p = scenario.phyOf(instance);
+    synchronized (this) {
+      if (k <= lastK[instance]) {
+        duplicates++;
+        return;
+      }
+      if (k >= sent[p]) {
+        return; // not ours (cannot happen when pairing is right)
+      }
+      lastK[instance] = k;
+      carrier[instance] = carrierNow;
+      long s = sendNanos[p][k];
+      int count = ++seen[p][k];
+      if (s >= measureStart && s < measureEnd) {
+        latencies.add(recvNanos - s);
+        delivered++;
+      }
+      if (closedLoop && !stopped && k == sent[p] - 1 && count == scenario.fanout(p)) {
+        next = reserve(p, System.nanoTime());
+      }
+    }
+    if (next >= 0) {
+      sender.send(p, next, value(next));
+    }
+  }
+
+  /** Records the send of PHY {@code p}'s next change; returns its {@code k}. Caller holds the lock. */
+  private int reserve(int p, long now) {
+    int k = sent[p];
+    if (k == sendNanos[p].length) {
+      sendNanos[p] = Arrays.copyOf(sendNanos[p], k * 2);
+      seen[p] = Arrays.copyOf(seen[p], k * 2);
+    }
+    sendNanos[p][k] = now;
+    sent[p] = k + 1;
+    if (now >= measureStart && now < measureEnd) {
+      commandsMeasured++;
+    }
+    return k;
+  }
+
+  private void sendNext(int p) {
+    int k;
+    synchronized (this) {
+      if (stopped) {
+        return;
+      }
+      k = reserve(p, System.nanoTime());
+    }
+    sender.send(p, k, value(k));
+  }
+
+  /**
+   * Warm-up, then measurement, then waits (at most {@code settle}) for every instance to show its
+   * PHY's last change. Blocks the calling thread.
+   */
+  public Measurement run(long settleNanos) {
+    long t0 = System.nanoTime();
+    synchronized (this) {
+      measureStart = t0 + scenario.warmup().toNanos();
+      measureEnd = measureStart + scenario.measure().toNanos();
+    }
+    long end = measureEnd;
+    if (closedLoop) {
+      for (int p = 0; p < scenario.phys(); p++) {
+        sendNext(p);
+      }
+      while (System.nanoTime() < end) {
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        restartStalled();
+      }
+    } else {
+      List<Integer> order = new ArrayList<>();
+      for (int p = 0; p < scenario.phys(); p++) {
+        order.add(p);
+      }
+      Collections.shuffle(order, new Random(scenario.seed()));
+      Pacer pacer = Pacer.ofRate(scenario.rate());
+      for (long i = 0; System.nanoTime() < end; i++) {
+        pacer.acquire();
+        sendNext(order.get((int) (i % order.size())));
+      }
+    }
+    synchronized (this) {
+      stopped = true;
+    }
+    long deadline = System.nanoTime() + settleNanos;
+    while (wrongFinalStates() > 0 && System.nanoTime() < deadline) {
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+    }
+    return measurement();
+  }
+
+  private void restartStalled() {
+    long now = System.nanoTime();
+    List<Integer> late = new ArrayList<>();
+    synchronized (this) {
+      for (int p = 0; p < scenario.phys(); p++) {
+        int k = sent[p] - 1;
+        if (k >= 0 && now - sendNanos[p][k] > STALL_NANOS && seen[p][k] < scenario.fanout(p)) {
+          stalls++;
+          late.add(p);
+        }
+      }
+    }
+    late.forEach(this::sendNext);
+  }
+
+  /** Instances whose last view does not show their PHY's last change. */
+  public synchronized int wrongFinalStates() {
+    int wrong = 0;
+    for (int i = 0; i < lastK.length; i++) {
+      int p = scenario.phyOf(i);
+      boolean want = sent[p] == 0 || value(sent[p] - 1);
+      if (carrier[i] != want) {
+        wrong++;
+      }
+    }
+    return wrong;
+  }
+
+  private synchronized Measurement measurement() {
+    long missed = 0;
+    for (int p = 0; p < scenario.phys(); p++) {
+      for (int k = 0; k < sent[p]; k++) {
+        long s = sendNanos[p][k];
+        if (s >= measureStart && s < measureEnd) {
+          missed += Math.max(0, scenario.fanout(p) - seen[p][k]);
+        }
+      }
+    }
+    double seconds = scenario.measure().toNanos() / 1e9;
+    return new Measurement(latencies.summary(), commandsMeasured, delivered, delivered / seconds, missed, duplicates,
+        stalls, wrongFinalStates());
+  }
+
+  /**
+   * What a run measured: latency from the PHY command to the delivery, changes sent and link events
+   * delivered within the measurement window, events per second, deliveries never seen ({@code missed},
+   * e.g. coalesced), repeated deliveries, closed-loop stalls, instances not showing the final state.
+   */
+  public record Measurement(Latencies.Summary latency, long commands, long delivered, double eventsPerSec, long missed,
+      long duplicates, long stalls, int wrongFinalStates) {}
+}

@@ -1,0 +1,193 @@
+package io.virtnet.injector.bench;
+
+import io.vertx.core.buffer.Buffer;
+import io.virtnet.injector.InjectorClient;
+import io.virtnet.protocol.InvalidMessageException;
+import io.virtnet.protocol.LinkView;
+import io.virtnet.protocol.NetdevCmd;
+import io.virtnet.protocol.NetdevCodec;
+import io.virtnet.protocol.NetdevEvent;
+import io.virtnet.protocol.PhyCommand;
+import io.virtnet.protocol.Topics;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Our path, through a running stack: carrier commands on {@code {prefix}/phy/{agent}/ethN/cmd} (hop 1
+ * to the agent), NETDEV event to the backend (hop 2), config and IRQ to the frontend (hop 3), the
+ * frontend's {@code link} view to this observer (hop 4). A view is paired with the command that caused
+ * it through its {@code phyTs}: the observer also reads the PHY's {@code event} topic, whose n-th
+ * NETDEV_CHANGE (ts = phyTs) is the PHY's n-th command.
+ */
+public final class StackPath {
+  private final BenchScenario scenario;
+  private final Topics topics;
+  private final InjectorClient publisher;
+  private final InjectorClient observer;
+  private final String[] cmdTopics;
+  private final byte[] on = PhyCommand.of(PhyCommand.Op.CARRIER, true).encode().getBytes();
+  private final byte[] off = PhyCommand.of(PhyCommand.Op.CARRIER, false).encode().getBytes();
+
+  // pairing state, guarded by this
+  private final boolean[] up;
+  private int upCount;
+  private FlapRun run;
+  private final List<Map<Instant, Integer>> eventK = new ArrayList<>();
+  private final int[] eventsSeen;
+  private final List<Map<Instant, List<long[]>>> unresolved = new ArrayList<>();
+  private long unpaired;
+  private long rejected;
+
+  public StackPath(BenchScenario scenario, Topics topics, InjectorClient publisher, InjectorClient observer) {
+    this.scenario = scenario;
+    this.topics = topics;
+    this.publisher = publisher;
+    this.observer = observer;
+    this.cmdTopics = new String[scenario.phys()];
+    for (int p = 0; p < scenario.phys(); p++) {
+      cmdTopics[p] = topics.phyCmd(BenchScenario.AGENT, BenchScenario.phyName(p));
+      eventK.add(new HashMap<>());
+      unresolved.add(new HashMap<>());
+    }
+    this.eventsSeen = new int[scenario.phys()];
+    this.up = new boolean[scenario.instances()];
+  }
+
+  /**
+   * Subscribes the link views, turns every PHY's carrier on and waits until every instance shows
+   * carrier on (the stack is up: every instance probed, every driver live); then subscribes the PHY
+   * events used for pairing. Returns how long that took; throws when not ready within {@code timeout}.
+   */
+  public Duration prepare(Duration timeout) {
+    long t0 = System.nanoTime();
+    InjectorClient.join(observer.subscribe(topics.allLinks(), this::onLink), Duration.ofSeconds(30));
+    for (int p = 0; p < scenario.phys(); p++) {
+      publisher.publish(cmdTopics[p], on, false);
+    }
+    long deadline = t0 + timeout.toNanos();
+    while (upCount() < scenario.instances()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("only " + upCount() + " of " + scenario.instances()
+            + " instances showed carrier on within " + timeout.toSeconds() + " s: is the stack configured for this scenario (bench --write-config)?");
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+    }
+    InjectorClient.join(observer.subscribe(topics.prefix() + "/phy/" + BenchScenario.AGENT + "/+/event", this::onEvent), Duration.ofSeconds(30));
+    return Duration.ofNanos(System.nanoTime() - t0);
+  }
+
+  private synchronized int upCount() {
+    return upCount;
+  }
+
+  /** Runs the flaps through the stack. */
+  public FlapRun.Measurement run(Duration settle) {
+    FlapRun r = new FlapRun(scenario, (p, k, value) -> publisher.publish(cmdTopics[p], value ? on : off, false));
+    synchronized (this) {
+      run = r;
+    }
+    return r.run(settle.toNanos());
+  }
+
+  /** Views whose {@code phyTs} matched no PHY event of the run, and unreadable messages. */
+  public synchronized long unpaired() {
+    long pending = 0;
+    for (Map<Instant, List<long[]>> m : unresolved) {
+      for (List<long[]> l : m.values()) {
+        pending += l.size();
+      }
+    }
+    return unpaired + pending + rejected;
+  }
+
+  private void onLink(InjectorClient.Message m) {
+    if (m.payload().length == 0) {
+      return;
+    }
+    String topic = m.topic();
+    int end = topic.lastIndexOf('/');
+    int start = topic.lastIndexOf('/', end - 1);
+    int i = BenchScenario.instanceIndex(topic.substring(start + 1, end));
+    LinkView v;
+    try {
+      v = LinkView.decode(Buffer.buffer(m.payload()));
+    } catch (InvalidMessageException | IllegalArgumentException e) {
+      synchronized (this) {
+        rejected++;
+      }
+      return;
+    }
+    if (i < 0 || i >= scenario.instances()) {
+      return;
+    }
+    FlapRun r;
+    int k;
+    synchronized (this) {
+      if (run == null) {
+        if (v.carrier() != up[i]) {
+          up[i] = v.carrier();
+          upCount += v.carrier() ? 1 : -1;
+        }
+        return;
+      }
+      r = run;
+      int p = scenario.phyOf(i);
+      Integer known = v.phyTs() == null ? null : eventK.get(p).get(v.phyTs());
+      if (known == null) {
+        if (v.phyTs() == null) {
+          unpaired++;
+        } else {
+          unresolved.get(p).computeIfAbsent(v.phyTs(), t -> new ArrayList<>())
+              .add(new long[] {i, m.receivedNanos(), v.carrier() ? 1 : 0});
+        }
+        return;
+      }
+      k = known;
+    }
+    r.delivered(i, k, m.receivedNanos(), v.carrier());
+  }
+
+  private void onEvent(InjectorClient.Message m) {
+    NetdevEvent e;
+    try {
+      e = NetdevCodec.decodeEvent(Buffer.buffer(m.payload()));
+    } catch (InvalidMessageException ex) {
+      return;
+    }
+    if (e.event() != NetdevCmd.NETDEV_CHANGE || !e.state().ifname().startsWith("eth")) {
+      return;
+    }
+    int p;
+    try {
+      p = Integer.parseInt(e.state().ifname().substring(3));
+    } catch (NumberFormatException ex) {
+      return;
+    }
+    if (p >= scenario.phys()) {
+      return;
+    }
+    List<long[]> waiting;
+    FlapRun r;
+    int k;
+    synchronized (this) {
+      if (run == null) {
+        return;
+      }
+      k = eventsSeen[p]++;
+      eventK.get(p).put(e.state().ts(), k);
+      waiting = unresolved.get(p).remove(e.state().ts());
+      r = run;
+    }
+    if (waiting != null) {
+      for (long[] w : waiting) {
+        r.delivered((int) w[0], k, w[1], w[2] == 1);
+      }
+    }
+  }
+}
