@@ -61,13 +61,53 @@ public final class MqttSession {
   private final List<Listener> reconnectListeners = new ArrayList<>();
   private final List<Listener> disconnectListeners = new ArrayList<>();
 
-  private record Subscriber(Handler<InboundMessage> handler, Context context) {}
+  /**
+   * One handler on a filter. It remembers the topics whose retained message it has had since it (or the
+   * session) last subscribed, so that when another subscriber of the same filter subscribes again,
+   * the broker's re-sent retained messages reach only the newcomer (not every earlier subscriber:
+   * with thousands of instances on one agent's status topic that would be quadratic).
+   */
+  private static final class Subscriber {
+    final Handler<InboundMessage> handler;
+    final Context context;
+    private Object retainedSeen; // null, one topic (String), or a Set<String> for wildcard filters
+
+    Subscriber(Handler<InboundMessage> handler, Context context) {
+      this.handler = handler;
+      this.context = context;
+    }
+
+    /** True the first time this subscriber sees a retained message on {@code topic}. */
+    @SuppressWarnings("unchecked")
+    boolean firstRetained(String topic) {
+      if (retainedSeen == null) {
+        retainedSeen = topic;
+        return true;
+      }
+      if (retainedSeen instanceof String one) {
+        if (one.equals(topic)) {
+          return false;
+        }
+        java.util.Set<String> set = new java.util.HashSet<>();
+        set.add(one);
+        set.add(topic);
+        retainedSeen = set;
+        return true;
+      }
+      return ((java.util.Set<String>) retainedSeen).add(topic);
+    }
+
+    void forgetRetained() {
+      retainedSeen = null;
+    }
+  }
 
   private record Listener(Runnable action, Context context) {}
 
   private static final class FilterEntry {
     final String filter;
-    final List<Subscriber> subscribers = new ArrayList<>();
+    // copy-on-write: dispatch iterates without copying, (un)subscribing is rare
+    final List<Subscriber> subscribers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     FilterEntry(String filter) {
       this.filter = filter;
@@ -362,6 +402,9 @@ public final class MqttSession {
     // re-subscribe in batches; the waiting subscribers complete with the last batch's SUBACK
     List<Promise<Void>> waiting = new ArrayList<>(pendingOnConnect);
     pendingOnConnect.clear();
+    for (FilterEntry e : filters.values()) {
+      e.subscribers.forEach(Subscriber::forgetRetained);
+    }
     List<String> all = new ArrayList<>(filters.keySet());
     if (all.isEmpty()) {
       waiting.forEach(Promise::tryComplete);
@@ -538,7 +581,10 @@ public final class MqttSession {
   }
 
   private void deliver(FilterEntry entry, InboundMessage msg) {
-    for (Subscriber s : List.copyOf(entry.subscribers)) {
+    for (Subscriber s : entry.subscribers) {
+      if (msg.retained() && !s.firstRetained(msg.topic())) {
+        continue; // re-sent because another subscriber of this filter subscribed: not news to this one
+      }
       if (s.context == context) {
         safeHandle(s.handler, msg);
       } else {

@@ -115,6 +115,11 @@ class MqttSessionTest {
     await().atMost(Duration.ofSeconds(5)).until(() -> first.contains("current"));
     session.subscribe(p + "/state", m -> second.add(m.payload().toString())).await(10, TimeUnit.SECONDS);
     await().atMost(Duration.ofSeconds(5)).until(() -> second.contains("current"));
+    // a live change still reaches both, and the re-sent retained message reached only the newcomer
+    session.publish(p + "/state", Buffer.buffer("next"), true).await(10, TimeUnit.SECONDS);
+    await().atMost(Duration.ofSeconds(5)).until(() -> first.contains("next") && second.contains("next"));
+    assertThat(first).containsExactly("current", "next");
+    assertThat(second).containsExactly("current", "next");
     session.close(1000).await(10, TimeUnit.SECONDS);
   }
 
