@@ -39,6 +39,8 @@ import org.slf4j.LoggerFactory;
  * 3 asks. All state lives on this verticle's context.
  */
 public final class VirtioNetInstanceVerticle extends VerticleBase {
+  static final long CHANGE_EVENT_COALESCE_MS = 50;
+  private boolean changeEventPending;
   private Runnable removeReconnectListener;
   private static final Logger LOG = LoggerFactory.getLogger(VirtioNetInstanceVerticle.class);
   private static final byte[] ZERO_MAC = new byte[6];
@@ -509,11 +511,23 @@ public final class VirtioNetInstanceVerticle extends VerticleBase {
     return o;
   }
 
+  /**
+   * Tells the API (dashboard, SSE) that this instance changed. Coalesced to one snapshot per
+   * {@value #CHANGE_EVENT_COALESCE_MS} ms: in a storm, building a snapshot per config write cost about a
+   * tenth of the event loop, and a viewer only needs the latest state.
+   */
   private void emitChange() {
-    if (env.eventsAddress() != null && started && !stopped) {
-      vertx.eventBus().publish(env.eventsAddress(),
-          new JsonObject().put("type", "instance").put("data", snapshotNow()));
+    if (env.eventsAddress() == null || !started || stopped || changeEventPending) {
+      return;
     }
+    changeEventPending = true;
+    vertx.setTimer(CHANGE_EVENT_COALESCE_MS, t -> {
+      changeEventPending = false;
+      if (!stopped) {
+        vertx.eventBus().publish(env.eventsAddress(),
+            new JsonObject().put("type", "instance").put("data", snapshotNow()));
+      }
+    });
   }
 
   private void emitRemoved() {
