@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * 3 asks. All state lives on this verticle's context.
  */
 public final class VirtioNetInstanceVerticle extends VerticleBase {
-  static final long CHANGE_EVENT_COALESCE_MS = 50;
+  static final long CHANGE_EVENT_COALESCE_MS = 200;
   private boolean changeEventPending;
   private Runnable removeReconnectListener;
   private static final Logger LOG = LoggerFactory.getLogger(VirtioNetInstanceVerticle.class);
