@@ -4,12 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.virtnet.broker.EmbeddedBroker;
-import io.virtnet.runtime.config.ConfigLoader;
-import io.virtnet.runtime.mqtt.MqttSessionOptions;
 import io.virtnet.testsupport.SharedBroker;
 import io.virtnet.testsupport.TestMqtt;
 import java.io.File;
@@ -108,11 +105,7 @@ class DashboardBrowserTest {
   @BeforeEach
   void openDashboardOnTheDefaultStack(Vertx vertx, EmbeddedBroker broker) throws Exception {
     p = TestMqtt.uniquePrefix();
-    JsonObject config = ConfigLoader.defaults();
-    config.getJsonObject("mqtt").put("prefix", p);
-    config.getJsonObject("backend").getJsonObject("http").put("port", 0);
-    stack = Stack.deploy(vertx, StackOptions.from(config), id -> MqttSessionOptions.forBroker(broker.uri(), id))
-        .await(60, TimeUnit.SECONDS);
+    stack = TestStacks.deploy(vertx, broker, TestStacks.defaultOptions(p));
     browser.get("http://127.0.0.1:" + stack.httpPort() + "/");
     // GIVEN the page is live and every frontend driver reports carrier
     waitUp(STARTUP).until(d -> "live".equals(d.findElement(By.id("sse-state")).getDomAttribute("data-state")));

@@ -11,8 +11,6 @@ import io.vertx.junit5.VertxExtension;
 import io.virtnet.agent.config.AgentConfig;
 import io.virtnet.agent.netlink.NetlinkPhySource;
 import io.virtnet.broker.EmbeddedBroker;
-import io.virtnet.runtime.config.ConfigLoader;
-import io.virtnet.runtime.mqtt.MqttSessionOptions;
 import io.virtnet.testsupport.SharedBroker;
 import io.virtnet.testsupport.TestMqtt;
 import java.io.IOException;
@@ -70,12 +68,8 @@ class NetlinkEndToEndTest {
   @Test
   void frontendFollowsFiftyRandomPeerFlaps_toTheKernelsFinalState(Vertx vertx, EmbeddedBroker broker) throws Exception {
     String p = TestMqtt.uniquePrefix();
-    JsonObject config = ConfigLoader.defaults();
-    config.getJsonObject("mqtt").put("prefix", p);
-    config.getJsonObject("backend").getJsonObject("http").put("port", 0);
-    StackOptions options = StackOptions.from(config).withPhySource(AgentConfig.Source.NETLINK, List.of());
-    stack = Stack.deploy(vertx, options, id -> MqttSessionOptions.forBroker(broker.uri(), id),
-        NetlinkPhySource.inNamespace(Path.of("/var/run/netns", ns))).await(60, TimeUnit.SECONDS);
+    StackOptions options = TestStacks.defaultOptions(p).withPhySource(AgentConfig.Source.NETLINK, List.of());
+    stack = TestStacks.deploy(vertx, broker, options, NetlinkPhySource.inNamespace(Path.of("/var/run/netns", ns)));
     mqtt = TestMqtt.connect(broker.uri()).subscribe(p + "/#");
     String link = p + "/rtos/2/virtio-net0/link";
     mqtt.awaitJson(link, "carrier", true, Duration.ofSeconds(10));

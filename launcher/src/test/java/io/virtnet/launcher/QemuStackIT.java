@@ -13,8 +13,6 @@ import io.vertx.junit5.VertxExtension;
 import io.virtnet.broker.EmbeddedBroker;
 import io.virtnet.frontend.qemu.GuestImage;
 import io.virtnet.frontend.qemu.QemuVm;
-import io.virtnet.runtime.config.ConfigLoader;
-import io.virtnet.runtime.mqtt.MqttSessionOptions;
 import io.virtnet.testsupport.SharedBroker;
 import io.virtnet.testsupport.TestMqtt;
 import java.io.IOException;
@@ -81,11 +79,7 @@ class QemuStackIT {
     // GIVEN a booted guest (QEMU boots while the stack starts)
     vm = bootGuest();
     p = TestMqtt.uniquePrefix();
-    JsonObject config = ConfigLoader.defaults();
-    config.getJsonObject("mqtt").put("prefix", p);
-    config.getJsonObject("backend").getJsonObject("http").put("port", 0);
-    stack = Stack.deploy(vertx, StackOptions.from(config), id -> MqttSessionOptions.forBroker(broker.uri(), id))
-        .await(60, TimeUnit.SECONDS);
+    stack = TestStacks.deploy(vertx, broker, TestStacks.defaultOptions(p));
     mqtt = TestMqtt.connect(broker.uri()).subscribe(p + "/#");
     http = WebClient.create(vertx);
     long bootNanos;

@@ -8,8 +8,6 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.virtnet.broker.EmbeddedBroker;
-import io.virtnet.runtime.config.ConfigLoader;
-import io.virtnet.runtime.mqtt.MqttSessionOptions;
 import io.virtnet.testsupport.SharedBroker;
 import io.virtnet.testsupport.TestMqtt;
 import java.time.Duration;
@@ -32,11 +30,7 @@ class StackEndToEndTest {
   @BeforeEach
   void startDefaultStack(Vertx vertx, EmbeddedBroker broker) throws Exception {
     p = TestMqtt.uniquePrefix();
-    JsonObject config = ConfigLoader.defaults();
-    config.getJsonObject("mqtt").put("prefix", p);
-    config.getJsonObject("backend").getJsonObject("http").put("port", 0);
-    stack = Stack.deploy(vertx, StackOptions.from(config), id -> MqttSessionOptions.forBroker(broker.uri(), id))
-        .await(60, TimeUnit.SECONDS);
+    stack = TestStacks.deploy(vertx, broker, TestStacks.defaultOptions(p));
     mqtt = TestMqtt.connect(broker.uri()).subscribe(p + "/#");
     // GIVEN every frontend shows carrier after probe
     for (String link : new String[] {link(2, "virtio-net0"), link(2, "virtio-net1"), link(3, "virtio-net2")}) {
