@@ -15,9 +15,11 @@ import io.vertx.mqtt.messages.MqttPublishMessage;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -36,6 +38,8 @@ public final class MqttSession {
   /** Non-retained publishes kept while the broker is away; older ones are dropped past this. */
   static final int MAX_OFFLINE_QUEUE = 100_000;
   private static final int SUBSCRIBE_BATCH = 100;
+  /** With publishes waiting and no acknowledgement for this long, the connection is started afresh. */
+  private static final long STUCK_WINDOW_NANOS = 5_000_000_000L;
 
   private final Vertx vertx;
   private final Context context;
@@ -58,6 +62,11 @@ public final class MqttSession {
   private final Map<String, Buffer> retained = new LinkedHashMap<>();
   private final ArrayDeque<Outbound> queue = new ArrayDeque<>();
   private final Map<Integer, Outbound> inflight = new HashMap<>();
+  /** PUBACKs that came before the publish future told us the packet id. */
+  private final Set<Integer> earlyAcks = new HashSet<>();
+  private final List<Promise<Void>> pendingOnConnect = new ArrayList<>();
+  private boolean retryPending;
+  private long lastAckNanos = System.nanoTime();
   private final List<Listener> reconnectListeners = new ArrayList<>();
   private final List<Listener> disconnectListeners = new ArrayList<>();
 
@@ -88,13 +97,13 @@ public final class MqttSession {
         if (one.equals(topic)) {
           return false;
         }
-        java.util.Set<String> set = new java.util.HashSet<>();
+        Set<String> set = new HashSet<>();
         set.add(one);
         set.add(topic);
         retainedSeen = set;
         return true;
       }
-      return ((java.util.Set<String>) retainedSeen).add(topic);
+      return ((Set<String>) retainedSeen).add(topic);
     }
 
     void forgetRetained() {
@@ -205,18 +214,11 @@ public final class MqttSession {
       if (connected) {
         sendSubscribe(Map.of(filter, 1), List.of(acked));
       } else {
-        firstConnectOrReconnect(acked);
+        pendingOnConnect.add(acked); // completed by onConnected(), which re-subscribes every filter
       }
     });
     return acked.future().map(v -> () -> unsubscribe(filter, sub));
   }
-
-  private void firstConnectOrReconnect(Promise<Void> acked) {
-    // completed by onConnected(), which re-subscribes every filter
-    pendingOnConnect.add(acked);
-  }
-
-  private final List<Promise<Void>> pendingOnConnect = new ArrayList<>();
 
   private Future<Void> unsubscribe(String filter, Subscriber sub) {
     Promise<Void> done = Promise.promise();
@@ -531,11 +533,6 @@ public final class MqttSession {
       drain();
     });
   }
-
-  private final java.util.Set<Integer> earlyAcks = new java.util.HashSet<>();
-  private boolean retryPending;
-  private long lastAckNanos = System.nanoTime();
-  private static final long STUCK_WINDOW_NANOS = 5_000_000_000L;
 
   private void onPubAck(MqttClient c, int packetId) {
     if (c != client) {
