@@ -130,7 +130,7 @@ class FlapStormTest {
     }
   }
 
-  /** Lets {@code d} pass without sleeping the test thread on a bare Thread.sleep. */
+  /** Lets {@code d} pass (pacing the storm), polling with a bound rather than sleeping. */
   private static void await(Duration d) {
     long until = System.nanoTime() + d.toNanos();
     org.awaitility.Awaitility.await().atMost(d.plusSeconds(1)).pollInterval(Duration.ofMillis(50))
