@@ -66,6 +66,7 @@ public final class MqttSession {
   private final Set<Integer> earlyAcks = new HashSet<>();
   private final List<Promise<Void>> pendingOnConnect = new ArrayList<>();
   private boolean retryPending;
+  private long refusedPublishes;
   private long lastAckNanos = System.nanoTime();
   private final List<Listener> reconnectListeners = new ArrayList<>();
   private final List<Listener> disconnectListeners = new ArrayList<>();
@@ -519,6 +520,11 @@ public final class MqttSession {
    * acknowledgement has come for a while, start a fresh connection rather than spin.
    */
   private void refused(MqttClient c) {
+    refusedPublishes++;
+    if (refusedPublishes == 1 || refusedPublishes % 1000 == 0) {
+      LOG.warn("MQTT {}: the client refused a publish ({} so far, {} in flight here); retrying shortly",
+          options.clientId(), refusedPublishes, inflight.size());
+    }
     if (retryPending) {
       return;
     }
