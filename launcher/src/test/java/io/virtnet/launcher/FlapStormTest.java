@@ -43,29 +43,26 @@ class FlapStormTest {
   private String p;
   private Stack stack;
   private TestMqtt mqtt;
+  private TestStacks.Running running;
 
   @BeforeEach
   void startDefaultStack(Vertx vertx, EmbeddedBroker broker) throws Exception {
-    p = TestMqtt.uniquePrefix();
-    stack = TestStacks.deploy(vertx, broker, TestStacks.defaultOptions(p));
-    mqtt = TestMqtt.connect(broker.uri()).subscribe(p + "/#");
-    for (String link : new String[] {link(2, "virtio-net0"), link(3, "virtio-net2"), link(2, "virtio-net1")}) {
-      mqtt.awaitJson(link, "carrier", true, Duration.ofSeconds(10));
-    }
+    // GIVEN the default stack, every frontend showing carrier after probe
+    running = TestStacks.startDefault(vertx, broker);
+    p = running.prefix();
+    stack = running.stack();
+    mqtt = running.mqtt();
   }
 
   @AfterEach
   void stopStack() throws Exception {
-    if (stack != null) {
-      stack.stop().await(20, TimeUnit.SECONDS);
-    }
-    if (mqtt != null) {
-      mqtt.close();
+    if (running != null) {
+      running.close();
     }
   }
 
   private String link(int cpu, String instance) {
-    return p + "/rtos/" + cpu + "/" + instance + "/link";
+    return running.link(cpu, instance);
   }
 
   /** Status IRQs per instance among everything received on {@code {prefix}/rtos/+/irq} since {@code fromNanos}. */

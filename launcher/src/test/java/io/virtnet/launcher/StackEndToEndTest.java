@@ -26,28 +26,26 @@ class StackEndToEndTest {
   private String p;
   private Stack stack;
   private TestMqtt mqtt;
+  private TestStacks.Running running;
 
   @BeforeEach
   void startDefaultStack(Vertx vertx, EmbeddedBroker broker) throws Exception {
-    p = TestMqtt.uniquePrefix();
-    stack = TestStacks.deploy(vertx, broker, TestStacks.defaultOptions(p));
-    mqtt = TestMqtt.connect(broker.uri()).subscribe(p + "/#");
-    // GIVEN every frontend shows carrier after probe
-    for (String link : new String[] {link(2, "virtio-net0"), link(2, "virtio-net1"), link(3, "virtio-net2")}) {
-      mqtt.awaitJson(link, "carrier", true, Duration.ofSeconds(10));
-    }
+    // GIVEN the default stack, every frontend showing carrier after probe
+    running = TestStacks.startDefault(vertx, broker);
+    p = running.prefix();
+    stack = running.stack();
+    mqtt = running.mqtt();
   }
 
   @AfterEach
   void stopStack() throws Exception {
-    if (stack != null) {
-      stack.stop().await(20, TimeUnit.SECONDS);
+    if (running != null) {
+      running.close();
     }
-    mqtt.close();
   }
 
   private String link(int cpu, String instance) {
-    return p + "/rtos/" + cpu + "/" + instance + "/link";
+    return running.link(cpu, instance);
   }
 
   private void cmd(String ifname, String json) {
