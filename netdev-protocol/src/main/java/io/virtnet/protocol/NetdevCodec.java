@@ -6,10 +6,15 @@ import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.Set;
+import java.util.function.Function;
 
 /** JSON codec for netdev state and events (DESIGN.md section 4), schema version {@value #VERSION}. */
 public final class NetdevCodec {
   public static final int VERSION = 1;
+  /** {@link #decodeState} as one shared instance, so subscribers of one message can share its decode. */
+  public static final Function<Buffer, NetdevState> STATE_DECODER = NetdevCodec::decodeState;
+  /** {@link #decodeEvent} as one shared instance, so subscribers of one message can share its decode. */
+  public static final Function<Buffer, NetdevEvent> EVENT_DECODER = NetdevCodec::decodeEvent;
 
   private NetdevCodec() {}
 

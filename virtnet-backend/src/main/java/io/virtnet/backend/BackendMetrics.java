@@ -25,11 +25,12 @@ final class BackendMetrics {
 
   private final MeterRegistry registry;
   private final List<Meter> meters = new ArrayList<>();
-  /** instance → held, as the instances' change events report it. */
+  /** instance → held, as the instances report it. */
   private final Map<String, Boolean> held = new ConcurrentHashMap<>();
   /** cpu/instance → the phyTs last recorded, so a republished view is not counted twice. */
   private final Map<String, Instant> recorded = new ConcurrentHashMap<>();
   private final Timer latency;
+  private final Map<NetdevCmd, Counter> eventCounters = new ConcurrentHashMap<>();
 
   BackendMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -65,16 +66,25 @@ final class BackendMetrics {
   }
 
   /** Counts one NETDEV event an instance received from its PHY. */
-  static void eventReceived(MeterRegistry registry, NetdevCmd event) {
-    Counter.builder(EVENTS)
-        .description("NETDEV events received from PHY agents, per type (counted per watching instance)")
-        .tag("event", event.name())
-        .register(registry)
-        .increment();
+  void eventReceived(NetdevCmd event) {
+    // looked up once per type: registering (finding) a meter per event was a visible cost in a storm
+    eventCounters.computeIfAbsent(event, e -> {
+      Counter c = Counter.builder(EVENTS)
+          .description("NETDEV events received from PHY agents, per type (counted per watching instance)")
+          .tag("event", e.name())
+          .register(registry);
+      synchronized (meters) {
+        meters.add(c);
+      }
+      return c;
+    }).increment();
   }
 
   void close() {
-    meters.forEach(registry::remove);
-    meters.clear();
+    synchronized (meters) {
+      meters.forEach(registry::remove);
+      meters.clear();
+    }
+    eventCounters.clear();
   }
 }

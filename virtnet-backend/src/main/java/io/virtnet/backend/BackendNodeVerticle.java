@@ -4,7 +4,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.virtnet.backend.api.ApiException;
@@ -56,18 +55,17 @@ public final class BackendNodeVerticle extends VerticleBase implements BackendAp
   private final PrometheusMeterRegistry registry;
   private final Topics topics;
   private final Rejections rejections;
-  private final String eventsAddress;
+  private ChangeEvents events;
 
   private MqttSession session;
   private String statusTopic;
   private final Map<String, Deployed> instances = new LinkedHashMap<>();
   private final Map<String, NetdevState> phys = new TreeMap<>();
-  private final Map<String, JsonObject> links = new TreeMap<>();
+  private final Map<String, LinkView> links = new TreeMap<>();
   private final Map<String, Boolean> agents = new TreeMap<>();
   private volatile boolean brokerConnected;
   private volatile int httpPort = -1;
   private BackendMetrics metrics;
-  private MessageConsumer<JsonObject> holdTracker;
   private Future<Void> stopFuture;
 
   private static final class Deployed {
@@ -95,7 +93,6 @@ public final class BackendNodeVerticle extends VerticleBase implements BackendAp
     this.registry = registry;
     this.topics = mqtt.topics();
     this.rejections = new Rejections(registry, SERVICE);
-    this.eventsAddress = "virtnet.backend." + config.node() + ".events";
   }
 
   /** The port the HTTP API listens on once started (useful when configured as 0), -1 before. */
@@ -118,8 +115,8 @@ public final class BackendNodeVerticle extends VerticleBase implements BackendAp
   }
 
   @Override
-  public String eventsAddress() {
-    return eventsAddress;
+  public Runnable onChange(io.vertx.core.Handler<JsonObject> handler) {
+    return events.listen(handler);
   }
 
   @Override
@@ -133,7 +130,7 @@ public final class BackendNodeVerticle extends VerticleBase implements BackendAp
     session.onReconnect(() -> brokerConnected = true);
     MqttMetrics.reconnects(registry, SERVICE, session);
     metrics = new BackendMetrics(registry);
-    holdTracker = vertx.eventBus().localConsumer(eventsAddress, m -> trackHold(m.body()));
+    events = new ChangeEvents(vertx, config.node());
     return session.start()
         .compose(v -> {
           brokerConnected = true;
@@ -179,9 +176,6 @@ public final class BackendNodeVerticle extends VerticleBase implements BackendAp
       }
     }
     instances.clear();
-    if (holdTracker != null) {
-      holdTracker.unregister();
-    }
     if (metrics != null) {
       metrics.close();
     }
@@ -200,7 +194,7 @@ public final class BackendNodeVerticle extends VerticleBase implements BackendAp
     Deployed d = new Deployed(c);
     instances.put(c.name(), d);
     VirtioNetInstanceVerticle v = new VirtioNetInstanceVerticle(c, new InstanceEnv(session, topics, config.node(),
-        config.onAgentLoss(), rejections, registry, eventsAddress));
+        config.onAgentLoss(), rejections, registry, metrics, events));
     d.verticle = v;
     return vertx.deployVerticle(v)
         .onFailure(e -> {
@@ -295,17 +289,17 @@ public final class BackendNodeVerticle extends VerticleBase implements BackendAp
       String key = t.agent() + "/" + t.ifname();
       if (m.payload().length() == 0) {
         if (phys.remove(key) != null) {
-          emit("phy", new JsonObject().put("agent", t.agent()).put("ifname", t.ifname()).put("removed", true));
+          events.publish("phy", () -> new JsonObject().put("agent", t.agent()).put("ifname", t.ifname()).put("removed", true));
         }
         return;
       }
-      NetdevState s = NetdevCodec.decodeState(m.payload());
+      NetdevState s = m.decoded(NetdevCodec.STATE_DECODER);
       NetdevState old = phys.get(key);
       if (old != null && s.seq() != 0 && s.seq() < old.seq()) {
         return;
       }
       phys.put(key, s);
-      emit("phy", phyJson(s));
+      events.publish("phy", () -> phyJson(s));
     } catch (InvalidMessageException e) {
       // the instance watching this PHY (if any) counts it; the view only skips it
       LOG.debug("view: skipped a message on {}: {}", m.topic(), e.getMessage());
@@ -336,30 +330,16 @@ public final class BackendNodeVerticle extends VerticleBase implements BackendAp
       String key = t.cpu() + "/" + t.instance();
       if (m.payload().length() == 0) {
         if (links.remove(key) != null) {
-          emit("link", new JsonObject().put("cpu", t.cpu()).put("instance", t.instance()).put("removed", true));
+          events.publish("link", () -> new JsonObject().put("cpu", t.cpu()).put("instance", t.instance()).put("removed", true));
         }
         return;
       }
       LinkView view = LinkView.decode(m.payload());
       metrics.linkView(key, view.ts(), view.phyTs());
-      JsonObject o = new JsonObject().put("cpu", t.cpu()).put("instance", t.instance()).put("view", view.toJson());
-      links.put(key, o);
-      emit("link", o);
+      links.put(key, view);
+      events.publish("link", () -> linkJson(key, view));
     } catch (InvalidMessageException | IllegalArgumentException e) {
       LOG.debug("view: skipped a message on {}: {}", m.topic(), e.getMessage());
-    }
-  }
-
-  /** Keeps the holds-held gauge in step with the instances' change events. */
-  private void trackHold(JsonObject e) {
-    JsonObject d = e.getJsonObject("data");
-    if (!"instance".equals(e.getString("type")) || d == null || d.getString("name") == null) {
-      return;
-    }
-    if (d.getBoolean("removed", false)) {
-      metrics.removed(d.getString("name"));
-    } else {
-      metrics.held(d.getString("name"), d.getBoolean("bound", false));
     }
   }
 
@@ -375,8 +355,11 @@ public final class BackendNodeVerticle extends VerticleBase implements BackendAp
     return NetdevCodec.toJson(s).put("linkUp", s.linkUp());
   }
 
-  private void emit(String type, JsonObject data) {
-    vertx.eventBus().publish(eventsAddress, new JsonObject().put("type", type).put("data", data));
+  /** {@code {"cpu":2,"instance":"virtio-net0","view":{…}}} for the link view under {@code cpu/instance}. */
+  private static JsonObject linkJson(String key, LinkView view) {
+    int slash = key.indexOf('/');
+    return new JsonObject().put("cpu", Integer.parseInt(key.substring(0, slash)))
+        .put("instance", key.substring(slash + 1)).put("view", view.toJson());
   }
 
   @Override
@@ -390,7 +373,11 @@ public final class BackendNodeVerticle extends VerticleBase implements BackendAp
 
   @Override
   public Future<JsonArray> frontends() {
-    return onNode(() -> Future.succeededFuture(new JsonArray(new ArrayList<>(links.values()))));
+    return onNode(() -> {
+      JsonArray a = new JsonArray();
+      links.forEach((key, view) -> a.add(linkJson(key, view)));
+      return Future.succeededFuture(a);
+    });
   }
 
   @Override

@@ -19,7 +19,8 @@ public record InstanceEnv(
     AgentLossPolicy onAgentLoss,
     Rejections rejections,
     MeterRegistry registry,
-    String eventsAddress) {
+    BackendMetrics metrics,
+    ChangeEvents events) {
 
   public InstanceEnv {
     Objects.requireNonNull(session, "session");
@@ -28,5 +29,7 @@ public record InstanceEnv(
     Objects.requireNonNull(onAgentLoss, "onAgentLoss");
     Objects.requireNonNull(rejections, "rejections");
     Objects.requireNonNull(registry, "registry");
+    Objects.requireNonNull(metrics, "metrics");
+    Objects.requireNonNull(events, "events");
   }
 }

@@ -154,6 +154,7 @@ public final class VirtioNetInstanceVerticle extends VerticleBase {
     if (ref != null) {
       // remove: dev_put, then no retained garbage
       done.add(ref.put());
+      env.metrics().removed(cfg.name());
       done.add(writer.clear());
       done.add(env.session().publish(deviceTopic, Buffer.buffer(), true));
     }
@@ -176,7 +177,7 @@ public final class VirtioNetInstanceVerticle extends VerticleBase {
         link.onNoState();
         return;
       }
-      NetdevState s = NetdevCodec.decodeState(m.payload());
+      NetdevState s = m.decoded(NetdevCodec.STATE_DECODER);
       link.requireOurs(s, null);
       counters.phyEvents.incrementAndGet();
       if (!link.onState(s)) {
@@ -189,10 +190,10 @@ public final class VirtioNetInstanceVerticle extends VerticleBase {
 
   private void onEvent(InboundMessage m) {
     try {
-      NetdevEvent e = NetdevCodec.decodeEvent(m.payload());
+      NetdevEvent e = m.decoded(NetdevCodec.EVENT_DECODER);
       link.requireOurs(e.state(), e.oldIfname());
       counters.phyEvents.incrementAndGet();
-      BackendMetrics.eventReceived(env.registry(), e.event());
+      env.metrics().eventReceived(e.event());
       if (!link.onEvent(e)) {
         counters.staleDropped.incrementAndGet();
       }
@@ -287,6 +288,7 @@ public final class VirtioNetInstanceVerticle extends VerticleBase {
     @Override
     public void bind(NetdevState phy) {
       ref.hold(phy.ifindex());
+      env.metrics().held(cfg.name(), true);
       if (probedMtu < 0) {
         probedMtu = phy.mtu();
       }
@@ -306,6 +308,7 @@ public final class VirtioNetInstanceVerticle extends VerticleBase {
     @Override
     public void release() {
       ref.put();
+      env.metrics().held(cfg.name(), false);
       LOG.info("{}: released {}/{}", cfg.name(), cfg.agent(), cfg.phy());
       emitChange();
     }
@@ -517,23 +520,19 @@ public final class VirtioNetInstanceVerticle extends VerticleBase {
    * tenth of the event loop, and a viewer only needs the latest state.
    */
   private void emitChange() {
-    if (env.eventsAddress() == null || !started || stopped || changeEventPending) {
+    if (!started || stopped || changeEventPending || !env.events().listened()) {
       return;
     }
     changeEventPending = true;
     vertx.setTimer(CHANGE_EVENT_COALESCE_MS, t -> {
       changeEventPending = false;
       if (!stopped) {
-        vertx.eventBus().publish(env.eventsAddress(),
-            new JsonObject().put("type", "instance").put("data", snapshotNow()));
+        env.events().publish("instance", this::snapshotNow);
       }
     });
   }
 
   private void emitRemoved() {
-    if (env.eventsAddress() != null) {
-      vertx.eventBus().publish(env.eventsAddress(), new JsonObject().put("type", "instance")
-          .put("data", new JsonObject().put("name", cfg.name()).put("removed", true)));
-    }
+    env.events().publish("instance", () -> new JsonObject().put("name", cfg.name()).put("removed", true));
   }
 }

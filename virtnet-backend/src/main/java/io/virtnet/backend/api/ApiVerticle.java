@@ -2,7 +2,6 @@ package io.virtnet.backend.api;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.DecodeException;
@@ -165,18 +164,17 @@ public final class ApiVerticle extends VerticleBase {
         .putHeader("Cache-Control", "no-cache")
         .putHeader("Connection", "keep-alive");
     r.write(": virtnet-backend events\n\n");
-    MessageConsumer<JsonObject> consumer = vertx.eventBus().localConsumer(api.eventsAddress(), m -> {
+    Runnable stopListening = api.onChange(e -> {
       if (r.closed() || r.ended()) {
         return;
       }
       if (r.writeQueueFull()) {
         return; // a slow client loses events rather than growing the heap; the next one catches up
       }
-      JsonObject e = m.body();
       r.write("event: " + e.getString("type") + "\ndata: " + e.getJsonObject("data").encode() + "\n\n");
     });
-    r.closeHandler(v -> consumer.unregister());
-    r.exceptionHandler(e -> consumer.unregister());
+    r.closeHandler(v -> stopListening.run());
+    r.exceptionHandler(e -> stopListening.run());
   }
 
   /** The path's instance name, or null after answering 400. */

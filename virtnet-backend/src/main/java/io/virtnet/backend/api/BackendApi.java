@@ -1,6 +1,7 @@
 package io.virtnet.backend.api;
 
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.virtnet.backend.config.InstanceConfig;
@@ -53,7 +54,9 @@ public interface BackendApi {
   String metrics();
 
   /**
-   * The local event-bus address of change events: {@code {"type":"instance"|"phy"|"link","data":{…}}}.
+   * Calls {@code handler} (on the caller's context) with every change event from now on:
+   * {@code {"type":"instance"|"phy"|"link","data":{…}}}. Returns the remover; events are built only
+   * while a handler is registered.
    */
-  String eventsAddress();
+  Runnable onChange(Handler<JsonObject> handler);
 }
