@@ -52,6 +52,9 @@ public final class BenchMain implements Callable<Integer> {
   @Option(names = "--duration", defaultValue = "10s", description = "measurement per path; default ${DEFAULT-VALUE}")
   String duration;
 
+  @Option(names = "--event-loops", description = "Vert.x event loops of the stack; default as the launcher's (half the CPUs)")
+  int eventLoops = Stack.defaultEventLoops();
+
   @Option(names = "--seed", defaultValue = "1", description = "default ${DEFAULT-VALUE}")
   long seed;
 
@@ -68,8 +71,8 @@ public final class BenchMain implements Callable<Integer> {
   public Integer call() throws Exception {
     Duration w = Durations.parse(warmup);
     Duration d = Durations.parse(duration);
-    log.printf(Locale.ROOT, "bench: scenarios %s, brokers %s, warm-up %s, measure %s, seed %d; %d CPUs, max heap %d MiB, %s%n",
-        scenarios, brokers, warmup, duration, seed, Runtime.getRuntime().availableProcessors(),
+    log.printf(Locale.ROOT, "bench: scenarios %s, brokers %s, warm-up %s, measure %s, seed %d; %d CPUs, %d event loops, max heap %d MiB, %s%n",
+        scenarios, brokers, warmup, duration, seed, Runtime.getRuntime().availableProcessors(), eventLoops,
         Runtime.getRuntime().maxMemory() >> 20, System.getProperty("java.vm.version"));
     log.println("bench: linkwatch is off (linkwatchIntervalMs 0) in every instance: latency is per change, not the policy's delay");
     List<JsonObject> rows = new ArrayList<>();
@@ -114,7 +117,7 @@ public final class BenchMain implements Callable<Integer> {
         (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     LongSupplier cpu = () -> os.getProcessCpuTime() + (external == null ? 0 : external.cpuNanos());
     long baseline = usedAfterGc();
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = Vertx.vertx(Stack.vertxOptions(eventLoops));
     try {
       String prefix = "vnet";
       StackOptions options = StackOptions.from(s.stackConfig(prefix));

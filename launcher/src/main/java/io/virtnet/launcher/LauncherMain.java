@@ -48,6 +48,10 @@ public final class LauncherMain implements Callable<Integer> {
       description = "netlink: interfaces to watch, e.g. eth0,eth1, or all (default: all but lo)")
   List<String> interfaces;
 
+  @Option(names = "--event-loops", paramLabel = "N",
+      description = "Vert.x event-loop threads; default: half the CPUs (at least 1), the other half for the broker")
+  Integer eventLoops;
+
   @Mixin BrokerOptions broker;
 
   private final CountDownLatch stopped = new CountDownLatch(1);
@@ -82,7 +86,10 @@ public final class LauncherMain implements Callable<Integer> {
       brokerUri = embedded.uri();
       broker.broker = brokerUri;
     }
-    Vertx vertx = Vertx.vertx();
+    if (eventLoops != null && (eventLoops < 1 || eventLoops > 1024)) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--event-loops must be 1..1024, got " + eventLoops);
+    }
+    Vertx vertx = Vertx.vertx(Stack.vertxOptions(eventLoops == null ? Stack.defaultEventLoops() : eventLoops));
     Stack stack;
     try {
       stack = Stack.deploy(vertx, options, broker::toSessionOptions).await(60, TimeUnit.SECONDS);

@@ -125,4 +125,31 @@ class ValidationTest {
         + "\"frontend\":{\"kind\":\"qemu\",\"qmp\":\"unix:/run/vm1/qmp.sock\",\"device\":\"nic0\"}}";
     assertThat(DeviceInfo.decode(Buffer.buffer(qemu)).frontend().device()).isEqualTo("nic0");
   }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "52:54:00:12:34", "52:54:00:12:34:5g", "52:54:00:12:34:567", "52.54.00.12.34.56",
+      "52:54:00:12:34:5\uFF16", " 2:54:00:12:34:56", "52:54:00:12:34:56:"})
+  void invalidMacsAreRejected(String mac) {
+    assertThatThrownBy(() -> VirtioNetConfig.parseMac(mac)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("must look like 52:54:00:12:34:56");
+  }
+
+  @Test
+  void macsParseWithEitherSeparatorAndCase() {
+    byte[] expected = {0x52, 0x54, 0x00, (byte) 0xab, (byte) 0xCD, (byte) 0xef};
+    assertThat(VirtioNetConfig.parseMac("52:54:00:ab:CD:ef")).isEqualTo(expected);
+    assertThat(VirtioNetConfig.parseMac("52-54-00-AB-cd-EF")).isEqualTo(expected);
+    assertThatThrownBy(() -> VirtioNetConfig.parseMac(null)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void configsAreEqualByValue() {
+    VirtioNetConfig a = new VirtioNetConfig(VirtioNetConfig.parseMac("52:54:00:12:34:56"), 1, 1, 1500, 1000, 1, 0, 0, 0);
+    assertThat(a).isEqualTo(new VirtioNetConfig(VirtioNetConfig.parseMac("52:54:00:12:34:56"), 1, 1, 1500, 1000, 1, 0, 0, 0))
+        .hasSameHashCodeAs(new VirtioNetConfig(VirtioNetConfig.parseMac("52:54:00:12:34:56"), 1, 1, 1500, 1000, 1, 0, 0, 0));
+    assertThat(a).isNotEqualTo(new VirtioNetConfig(VirtioNetConfig.parseMac("52:54:00:12:34:57"), 1, 1, 1500, 1000, 1, 0, 0, 0))
+        .isNotEqualTo(new VirtioNetConfig(a.mac(), 3, 1, 1500, 1000, 1, 0, 0, 0))
+        .isNotEqualTo(new VirtioNetConfig(a.mac(), 1, 1, 1500, 100, 1, 0, 0, 0))
+        .isNotEqualTo(new VirtioNetConfig(a.mac(), 1, 1, 1500, 1000, 1, 0, 0, 1));
+  }
 }

@@ -29,6 +29,7 @@ import io.virtnet.runtime.mqtt.MqttSessionOptions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,7 +62,8 @@ public final class BackendNodeVerticle extends VerticleBase implements BackendAp
   private String statusTopic;
   private final Map<String, Deployed> instances = new LinkedHashMap<>();
   private final Map<String, NetdevState> phys = new TreeMap<>();
-  private final Map<String, LinkView> links = new TreeMap<>();
+  /** cpu/instance → the latest view; a hash map, as a storm updates it thousands of times a second. */
+  private final Map<String, LinkView> links = new HashMap<>();
   private final Map<String, Boolean> agents = new TreeMap<>();
   private volatile boolean brokerConnected;
   private volatile int httpPort = -1;
@@ -375,7 +377,7 @@ public final class BackendNodeVerticle extends VerticleBase implements BackendAp
   public Future<JsonArray> frontends() {
     return onNode(() -> {
       JsonArray a = new JsonArray();
-      links.forEach((key, view) -> a.add(linkJson(key, view)));
+      new TreeMap<>(links).forEach((key, view) -> a.add(linkJson(key, view)));
       return Future.succeededFuture(a);
     });
   }

@@ -48,6 +48,7 @@ public final class MqttSession {
 
   private MqttClient client;
   private volatile boolean connected;
+  private volatile boolean flushBatched;
   private boolean closed;
   private boolean everConnected;
   private long reconnects;
@@ -155,6 +156,11 @@ public final class MqttSession {
 
   public boolean isConnected() {
     return connected;
+  }
+
+  /** True when the current connection's flushes are batched (see {@link FlushBatching}). */
+  public boolean flushBatched() {
+    return flushBatched;
   }
 
   /** Completed reconnections after the first connection. */
@@ -389,6 +395,7 @@ public final class MqttSession {
   }
 
   private void onConnected(MqttClient c, MqttConnAckMessage ack) {
+    flushBatched = FlushBatching.install(c);
     boolean reconnect = everConnected;
     client = c;
     connected = true;

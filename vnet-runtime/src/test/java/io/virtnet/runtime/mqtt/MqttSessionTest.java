@@ -39,6 +39,8 @@ class MqttSessionTest {
     await().atMost(Duration.ofSeconds(5)).until(() -> wild.size() == 2);
     assertThat(exact).containsExactly("one");
     assertThat(wild).containsExactlyInAnyOrder(p + "/a/b", p + "/c/b");
+    // a vertx-mqtt upgrade that hides the socket must be noticed: unbatched, a storm costs ~2x the CPU
+    assertThat(session.flushBatched()).as("flushes batched").isTrue();
     session.close(1000).await(10, TimeUnit.SECONDS);
   }
 
