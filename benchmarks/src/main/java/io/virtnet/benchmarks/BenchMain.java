@@ -55,6 +55,9 @@ public final class BenchMain implements Callable<Integer> {
   @Option(names = "--event-loops", description = "Vert.x event loops of the stack; default as the launcher's (half the CPUs)")
   int eventLoops = Stack.defaultEventLoops();
 
+  @Option(names = "--rounds", description = "alternating rounds of ours and bare the measurement is split into; default ${DEFAULT-VALUE}")
+  int rounds = BenchRunner.DEFAULT_ROUNDS;
+
   @Option(names = "--seed", defaultValue = "1", description = "default ${DEFAULT-VALUE}")
   long seed;
 
@@ -135,7 +138,7 @@ public final class BenchMain implements Callable<Integer> {
             s.instances(), ready, used >> 20, used / s.instances());
         row = BenchReport.idleRow(s, broker, ready, 0, used / s.instances(), used);
       } else {
-        BenchRunner.FlapResult r = BenchRunner.flaps(s, settings, topics, log, cpu, readyTimeout);
+        BenchRunner.FlapResult r = BenchRunner.flaps(s, settings, topics, log, cpu, readyTimeout, rounds);
         long used = usedAfterGc() - baseline;
         row = BenchReport.row(s, broker, r, used / s.instances(), used);
       }

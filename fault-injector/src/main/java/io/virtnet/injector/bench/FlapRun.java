@@ -24,6 +24,8 @@ public final class FlapRun {
     void send(int phy, int k, boolean value);
   }
 
+  static final double WARMUP_SPEEDUP = 50;
+  static final double WARMUP_MAX_EVENTS_PER_SEC = 10_000;
   /** A closed-loop change not seen everywhere within this is given up on (counted) and the next one sent. */
   static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(2);
 
@@ -118,6 +120,12 @@ public final class FlapRun {
     sender.send(p, k, value(k));
   }
 
+  /** Changes per second in the first half of a paced warm-up: 50 times the rate, at most 10,000 link events/s. */
+  static double warmupRate(BenchScenario s) {
+    double fanout = (double) s.instances() / s.phys();
+    return Math.max(s.rate(), Math.min(s.rate() * WARMUP_SPEEDUP, WARMUP_MAX_EVENTS_PER_SEC / fanout));
+  }
+
   /**
    * Warm-up, then measurement, then waits (at most {@code settle}) for every instance to show its
    * PHY's last change. Blocks the calling thread.
@@ -143,8 +151,19 @@ public final class FlapRun {
         order.add(p);
       }
       Collections.shuffle(order, new Random(scenario.seed()));
-      Pacer pacer = Pacer.ofRate(scenario.rate());
+      // JIT warm-up: at 100 changes/s a 10 s warm-up reaches few C2 thresholds, and the stack runs far
+      // more code than a bare relay, so it was still compiling while measured, and its p99 showed the
+      // compiler (4-5 ms; 1.1 ms after a 40 s warm-up; JFR put compilations of our methods at the slow
+      // samples). The first half of the warm-up runs faster, the second at the rate, so queues drain
+      // before the measurement starts.
+      long fastUntil = t0 + scenario.warmup().toNanos() / 2;
+      Pacer pacer = Pacer.ofRate(warmupRate(scenario));
+      boolean fast = true;
       for (long i = 0; System.nanoTime() < end; i++) {
+        if (fast && System.nanoTime() >= fastUntil) {
+          fast = false;
+          pacer = Pacer.ofRate(scenario.rate());
+        }
         pacer.acquire();
         sendNext(order.get((int) (i % order.size())));
       }
@@ -198,8 +217,7 @@ public final class FlapRun {
       }
     }
     double seconds = scenario.measure().toNanos() / 1e9;
-    return new Measurement(latencies.summary(), commandsMeasured, delivered, delivered / seconds, missed, duplicates,
-        stalls, wrongFinalStates());
+    return new Measurement(latencies, commandsMeasured, delivered, seconds, missed, duplicates, stalls, wrongFinalStates());
   }
 
   /**
@@ -207,6 +225,37 @@ public final class FlapRun {
    * delivered within the measurement window, events per second, deliveries never seen ({@code missed},
    * e.g. coalesced), repeated deliveries, closed-loop stalls, instances not showing the final state.
    */
-  public record Measurement(Latencies.Summary latency, long commands, long delivered, double eventsPerSec, long missed,
-      long duplicates, long stalls, int wrongFinalStates) {}
+  public record Measurement(Latencies samples, long commands, long delivered, double seconds, long missed,
+      long duplicates, long stalls, int wrongFinalStates) {
+    public Latencies.Summary latency() {
+      return samples.summary();
+    }
+
+    public double eventsPerSec() {
+      return delivered / seconds;
+    }
+
+    /** The rounds of one path as one measurement: samples pooled, counts and measured time summed. */
+    public static Measurement pool(List<Measurement> rounds) {
+      Latencies all = new Latencies();
+      long commands = 0;
+      long delivered = 0;
+      double seconds = 0;
+      long missed = 0;
+      long duplicates = 0;
+      long stalls = 0;
+      int wrong = 0;
+      for (Measurement m : rounds) {
+        all.addAll(m.samples);
+        commands += m.commands;
+        delivered += m.delivered;
+        seconds += m.seconds;
+        missed += m.missed;
+        duplicates += m.duplicates;
+        stalls += m.stalls;
+        wrong += m.wrongFinalStates;
+      }
+      return new Measurement(all, commands, delivered, seconds, missed, duplicates, stalls, wrong);
+    }
+  }
 }

@@ -14,6 +14,13 @@ public final class Latencies {
     samples[size++] = nanos;
   }
 
+  /** Adds every sample of {@code other}. */
+  public void addAll(Latencies other) {
+    for (int i = 0; i < other.size; i++) {
+      add(other.samples[i]);
+    }
+  }
+
   public int count() {
     return size;
   }

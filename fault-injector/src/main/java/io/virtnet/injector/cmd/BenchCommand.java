@@ -57,6 +57,10 @@ public final class BenchCommand implements Callable<Integer> {
       description = "measurement; default ${DEFAULT-VALUE}")
   Duration duration;
 
+  @Option(names = "--rounds", paramLabel = "N", defaultValue = "5",
+      description = "alternating rounds of ours and bare the measurement is split into; default ${DEFAULT-VALUE}")
+  int rounds;
+
   @Option(names = "--seed", defaultValue = "1", description = "seed of the PHY order; default ${DEFAULT-VALUE}")
   long seed;
 
@@ -86,6 +90,9 @@ public final class BenchCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
+    if (rounds < 1 || rounds > 1000) {
+      throw new ParameterException(spec.commandLine(), "--rounds must be 1..1000, got " + rounds);
+    }
     if (!ctx.agent().equals(BenchScenario.AGENT)) {
       throw new ParameterException(spec.commandLine(), "bench drives the agent " + BenchScenario.AGENT + " of its generated config");
     }
@@ -112,7 +119,7 @@ public final class BenchCommand implements Callable<Integer> {
         o.printf("  %d instances up in %.1f s%n", s.instances(), ready);
         row = BenchReport.idleRow(s, brokerName, ready, 0, null, null);
       } else {
-        BenchRunner.FlapResult r = BenchRunner.flaps(s, ctx.broker(), ctx.topics(), o, null, readyTimeout);
+        BenchRunner.FlapResult r = BenchRunner.flaps(s, ctx.broker(), ctx.topics(), o, null, readyTimeout, rounds);
         row = BenchReport.row(s, brokerName, r, null, null);
       }
       BenchReport.write(out, List.of(row));
