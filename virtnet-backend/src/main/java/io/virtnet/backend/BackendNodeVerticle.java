@@ -2,6 +2,7 @@ package io.virtnet.backend;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
@@ -63,7 +64,7 @@ public final class BackendNodeVerticle extends VerticleBase implements BackendAp
   private final Map<String, Deployed> instances = new LinkedHashMap<>();
   private final Map<String, NetdevState> phys = new TreeMap<>();
   /** cpu/instance → the latest view; a hash map, as a storm updates it thousands of times a second. */
-  private final Map<String, LinkView> links = new HashMap<>();
+  private final Map<String, FrontendView> links = new HashMap<>();
   private final Map<String, Boolean> agents = new TreeMap<>();
   private volatile boolean brokerConnected;
   private volatile int httpPort = -1;
@@ -117,7 +118,7 @@ public final class BackendNodeVerticle extends VerticleBase implements BackendAp
   }
 
   @Override
-  public Runnable onChange(io.vertx.core.Handler<JsonObject> handler) {
+  public Runnable onChange(Handler<JsonObject> handler) {
     return events.listen(handler);
   }
 
@@ -338,8 +339,9 @@ public final class BackendNodeVerticle extends VerticleBase implements BackendAp
       }
       LinkView view = LinkView.decode(m.payload());
       metrics.linkView(key, view.ts(), view.phyTs());
-      links.put(key, view);
-      events.publish("link", () -> linkJson(key, view));
+      FrontendView fv = new FrontendView(t.cpu(), t.instance(), view);
+      links.put(key, fv);
+      events.publish("link", fv::toJson);
     } catch (InvalidMessageException | IllegalArgumentException e) {
       LOG.debug("view: skipped a message on {}: {}", m.topic(), e.getMessage());
     }
@@ -357,11 +359,11 @@ public final class BackendNodeVerticle extends VerticleBase implements BackendAp
     return NetdevCodec.toJson(s).put("linkUp", s.linkUp());
   }
 
-  /** {@code {"cpu":2,"instance":"virtio-net0","view":{…}}} for the link view under {@code cpu/instance}. */
-  private static JsonObject linkJson(String key, LinkView view) {
-    int slash = key.indexOf('/');
-    return new JsonObject().put("cpu", Integer.parseInt(key.substring(0, slash)))
-        .put("instance", key.substring(slash + 1)).put("view", view.toJson());
+  /** A frontend's link view as the API shows it. */
+  private record FrontendView(int cpu, String instance, LinkView view) {
+    JsonObject toJson() {
+      return new JsonObject().put("cpu", cpu).put("instance", instance).put("view", view.toJson());
+    }
   }
 
   @Override
@@ -377,7 +379,7 @@ public final class BackendNodeVerticle extends VerticleBase implements BackendAp
   public Future<JsonArray> frontends() {
     return onNode(() -> {
       JsonArray a = new JsonArray();
-      new TreeMap<>(links).forEach((key, view) -> a.add(linkJson(key, view)));
+      new TreeMap<>(links).values().forEach(v -> a.add(v.toJson()));
       return Future.succeededFuture(a);
     });
   }
