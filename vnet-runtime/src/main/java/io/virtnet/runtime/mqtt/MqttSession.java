@@ -73,43 +73,44 @@ public final class MqttSession {
   private final List<Listener> disconnectListeners = new ArrayList<>();
 
   /**
-   * One handler on a filter. It remembers the topics whose retained message it has had since it (or the
-   * session) last subscribed, so that when another subscriber of the same filter subscribes again,
-   * the broker's re-sent retained messages reach only the newcomer (not every earlier subscriber:
-   * with thousands of instances on one agent's status topic that would be quadratic).
+   * One handler on a filter. It remembers the topics it has had a message on (retained or live) since
+   * it (or the session) last subscribed, so that when another subscriber of the same filter subscribes
+   * again, the broker's re-sent retained messages reach only the newcomer (not every earlier subscriber:
+   * with thousands of instances on one agent's status topic that would be quadratic; and a copy of a
+   * value it already had live would look like a resync to it).
    */
   private static final class Subscriber {
     final Handler<InboundMessage> handler;
     final Context context;
-    private Object retainedSeen; // null, one topic (String), or a Set<String> for wildcard filters
+    private Object topicsSeen; // topics seen: null, one (String), or a Set<String> for wildcard filters
 
     Subscriber(Handler<InboundMessage> handler, Context context) {
       this.handler = handler;
       this.context = context;
     }
 
-    /** True the first time this subscriber sees a retained message on {@code topic}. */
+    /** True the first time this subscriber sees a message on {@code topic}. */
     @SuppressWarnings("unchecked")
-    boolean firstRetained(String topic) {
-      if (retainedSeen == null) {
-        retainedSeen = topic;
+    boolean firstOn(String topic) {
+      if (topicsSeen == null) {
+        topicsSeen = topic;
         return true;
       }
-      if (retainedSeen instanceof String one) {
+      if (topicsSeen instanceof String one) {
         if (one.equals(topic)) {
           return false;
         }
         Set<String> set = new HashSet<>();
         set.add(one);
         set.add(topic);
-        retainedSeen = set;
+        topicsSeen = set;
         return true;
       }
-      return ((Set<String>) retainedSeen).add(topic);
+      return ((Set<String>) topicsSeen).add(topic);
     }
 
     void forgetRetained() {
-      retainedSeen = null;
+      topicsSeen = null;
     }
   }
 
@@ -592,7 +593,7 @@ public final class MqttSession {
 
   private void deliver(FilterEntry entry, InboundMessage msg) {
     for (Subscriber s : entry.subscribers) {
-      if (msg.retained() && !s.firstRetained(msg.topic())) {
+      if (!s.firstOn(msg.topic()) && msg.retained()) {
         continue; // re-sent because another subscriber of this filter subscribed: not news to this one
       }
       if (s.context == context) {

@@ -45,6 +45,24 @@ class MqttSessionTest {
   }
 
   @Test
+  void aLiveRetainedPublishArrivesAsLiveAndTheStoredOneAsRetained(Vertx vertx, EmbeddedBroker broker) throws Exception {
+    String p = TestMqtt.uniquePrefix();
+    MqttSession session = MqttSession.create(vertx, MqttSessionOptions.forBroker(broker.uri(), "s-" + p));
+    session.start().await(10, TimeUnit.SECONDS);
+    List<Boolean> first = new CopyOnWriteArrayList<>();
+    session.subscribe(p + "/cfg", m -> first.add(m.retained())).await(10, TimeUnit.SECONDS);
+    session.publish(p + "/cfg", Buffer.buffer("live"), true).await(10, TimeUnit.SECONDS);
+    await().atMost(Duration.ofSeconds(5)).until(() -> first.size() == 1);
+    List<Boolean> late = new CopyOnWriteArrayList<>();
+    session.subscribe(p + "/cfg", m -> late.add(m.retained())).await(10, TimeUnit.SECONDS);
+    await().atMost(Duration.ofSeconds(5)).until(() -> late.size() == 1);
+    // the frontend applies a retained config at once (probe) but holds a live one for its IRQ
+    assertThat(first).as("delivered live").containsExactly(false);
+    assertThat(late).as("delivered because of the subscription").containsExactly(true);
+    session.close(1000).await(10, TimeUnit.SECONDS);
+  }
+
+  @Test
   void fiveThousandUnacknowledgedPublishesAllArriveInOrder(Vertx vertx, EmbeddedBroker broker) throws Exception {
     String p = TestMqtt.uniquePrefix();
     try (TestMqtt observer = TestMqtt.connect(broker.uri()).subscribe(p + "/load")) {
