@@ -19,7 +19,7 @@ class BenchSmokeTest {
   void scenarioA_writesWellFormedResults_withNoWrongFinalState(@TempDir Path dir) throws Exception {
     Path out = dir.resolve("results.json");
 
-    int exit = new CommandLine(new BenchMain()).execute("--scenarios", "a", "--brokers", "hivemq", "--warmup", "1s",
+    int exit = new CommandLine(new BenchMain()).execute("--scenarios", "a", "--brokers", "hivemq", "--warmup", "1s", "--jvm-warmup", "0s",
         "--duration", "1s", "--out", out.toString());
 
     assertThat(exit).isZero();
