@@ -6,8 +6,11 @@ import java.util.Arrays;
 public final class Latencies {
   private long[] samples = new long[1024];
   private int size;
+  /** The last summary, until a sample is added: a report asks for it once per percentile. */
+  private Summary summary;
 
   public void add(long nanos) {
+    summary = null;
     if (size == samples.length) {
       samples = Arrays.copyOf(samples, size * 2);
     }
@@ -27,6 +30,13 @@ public final class Latencies {
 
   /** The summary in milliseconds; all NaN without samples. */
   public Summary summary() {
+    if (summary == null) {
+      summary = compute();
+    }
+    return summary;
+  }
+
+  private Summary compute() {
     if (size == 0) {
       return new Summary(0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
     }

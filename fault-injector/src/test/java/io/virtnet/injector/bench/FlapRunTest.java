@@ -38,4 +38,14 @@ class FlapRunTest {
     assertThat(pooled.stalls()).isEqualTo(1);
     assertThat(pooled.wrongFinalStates()).as("a wrong final state in any round counts").isEqualTo(1);
   }
+
+  @Test
+  void aSummaryTakenBeforeMoreSamplesDoesNotHideThem() {
+    Latencies l = new Latencies();
+    l.add(1_000_000);
+    assertThat(l.summary().max()).isEqualTo(1.0);
+    l.add(9_000_000);
+    assertThat(l.summary().max()).isEqualTo(9.0);
+    assertThat(l.summary().samples()).isEqualTo(2);
+  }
 }
