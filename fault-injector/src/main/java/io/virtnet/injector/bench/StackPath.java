@@ -36,6 +36,8 @@ public final class StackPath {
 
   // pairing state, guarded by this
   private final boolean[] up;
+  /** Instances whose view arrived live: a retained copy after that is older (the broker may send it late). */
+  private final boolean[] seenLive;
   private int upCount;
   private FlapRun run;
   private final List<Map<Instant, Integer>> eventK = new ArrayList<>();
@@ -57,6 +59,7 @@ public final class StackPath {
     }
     this.eventsSeen = new int[scenario.phys()];
     this.up = new boolean[scenario.instances()];
+    this.seenLive = new boolean[scenario.instances()];
   }
 
   /**
@@ -82,7 +85,7 @@ public final class StackPath {
     return Duration.ofNanos(System.nanoTime() - t0);
   }
 
-  private synchronized int upCount() {
+  synchronized int upCount() {
     return upCount;
   }
 
@@ -106,7 +109,7 @@ public final class StackPath {
     return unpaired + pending + rejected;
   }
 
-  private void onLink(InjectorClient.Message m) {
+  void onLink(InjectorClient.Message m) {
     if (m.payload().length == 0) {
       return;
     }
@@ -129,6 +132,12 @@ public final class StackPath {
     FlapRun r;
     int k;
     synchronized (this) {
+      if (m.retained() && seenLive[i]) {
+        // HiveMQ reads the retained store at SUBSCRIBE and may deliver that copy after a live view that
+        // superseded it: counting it would leave the instance down (seen once: 61 of 64 ready)
+        return;
+      }
+      seenLive[i] |= !m.retained();
       if (run == null) {
         if (v.carrier() != up[i]) {
           up[i] = v.carrier();
