@@ -16,7 +16,6 @@ import java.util.List;
  * keep their order, so the n-th message an instance receives is its PHY's n-th command.
  */
 public final class BareRelay implements AutoCloseable {
-  private final BenchScenario scenario;
   private final String root;
   private final List<InjectorClient> clients = new ArrayList<>();
   private final InjectorClient publisher;
@@ -31,7 +30,6 @@ public final class BareRelay implements AutoCloseable {
 
   /** Connects the publisher, the three relays and the observer, and subscribes them. */
   public BareRelay(BenchScenario scenario, BrokerSettings broker, String root) {
-    this.scenario = scenario;
     this.root = root;
     int phys = scenario.phys();
     int inst = scenario.instances();
@@ -83,20 +81,32 @@ public final class BareRelay implements AutoCloseable {
   private void observed(InjectorClient.Message m) {
     int i = last(m.topic());
     int k;
+    FlapRun r;
     synchronized (received) {
       k = received[i]++;
+      r = run;
     }
-    FlapRun r = run;
     if (r != null) {
       r.delivered(i, k, m.receivedNanos(), Arrays.equals(m.payload(), on));
     }
   }
 
-  /** Runs the flaps through the relay chain. */
-  public FlapRun.Measurement run(Duration settle) {
-    FlapRun r = new FlapRun(scenario, (p, k, value) -> publisher.publish(h0[p], value ? on : off, false));
-    run = r;
-    return r.run(settle.toNanos());
+  /**
+   * Runs the flaps of {@code round} (this relay's PHYs and instances, its own times) through the relay
+   * chain; {@code jitWarmup} as in {@link FlapRun}. The relay is reused across rounds, as the stack's
+   * clients are.
+   */
+  public FlapRun.Measurement run(BenchScenario round, Duration settle, boolean jitWarmup) {
+    FlapRun r = new FlapRun(round, (p, k, value) -> publisher.publish(h0[p], value ? on : off, false), jitWarmup);
+    synchronized (received) {
+      Arrays.fill(received, 0); // the previous round settled: nothing of it is in flight
+      run = r;
+    }
+    try {
+      return r.run(settle.toNanos());
+    } finally {
+      run = null;
+    }
   }
 
   public String root() {

@@ -20,6 +20,8 @@ public final class BenchRunner {
   public static final Duration SETTLE = Duration.ofSeconds(15);
   /** Warm-up of every round after the first: the JIT is warm, the pacer and queues need a moment. */
   public static final Duration ROUND_WARMUP = Duration.ofSeconds(1);
+  /** The second warm-up of each path, after the other path's first (the idle path's keep-alives). */
+  public static final Duration REWARMUP = Duration.ofSeconds(10);
   /** Rounds per path by default. */
   public static final int DEFAULT_ROUNDS = 5;
 
@@ -44,7 +46,9 @@ public final class BenchRunner {
    * alternating exposes both to the same conditions. A closed-loop scenario (rate 0, throughput)
    * runs one continuous round per path. The first round of each path has the full
    * warm-up, the later ones {@link #ROUND_WARMUP}. Every round of ours starts with every PHY's carrier
-   * on (the stack is re-prepared), and a fresh bare relay.
+   * on (the stack is re-prepared). Both paths keep their clients for all rounds: fresh clients every
+   * round made HiveMQ deoptimize its publish path right before each measurement (JFR), a tail that
+   * belongs to neither path.
    */
   public static FlapResult flaps(BenchScenario s, BrokerSettings broker, Topics topics, PrintWriter log,
       LongSupplier cpuNanos, Duration readyTimeout, int rounds) {
@@ -64,27 +68,44 @@ public final class BenchRunner {
     Duration perRound = s.measure().dividedBy(rounds);
     log.printf(Locale.ROOT, "  %d round(s) per path, alternating, %.1f s measured each (warm-up %d s, then %d s)%n",
         rounds, perRound.toMillis() / 1000.0, s.warmup().toSeconds(), ROUND_WARMUP.toSeconds());
-    for (int r = 0; r < rounds; r++) {
-      BenchScenario round = s.withTimes(r == 0 ? s.warmup() : ROUND_WARMUP, perRound);
-      try (InjectorClient pub = InjectorClient.connectBlocking(broker, InjectorClient.CONNECT_TIMEOUT);
-          InjectorClient obs = InjectorClient.connectBlocking(broker, InjectorClient.CONNECT_TIMEOUT)) {
-        StackPath path = new StackPath(round, topics, pub, obs);
+    try (InjectorClient pub = InjectorClient.connectBlocking(broker, InjectorClient.CONNECT_TIMEOUT);
+        InjectorClient obs = InjectorClient.connectBlocking(broker, InjectorClient.CONNECT_TIMEOUT);
+        BareRelay relay = new BareRelay(s, broker, "bench/bare/" + Long.toHexString(System.nanoTime()))) {
+      StackPath path = new StackPath(s, topics, pub, obs);
+      boolean paced = s.rate() > 0;
+      if (paced) {
+        // Both paths warm up before either is measured, twice. While one path runs, the other idles, and
+        // its idle MQTT connections send keep-alives: a PINGREQ/PINGRESP is a packet type the compiled
+        // codecs (vertx-mqtt's and the broker's) had not seen, so they deoptimize, and were recompiled
+        // during the next measurement (JFR: C2 compiles of MqttDecoder, MqttEncoder, MqttSession
+        // exactly at the slow samples). The second pass recompiles them with the idle time in the profile,
+        // as in a deployment that idles between link changes.
+        prepare = path.prepare(readyTimeout).toMillis() / 1000.0;
+        log.printf(Locale.ROOT, "  stack ready in %.1f s; warm-up of both paths from %s%n", prepare, java.time.LocalTime.now());
+        log.flush();
+        for (Duration pass : new Duration[] {s.warmup(), REWARMUP}) {
+          BenchScenario warmup = s.withTimes(pass, Duration.ZERO);
+          path.prepare(readyTimeout);
+          path.run(warmup, SETTLE, true);
+          relay.run(warmup, SETTLE, true);
+        }
+      }
+      for (int r = 0; r < rounds; r++) {
+        BenchScenario round = s.withTimes(paced ? ROUND_WARMUP : s.warmup(), perRound);
         double ready = path.prepare(readyTimeout).toMillis() / 1000.0;
-        if (r == 0) {
+        if (!paced) {
           prepare = ready;
-          log.printf(Locale.ROOT, "  stack ready in %.1f s; first round from %s%n", ready, java.time.LocalTime.now());
+          log.printf(Locale.ROOT, "  stack ready in %.1f s; measuring from %s%n", ready, java.time.LocalTime.now());
           log.flush();
         }
         long c0 = cpuNanos == null ? 0 : cpuNanos.getAsLong();
-        ours.add(path.run(SETTLE));
+        ours.add(path.run(round, SETTLE, !paced));
         cpu[0] += cpuNanos == null ? Double.NaN : (cpuNanos.getAsLong() - c0) / 1e9;
-        unpaired += path.unpaired();
-      }
-      try (BareRelay relay = new BareRelay(round, broker, "bench/bare/" + Long.toHexString(System.nanoTime()))) {
-        long c0 = cpuNanos == null ? 0 : cpuNanos.getAsLong();
-        bare.add(relay.run(SETTLE));
+        c0 = cpuNanos == null ? 0 : cpuNanos.getAsLong();
+        bare.add(relay.run(round, SETTLE, !paced));
         cpu[1] += cpuNanos == null ? Double.NaN : (cpuNanos.getAsLong() - c0) / 1e9;
       }
+      unpaired = path.unpaired();
     }
     FlapRun.Measurement o = FlapRun.Measurement.pool(ours);
     FlapRun.Measurement b = FlapRun.Measurement.pool(bare);

@@ -45,10 +45,17 @@ public final class FlapRun {
   private long duplicates;
   private long stalls;
   private long commandsMeasured;
+  private final boolean jitWarmup;
 
-  public FlapRun(BenchScenario scenario, Sender sender) {
+  /**
+   * {@code jitWarmup}: the first half of the warm-up runs faster (the JIT is cold); the measured rounds
+   * warm up at the rate, as a burst there only fills the young generation and moves a GC pause into
+   * the window.
+   */
+  public FlapRun(BenchScenario scenario, Sender sender, boolean jitWarmup) {
     this.scenario = scenario;
     this.sender = sender;
+    this.jitWarmup = jitWarmup;
     this.closedLoop = scenario.rate() == 0;
     int p = scenario.phys();
     this.sendNanos = new long[p][256];
@@ -157,8 +164,8 @@ public final class FlapRun {
       // samples). The first half of the warm-up runs faster, the second at the rate, so queues drain
       // before the measurement starts.
       long fastUntil = t0 + scenario.warmup().toNanos() / 2;
-      Pacer pacer = Pacer.ofRate(warmupRate(scenario));
-      boolean fast = true;
+      boolean fast = jitWarmup;
+      Pacer pacer = Pacer.ofRate(fast ? warmupRate(scenario) : scenario.rate());
       for (long i = 0; System.nanoTime() < end; i++) {
         if (fast && System.nanoTime() >= fastUntil) {
           fast = false;

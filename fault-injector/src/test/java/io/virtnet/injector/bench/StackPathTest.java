@@ -39,4 +39,16 @@ class StackPathTest {
     path.onLink(view(1, false, 3, false));
     assertThat(path.upCount()).as("a live change still counts").isEqualTo(1);
   }
+
+  @Test
+  void aRoundIsPreparedByTurningOnOnlyThePhysWithAnInstanceDown() {
+    for (int i = 0; i < scenario.instances(); i++) {
+      path.onLink(view(i, i != 3, 1, false));
+    }
+    boolean[] down = path.downPhys(false);
+    for (int p = 0; p < scenario.phys(); p++) {
+      assertThat(down[p]).as("PHY %d", p).isEqualTo(p == scenario.phyOf(3));
+    }
+    assertThat(path.downPhys(true)).as("before the first views: every PHY").containsOnly(true);
+  }
 }
