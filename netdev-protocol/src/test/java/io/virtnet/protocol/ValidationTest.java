@@ -33,6 +33,13 @@ class ValidationTest {
     assertThat(Names.isValidInstance("-x")).isFalse();
     assertThat(Names.isValidInstance("a".repeat(63))).isTrue();
     assertThat(Names.isValidInstance("a".repeat(64))).isFalse();
+    assertThat(Names.isValidInstance("0a.b_c-d")).isTrue();
+    assertThat(Names.isValidInstance("9")).isTrue();
+    for (String bad : new String[] {"", ".x", "_x", "a/b", "a+b", "a#", "a b", "ä", "a\u0000", "aZ"}) {
+      assertThat(Names.isValidInstance(bad)).as("'%s'", bad).isFalse();
+    }
+    assertThat(Names.isValidInstance(null)).isFalse();
+    assertThat(Names.instanceProblem("a/b")).isEqualTo("name 'a/b' must match [a-z0-9][a-z0-9._-]{0,62}");
   }
 
   private static String reasonOf(String payload) {
