@@ -18,7 +18,7 @@ import java.util.function.LongSupplier;
 public final class BenchRunner {
   /** How long the last change may take to reach every instance after the run. */
   public static final Duration SETTLE = Duration.ofSeconds(15);
-  /** Warm-up of every round after the first: the JIT is warm, the pacer and queues need a moment. */
+  /** Warm-up of every measured round of a paced scenario: the JIT is warm, the pacer and queues need a moment. */
   public static final Duration ROUND_WARMUP = Duration.ofSeconds(1);
   /** The second warm-up of each path, after the other path's first (the idle path's keep-alives). */
   public static final Duration REWARMUP = Duration.ofSeconds(10);
@@ -43,12 +43,12 @@ public final class BenchRunner {
    * Measures both paths in {@code rounds} alternating rounds (ours, bare, ours, bare…), each measuring
    * {@code measure / rounds}, and pools each path's samples. Run one after the other, a path measured
    * in a quiet moment and the other in a noisy one gave p99 ratios from 0.7 to 2.2 for the same code;
-   * alternating exposes both to the same conditions. A closed-loop scenario (rate 0, throughput)
-   * runs one continuous round per path. The first round of each path has the full
-   * warm-up, the later ones {@link #ROUND_WARMUP}. Every round of ours starts with every PHY's carrier
-   * on (the stack is re-prepared). Both paths keep their clients for all rounds: fresh clients every
-   * round made HiveMQ deoptimize its publish path right before each measurement (JFR), a tail that
-   * belongs to neither path.
+   * alternating exposes both to the same conditions. A paced scenario first warms up both paths twice
+   * (full warm-up, then {@link #REWARMUP}) and then warms each round up for {@link #ROUND_WARMUP} at the
+   * rate; a closed-loop scenario (rate 0, throughput) runs one continuous round per path after its
+   * warm-up. Every round of ours starts with every PHY's carrier on (the stack is re-prepared). Both
+   * paths keep their clients for all rounds: fresh clients every round made HiveMQ deoptimize its
+   * publish path right before each measurement (JFR), a tail that belongs to neither path.
    */
   public static FlapResult flaps(BenchScenario s, BrokerSettings broker, Topics topics, PrintWriter log,
       LongSupplier cpuNanos, Duration readyTimeout, int rounds) {
@@ -80,12 +80,14 @@ public final class BenchRunner {
         // during the next measurement (JFR: C2 compiles of MqttDecoder, MqttEncoder, MqttSession
         // exactly at the slow samples). The second pass recompiles them with the idle time in the profile,
         // as in a deployment that idles between link changes.
-        prepare = path.prepare(readyTimeout).toMillis() / 1000.0;
-        log.printf(Locale.ROOT, "  stack ready in %.1f s; warm-up of both paths from %s%n", prepare, java.time.LocalTime.now());
-        log.flush();
-        for (Duration pass : new Duration[] {s.warmup(), REWARMUP}) {
-          BenchScenario warmup = s.withTimes(pass, Duration.ZERO);
-          path.prepare(readyTimeout);
+        for (int pass = 0; pass < 2; pass++) {
+          double ready = path.prepare(readyTimeout).toMillis() / 1000.0;
+          if (pass == 0) {
+            prepare = ready;
+            log.printf(Locale.ROOT, "  stack ready in %.1f s; warm-up of both paths, twice, from %s%n", ready, java.time.LocalTime.now());
+            log.flush();
+          }
+          BenchScenario warmup = s.withTimes(pass == 0 ? s.warmup() : REWARMUP, Duration.ZERO);
           path.run(warmup, SETTLE, true);
           relay.run(warmup, SETTLE, true);
         }
