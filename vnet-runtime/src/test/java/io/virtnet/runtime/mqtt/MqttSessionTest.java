@@ -22,12 +22,17 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith({VertxExtension.class, SharedBroker.class})
 @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
 class MqttSessionTest {
+  /** A session of its own (client id from the test's prefix), connected. */
+  private static MqttSession started(Vertx vertx, EmbeddedBroker broker, String prefix) throws Exception {
+    MqttSession session = MqttSession.create(vertx, MqttSessionOptions.forBroker(broker.uri(), "s-" + prefix));
+    session.start().await(10, TimeUnit.SECONDS);
+    return session;
+  }
 
   @Test
   void publishesAndDispatchesToExactAndWildcardSubscribers(Vertx vertx, EmbeddedBroker broker) throws Exception {
     String p = TestMqtt.uniquePrefix();
-    MqttSession session = MqttSession.create(vertx, MqttSessionOptions.forBroker(broker.uri(), "s-" + p));
-    session.start().await(10, TimeUnit.SECONDS);
+    MqttSession session = started(vertx, broker, p);
     List<String> exact = new CopyOnWriteArrayList<>();
     List<String> wild = new CopyOnWriteArrayList<>();
     session.subscribe(p + "/a/b", m -> exact.add(m.payload().toString())).await(10, TimeUnit.SECONDS);
@@ -47,8 +52,7 @@ class MqttSessionTest {
   @Test
   void aLiveRetainedPublishArrivesAsLiveAndTheStoredOneAsRetained(Vertx vertx, EmbeddedBroker broker) throws Exception {
     String p = TestMqtt.uniquePrefix();
-    MqttSession session = MqttSession.create(vertx, MqttSessionOptions.forBroker(broker.uri(), "s-" + p));
-    session.start().await(10, TimeUnit.SECONDS);
+    MqttSession session = started(vertx, broker, p);
     List<Boolean> first = new CopyOnWriteArrayList<>();
     session.subscribe(p + "/cfg", m -> first.add(m.retained())).await(10, TimeUnit.SECONDS);
     session.publish(p + "/cfg", Buffer.buffer("live"), true).await(10, TimeUnit.SECONDS);
@@ -66,8 +70,7 @@ class MqttSessionTest {
   void fiveThousandUnacknowledgedPublishesAllArriveInOrder(Vertx vertx, EmbeddedBroker broker) throws Exception {
     String p = TestMqtt.uniquePrefix();
     try (TestMqtt observer = TestMqtt.connect(broker.uri()).subscribe(p + "/load")) {
-      MqttSession session = MqttSession.create(vertx, MqttSessionOptions.forBroker(broker.uri(), "s-" + p));
-      session.start().await(10, TimeUnit.SECONDS);
+      MqttSession session = started(vertx, broker, p);
       List<Future<Void>> all = new ArrayList<>();
       for (int i = 0; i < 5000; i++) {
         all.add(session.publish(p + "/load", Buffer.buffer(Integer.toString(i)), false));
@@ -126,8 +129,7 @@ class MqttSessionTest {
   @Test
   void aSecondSubscriberOfAHeldFilterStillGetsTheRetainedMessages(Vertx vertx, EmbeddedBroker broker) throws Exception {
     String p = TestMqtt.uniquePrefix();
-    MqttSession session = MqttSession.create(vertx, MqttSessionOptions.forBroker(broker.uri(), "s-" + p));
-    session.start().await(10, TimeUnit.SECONDS);
+    MqttSession session = started(vertx, broker, p);
     session.publish(p + "/state", Buffer.buffer("current"), true).await(10, TimeUnit.SECONDS);
     List<String> first = new CopyOnWriteArrayList<>();
     List<String> second = new CopyOnWriteArrayList<>();
