@@ -20,7 +20,7 @@ public final class BenchRunner {
   public static final Duration SETTLE = Duration.ofSeconds(15);
   /** Warm-up of every measured round of a paced scenario: the JIT is warm, the pacer and queues need a moment. */
   public static final Duration ROUND_WARMUP = Duration.ofSeconds(1);
-  /** The second warm-up of each path, after the other path's first (the idle path's keep-alives). */
+  /** The second warm-up of each path, after the other path's first (the idle path's keep-alives); at most the first's. */
   public static final Duration REWARMUP = Duration.ofSeconds(10);
   /** Rounds per path by default. */
   public static final int DEFAULT_ROUNDS = 5;
@@ -87,7 +87,7 @@ public final class BenchRunner {
             log.printf(Locale.ROOT, "  stack ready in %.1f s; warm-up of both paths, twice, from %s%n", ready, java.time.LocalTime.now());
             log.flush();
           }
-          BenchScenario warmup = s.withTimes(pass == 0 ? s.warmup() : REWARMUP, Duration.ZERO);
+          BenchScenario warmup = s.withTimes(pass == 0 ? s.warmup() : rewarmup(s), Duration.ZERO);
           path.run(warmup, SETTLE, true);
           relay.run(warmup, SETTLE, true);
         }
@@ -115,6 +115,10 @@ public final class BenchRunner {
     log.println("  bare: " + line(b));
     log.flush();
     return new FlapResult(o, b, cpu[0], cpu[1], prepare, unpaired);
+  }
+
+  static Duration rewarmup(BenchScenario s) {
+    return s.warmup().compareTo(REWARMUP) < 0 ? s.warmup() : REWARMUP;
   }
 
   static String line(FlapRun.Measurement m) {
