@@ -109,7 +109,7 @@ public final class MqttSession {
       return ((Set<String>) topicsSeen).add(topic);
     }
 
-    void forgetRetained() {
+    void forgetTopicsSeen() {
       topicsSeen = null;
     }
   }
@@ -414,7 +414,7 @@ public final class MqttSession {
     List<Promise<Void>> waiting = new ArrayList<>(pendingOnConnect);
     pendingOnConnect.clear();
     for (FilterEntry e : filters.values()) {
-      e.subscribers.forEach(Subscriber::forgetRetained);
+      e.subscribers.forEach(Subscriber::forgetTopicsSeen);
     }
     List<String> all = new ArrayList<>(filters.keySet());
     if (all.isEmpty()) {
