@@ -27,6 +27,7 @@ public final class BareRelay implements AutoCloseable {
   private final byte[] off = PhyCommand.of(PhyCommand.Op.CARRIER, false).encode().getBytes();
   private final int[] received;
   private volatile FlapRun run;
+  private final ObserverThread observerThread = new ObserverThread("bench-observer-bare");
 
   /** Connects the publisher, the three relays and the observer, and subscribes them. */
   public BareRelay(BenchScenario scenario, BrokerSettings broker, String root) {
@@ -53,7 +54,7 @@ public final class BareRelay implements AutoCloseable {
     InjectorClient relay3 = connect(broker, t);
     InjectorClient observer = connect(broker, t);
     Duration ack = Duration.ofSeconds(30);
-    InjectorClient.join(observer.subscribe(root + "/h3/+", this::observed), ack);
+    InjectorClient.join(observer.subscribe(root + "/h3/+", observerThread.handOff(this::observed)), ack);
     InjectorClient.join(relay3.subscribe(root + "/h2/+", m -> relay3.publish(h3[last(m.topic())], m.payload(), false)), ack);
     InjectorClient.join(relay2.subscribe(root + "/h1/+", m -> {
       int p = last(m.topic());
@@ -116,5 +117,6 @@ public final class BareRelay implements AutoCloseable {
   @Override
   public void close() {
     clients.forEach(InjectorClient::close);
+    observerThread.close();
   }
 }

@@ -34,8 +34,9 @@ public final class BenchRunner {
   /** Waits until the stack shows every instance with carrier on; returns the seconds it took. */
   public static double ready(BenchScenario s, BrokerSettings broker, Topics topics, Duration timeout) {
     try (InjectorClient pub = InjectorClient.connectBlocking(broker, InjectorClient.CONNECT_TIMEOUT);
-        InjectorClient obs = InjectorClient.connectBlocking(broker, InjectorClient.CONNECT_TIMEOUT)) {
-      return new StackPath(s, topics, pub, obs).prepare(timeout).toMillis() / 1000.0;
+        InjectorClient obs = InjectorClient.connectBlocking(broker, InjectorClient.CONNECT_TIMEOUT);
+        StackPath path = new StackPath(s, topics, pub, obs)) {
+      return path.prepare(timeout).toMillis() / 1000.0;
     }
   }
 
@@ -70,8 +71,8 @@ public final class BenchRunner {
         rounds, perRound.toMillis() / 1000.0, s.warmup().toSeconds(), ROUND_WARMUP.toSeconds());
     try (InjectorClient pub = InjectorClient.connectBlocking(broker, InjectorClient.CONNECT_TIMEOUT);
         InjectorClient obs = InjectorClient.connectBlocking(broker, InjectorClient.CONNECT_TIMEOUT);
-        BareRelay relay = new BareRelay(s, broker, "bench/bare/" + Long.toHexString(System.nanoTime()))) {
-      StackPath path = new StackPath(s, topics, pub, obs);
+        BareRelay relay = new BareRelay(s, broker, "bench/bare/" + Long.toHexString(System.nanoTime()));
+        StackPath path = new StackPath(s, topics, pub, obs)) {
       boolean paced = s.rate() > 0;
       if (paced) {
         // Both paths warm up before either is measured, twice. While one path runs, the other idles, and

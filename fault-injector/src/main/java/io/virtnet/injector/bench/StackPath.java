@@ -26,11 +26,12 @@ import java.util.concurrent.locks.LockSupport;
  * it through its {@code phyTs}: the observer also reads the PHY's {@code event} topic, whose n-th
  * NETDEV_CHANGE (ts = phyTs) is the PHY's n-th command.
  */
-public final class StackPath {
+public final class StackPath implements AutoCloseable {
   private final BenchScenario scenario;
   private final Topics topics;
   private final InjectorClient publisher;
   private final InjectorClient observer;
+  private final ObserverThread observerThread = new ObserverThread("bench-observer-ours");
   private final String[] cmdTopics;
   private final byte[] on = PhyCommand.of(PhyCommand.Op.CARRIER, true).encode().getBytes();
   private final byte[] off = PhyCommand.of(PhyCommand.Op.CARRIER, false).encode().getBytes();
@@ -75,7 +76,7 @@ public final class StackPath {
     long t0 = System.nanoTime();
     boolean first = !subscribed;
     if (first) {
-      InjectorClient.join(observer.subscribe(topics.allLinks(), this::onLink), Duration.ofSeconds(30));
+      InjectorClient.join(observer.subscribe(topics.allLinks(), observerThread.handOff(this::onLink)), Duration.ofSeconds(30));
     }
     boolean[] down = downPhys(first);
     for (int p = 0; p < scenario.phys(); p++) {
@@ -92,7 +93,8 @@ public final class StackPath {
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
     }
     if (first) {
-      InjectorClient.join(observer.subscribe(topics.prefix() + "/phy/" + BenchScenario.AGENT + "/+/event", this::onEvent), Duration.ofSeconds(30));
+      String events = topics.prefix() + "/phy/" + BenchScenario.AGENT + "/+/event";
+      InjectorClient.join(observer.subscribe(events, observerThread.handOff(this::onEvent)), Duration.ofSeconds(30));
       subscribed = true;
     }
     return Duration.ofNanos(System.nanoTime() - t0);
@@ -151,6 +153,11 @@ public final class StackPath {
       }
     }
     return pending;
+  }
+
+  @Override
+  public void close() {
+    observerThread.close();
   }
 
   void onLink(InjectorClient.Message m) {
