@@ -62,6 +62,11 @@ public final class BenchMain implements Callable<Integer> {
   @Option(names = "--rounds", description = "alternating rounds of ours and bare the measurement is split into; default ${DEFAULT-VALUE}")
   int rounds = BenchRunner.DEFAULT_ROUNDS;
 
+  @Option(names = "--bare-config-writes",
+      description = "control experiment: the bare relay's fan-out hop also writes a retained message per instance, "
+          + "as many messages as the contract's config + IRQ")
+  boolean bareConfigWrites;
+
   @Option(names = "--seed", defaultValue = "1", description = "default ${DEFAULT-VALUE}")
   long seed;
 
@@ -147,7 +152,7 @@ public final class BenchMain implements Callable<Integer> {
             s.instances(), ready, used >> 20, used / s.instances());
         row = BenchReport.idleRow(s, broker, ready, 0, used / s.instances(), used);
       } else {
-        BenchRunner.FlapResult r = BenchRunner.flaps(s, settings, topics, log, cpu, readyTimeout, rounds);
+        BenchRunner.FlapResult r = BenchRunner.flaps(s, settings, topics, log, cpu, readyTimeout, rounds, bareConfigWrites);
         long used = usedAfterGc() - baseline;
         row = BenchReport.row(s, broker, r, used / s.instances(), used);
       }

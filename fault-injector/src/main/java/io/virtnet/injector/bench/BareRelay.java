@@ -14,6 +14,11 @@ import java.util.List;
  * {@code h1/{phy}} → {@code h2/{instance}} (fanned out to every instance watching the PHY, as the
  * backend fans out) → {@code h3/{instance}}, where a final subscriber observes. Messages of one topic
  * keep their order, so the n-th message an instance receives is its PHY's n-th command.
+ *
+ * <p>With {@code configWrites}, the fan-out hop also publishes, before each relayed message, a retained
+ * copy on {@code {root}/cfg/{instance}} that nobody subscribes: the contract's retained config write
+ * before each IRQ, so the broker handles as many messages in that burst as in ours. A control
+ * experiment: it shows how much of the ratio is the contract's message count rather than our code.
  */
 public final class BareRelay implements AutoCloseable {
   private final String root;
@@ -23,6 +28,7 @@ public final class BareRelay implements AutoCloseable {
   private final String[] h1;
   private final String[] h2;
   private final String[] h3;
+  private final String[] cfg;
   private final byte[] on = PhyCommand.of(PhyCommand.Op.CARRIER, true).encode().getBytes();
   private final byte[] off = PhyCommand.of(PhyCommand.Op.CARRIER, false).encode().getBytes();
   private final int[] received;
@@ -30,7 +36,7 @@ public final class BareRelay implements AutoCloseable {
   private final ObserverThread observerThread = new ObserverThread("bench-observer-bare");
 
   /** Connects the publisher, the three relays and the observer, and subscribes them. */
-  public BareRelay(BenchScenario scenario, BrokerSettings broker, String root) {
+  public BareRelay(BenchScenario scenario, BrokerSettings broker, String root, boolean configWrites) {
     this.root = root;
     int phys = scenario.phys();
     int inst = scenario.instances();
@@ -38,6 +44,7 @@ public final class BareRelay implements AutoCloseable {
     h1 = new String[phys];
     h2 = new String[inst];
     h3 = new String[inst];
+    cfg = configWrites ? new String[inst] : null;
     for (int p = 0; p < phys; p++) {
       h0[p] = root + "/h0/" + p;
       h1[p] = root + "/h1/" + p;
@@ -45,6 +52,9 @@ public final class BareRelay implements AutoCloseable {
     for (int i = 0; i < inst; i++) {
       h2[i] = root + "/h2/" + i;
       h3[i] = root + "/h3/" + i;
+      if (cfg != null) {
+        cfg[i] = root + "/cfg/" + i;
+      }
     }
     received = new int[inst];
     Duration t = InjectorClient.CONNECT_TIMEOUT;
@@ -59,6 +69,9 @@ public final class BareRelay implements AutoCloseable {
     InjectorClient.join(relay2.subscribe(root + "/h1/+", m -> {
       int p = last(m.topic());
       for (int i = p; i < inst; i += phys) {
+        if (cfg != null) {
+          relay2.publish(cfg[i], m.payload(), true);
+        }
         relay2.publish(h2[i], m.payload(), false);
       }
     }), ack);
@@ -112,6 +125,11 @@ public final class BareRelay implements AutoCloseable {
 
   public String root() {
     return root;
+  }
+
+  /** True when the fan-out hop also writes a retained copy per instance (see the class comment). */
+  public boolean configWrites() {
+    return cfg != null;
   }
 
   @Override

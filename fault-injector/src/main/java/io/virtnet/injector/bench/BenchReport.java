@@ -27,6 +27,7 @@ public final class BenchReport {
         .put("bareMaxMs", num(b.latency().max()))
         .put("ratioP50", ratio(o.latency().p50(), b.latency().p50()))
         .put("ratioP99", ratio(o.latency().p99(), b.latency().p99()))
+        .put("bareConfigWrites", r.bareConfigWrites())
         .put("commands", o.commands())
         .put("eventsPerSec", round(o.eventsPerSec(), 1))
         .put("bareEventsPerSec", round(b.eventsPerSec(), 1))

@@ -29,7 +29,7 @@ public final class BenchRunner {
 
   /** What one scenario measured on both paths. */
   public record FlapResult(FlapRun.Measurement ours, FlapRun.Measurement bare, double oursCpuSeconds,
-      double bareCpuSeconds, double prepareSeconds, long unpairedViews) {}
+      double bareCpuSeconds, double prepareSeconds, long unpairedViews, boolean bareConfigWrites) {}
 
   /** Waits until the stack shows every instance with carrier on; returns the seconds it took. */
   public static double ready(BenchScenario s, BrokerSettings broker, Topics topics, Duration timeout) {
@@ -41,7 +41,8 @@ public final class BenchRunner {
   }
 
   /**
-   * Measures both paths in {@code rounds} alternating rounds (ours, bare, ours, bare…), each measuring
+   * Measures both paths (bare with config writes when {@code bareConfigWrites}, see {@link BareRelay}) in
+   * {@code rounds} alternating rounds (ours, bare, ours, bare…), each measuring
    * {@code measure / rounds}, and pools each path's samples. Run one after the other, a path measured
    * in a quiet moment and the other in a noisy one gave p99 ratios from 0.7 to 2.2 for the same code;
    * alternating exposes both to the same conditions. A paced scenario first warms up both paths twice
@@ -52,7 +53,7 @@ public final class BenchRunner {
    * publish path right before each measurement (JFR), a tail that belongs to neither path.
    */
   public static FlapResult flaps(BenchScenario s, BrokerSettings broker, Topics topics, PrintWriter log,
-      LongSupplier cpuNanos, Duration readyTimeout, int rounds) {
+      LongSupplier cpuNanos, Duration readyTimeout, int rounds, boolean bareConfigWrites) {
     if (rounds < 1) {
       throw new IllegalArgumentException("rounds must be at least 1, got " + rounds);
     }
@@ -71,7 +72,8 @@ public final class BenchRunner {
         rounds, perRound.toMillis() / 1000.0, s.warmup().toSeconds(), ROUND_WARMUP.toSeconds());
     try (InjectorClient pub = InjectorClient.connectBlocking(broker, InjectorClient.CONNECT_TIMEOUT);
         InjectorClient obs = InjectorClient.connectBlocking(broker, InjectorClient.CONNECT_TIMEOUT);
-        BareRelay relay = new BareRelay(s, broker, "bench/bare/" + Long.toHexString(System.nanoTime()));
+        BareRelay relay = new BareRelay(s, broker, "bench/bare/" + Long.toHexString(System.nanoTime()),
+            bareConfigWrites);
         StackPath path = new StackPath(s, topics, pub, obs)) {
       boolean paced = s.rate() > 0;
       if (paced) {
@@ -113,9 +115,9 @@ public final class BenchRunner {
     FlapRun.Measurement o = FlapRun.Measurement.pool(ours);
     FlapRun.Measurement b = FlapRun.Measurement.pool(bare);
     log.println("  ours: " + line(o) + " (until " + java.time.LocalTime.now() + ")");
-    log.println("  bare: " + line(b));
+    log.println((bareConfigWrites ? "  bare+config writes: " : "  bare: ") + line(b));
     log.flush();
-    return new FlapResult(o, b, cpu[0], cpu[1], prepare, unpaired);
+    return new FlapResult(o, b, cpu[0], cpu[1], prepare, unpaired, bareConfigWrites);
   }
 
   static Duration rewarmup(BenchScenario s) {

@@ -61,6 +61,11 @@ public final class BenchCommand implements Callable<Integer> {
       description = "alternating rounds of ours and bare the measurement is split into; default ${DEFAULT-VALUE}")
   int rounds;
 
+  @Option(names = "--bare-config-writes",
+      description = "control experiment: the bare relay's fan-out hop also writes a retained message per instance, "
+          + "as many messages as the contract's config + IRQ")
+  boolean bareConfigWrites;
+
   @Option(names = "--seed", defaultValue = "1", description = "seed of the PHY order; default ${DEFAULT-VALUE}")
   long seed;
 
@@ -119,7 +124,8 @@ public final class BenchCommand implements Callable<Integer> {
         o.printf("  %d instances up in %.1f s%n", s.instances(), ready);
         row = BenchReport.idleRow(s, brokerName, ready, 0, null, null);
       } else {
-        BenchRunner.FlapResult r = BenchRunner.flaps(s, ctx.broker(), ctx.topics(), o, null, readyTimeout, rounds);
+        BenchRunner.FlapResult r = BenchRunner.flaps(s, ctx.broker(), ctx.topics(), o, null, readyTimeout, rounds,
+            bareConfigWrites);
         row = BenchReport.row(s, brokerName, r, null, null);
       }
       BenchReport.write(out, List.of(row));
