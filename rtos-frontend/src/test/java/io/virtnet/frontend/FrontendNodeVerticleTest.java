@@ -256,6 +256,10 @@ class FrontendNodeVerticleTest {
     backend.publishDevice(d);
 
     assertThat(backend.awaitGeneration(d, G).getLong("announces")).isZero();
+    // one more generation handled and seen: an ACK, had one been sent, would have arrived by now
+    backend.writeConfig(d.instance(), G + 1, linkUp());
+    backend.irq(d, G + 1);
+    backend.awaitGeneration(d, G + 1);
     assertThat(backend.announceAcks(d.instance())).isEmpty();
   }
 
