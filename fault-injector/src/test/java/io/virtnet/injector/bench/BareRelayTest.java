@@ -26,44 +26,42 @@ class BareRelayTest {
 
   @Test
   void relaysEveryCommandToEveryInstance_andWritesNoConfigCopies(EmbeddedBroker broker) {
-    String root = TestMqtt.uniquePrefix();
-    try (BareRelay relay = new BareRelay(round, settings(broker), root, false)) {
-      FlapRun.Measurement m = relay.run(round, Duration.ofSeconds(10), false);
+    String root = runChecked(broker, false);
 
-      assertDelivered(m);
-      assertThat(relay.configWrites()).isFalse();
-      assertThat(retainedCopy(broker, root + "/cfg/0")).isEmpty();
-    }
+    assertThat(retainedCopy(broker, root + "/cfg/0")).isEmpty();
   }
 
   @Test
   void withConfigWrites_leavesEveryInstanceARetainedCopyOfItsPhysLastCommand(EmbeddedBroker broker) {
-    String root = TestMqtt.uniquePrefix();
-    try (BareRelay relay = new BareRelay(round, settings(broker), root, true)) {
-      FlapRun.Measurement m = relay.run(round, Duration.ofSeconds(10), false);
+    String root = runChecked(broker, true);
 
-      assertDelivered(m);
-      assertThat(relay.configWrites()).isTrue();
-      byte[][] lastOfPhy = new byte[round.phys()][];
-      for (int i = 0; i < round.instances(); i++) {
-        Optional<byte[]> copy = retainedCopy(broker, root + "/cfg/" + i);
-        assertThat(copy).as("instance %d", i).isPresent();
-        assertThat(PhyCommand.decode(Buffer.buffer(copy.get())).op()).isEqualTo(PhyCommand.Op.CARRIER);
-        // the instances of one PHY all hold its last command
-        int phy = round.phyOf(i);
-        if (lastOfPhy[phy] == null) {
-          lastOfPhy[phy] = copy.get();
-        }
-        assertThat(copy.get()).as("instance %d", i).isEqualTo(lastOfPhy[phy]);
+    byte[][] lastOfPhy = new byte[round.phys()][];
+    for (int i = 0; i < round.instances(); i++) {
+      Optional<byte[]> copy = retainedCopy(broker, root + "/cfg/" + i);
+      assertThat(copy).as("instance %d", i).isPresent();
+      assertThat(PhyCommand.decode(Buffer.buffer(copy.get())).op()).isEqualTo(PhyCommand.Op.CARRIER);
+      // the instances of one PHY all hold its last command
+      int phy = round.phyOf(i);
+      if (lastOfPhy[phy] == null) {
+        lastOfPhy[phy] = copy.get();
       }
+      assertThat(copy.get()).as("instance %d", i).isEqualTo(lastOfPhy[phy]);
     }
   }
 
-  private void assertDelivered(FlapRun.Measurement m) {
-    assertThat(m.commands()).isGreaterThan(50);
-    assertThat(m.delivered()).isEqualTo(m.commands() * (round.instances() / round.phys()));
-    assertThat(m.missed()).isZero();
-    assertThat(m.wrongFinalStates()).isZero();
+  /** One round through a relay under a fresh root, checked delivered in full; returns the root. */
+  private String runChecked(EmbeddedBroker broker, boolean configWrites) {
+    String root = TestMqtt.uniquePrefix();
+    try (BareRelay relay = new BareRelay(round, settings(broker), root, configWrites)) {
+      FlapRun.Measurement m = relay.run(round, Duration.ofSeconds(10), false);
+
+      assertThat(relay.configWrites()).isEqualTo(configWrites);
+      assertThat(m.commands()).isGreaterThan(50);
+      assertThat(m.delivered()).isEqualTo(m.commands() * (round.instances() / round.phys()));
+      assertThat(m.missed()).isZero();
+      assertThat(m.wrongFinalStates()).isZero();
+    }
+    return root;
   }
 
   private static BrokerSettings settings(EmbeddedBroker broker) {
