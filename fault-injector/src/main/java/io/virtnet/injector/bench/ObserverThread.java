@@ -3,6 +3,7 @@ package io.virtnet.injector.bench;
 import io.virtnet.injector.InjectorClient;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 
 /**
@@ -23,9 +24,15 @@ final class ObserverThread implements AutoCloseable {
     });
   }
 
-  /** {@code handler}, run on the worker in arrival order. */
+  /** {@code handler}, run on the worker in arrival order; messages arriving after {@link #close} are dropped. */
   Consumer<InjectorClient.Message> handOff(Consumer<InjectorClient.Message> handler) {
-    return m -> worker.execute(() -> handler.accept(m));
+    return m -> {
+      try {
+        worker.execute(() -> handler.accept(m));
+      } catch (RejectedExecutionException closed) {
+        // the path is closed and its client not yet: nobody reads this message any more
+      }
+    };
   }
 
   @Override
