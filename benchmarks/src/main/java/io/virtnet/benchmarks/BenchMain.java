@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 import io.virtnet.broker.EmbeddedBroker;
 import io.virtnet.injector.BrokerSettings;
 import io.virtnet.injector.Durations;
+import io.virtnet.injector.bench.BareRelay;
 import io.virtnet.injector.bench.BenchReport;
 import io.virtnet.injector.bench.BenchRunner;
 import io.virtnet.injector.bench.BenchScenario;
@@ -62,9 +63,7 @@ public final class BenchMain implements Callable<Integer> {
   @Option(names = "--rounds", description = "alternating rounds of ours and bare the measurement is split into; default ${DEFAULT-VALUE}")
   int rounds = BenchRunner.DEFAULT_ROUNDS;
 
-  @Option(names = "--bare-config-writes",
-      description = "control experiment: the bare relay's fan-out hop also writes a retained message per instance, "
-          + "as many messages as the contract's config + IRQ")
+  @Option(names = "--bare-config-writes", description = BareRelay.CONFIG_WRITES_HELP)
   boolean bareConfigWrites;
 
   @Option(names = "--seed", defaultValue = "1", description = "default ${DEFAULT-VALUE}")

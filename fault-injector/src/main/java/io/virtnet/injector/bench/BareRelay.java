@@ -21,6 +21,10 @@ import java.util.List;
  * experiment: it shows how much of the ratio is the contract's message count rather than our code.
  */
 public final class BareRelay implements AutoCloseable {
+  /** The help of the bench command lines' {@code --bare-config-writes}. */
+  public static final String CONFIG_WRITES_HELP = "control experiment: the bare relay's fan-out hop also writes a "
+      + "retained message per instance, as many messages as the contract's config + IRQ";
+
   private final String root;
   private final List<InjectorClient> clients = new ArrayList<>();
   private final InjectorClient publisher;

@@ -3,6 +3,7 @@ package io.virtnet.injector.cmd;
 import io.vertx.core.json.JsonObject;
 import io.virtnet.injector.BrokerUnreachableException;
 import io.virtnet.injector.FaultInjectorMain;
+import io.virtnet.injector.bench.BareRelay;
 import io.virtnet.injector.bench.BenchReport;
 import io.virtnet.injector.bench.BenchRunner;
 import io.virtnet.injector.bench.BenchScenario;
@@ -61,9 +62,7 @@ public final class BenchCommand implements Callable<Integer> {
       description = "alternating rounds of ours and bare the measurement is split into; default ${DEFAULT-VALUE}")
   int rounds;
 
-  @Option(names = "--bare-config-writes",
-      description = "control experiment: the bare relay's fan-out hop also writes a retained message per instance, "
-          + "as many messages as the contract's config + IRQ")
+  @Option(names = "--bare-config-writes", description = BareRelay.CONFIG_WRITES_HELP)
   boolean bareConfigWrites;
 
   @Option(names = "--seed", defaultValue = "1", description = "seed of the PHY order; default ${DEFAULT-VALUE}")
