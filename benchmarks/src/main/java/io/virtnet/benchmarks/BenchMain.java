@@ -151,7 +151,8 @@ public final class BenchMain implements Callable<Integer> {
             s.instances(), ready, used >> 20, used / s.instances());
         row = BenchReport.idleRow(s, broker, ready, 0, used / s.instances(), used);
       } else {
-        BenchRunner.FlapResult r = BenchRunner.flaps(s, settings, topics, log, cpu, readyTimeout, rounds, bareConfigWrites);
+        BenchRunner.FlapResult r = BenchRunner.flaps(s, settings, topics, log, cpu,
+            new BenchRunner.FlapOptions(readyTimeout, rounds, bareConfigWrites));
         long used = usedAfterGc() - baseline;
         row = BenchReport.row(s, broker, r, used / s.instances(), used);
       }

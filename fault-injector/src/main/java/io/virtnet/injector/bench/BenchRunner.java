@@ -27,6 +27,18 @@ public final class BenchRunner {
 
   private BenchRunner() {}
 
+  /**
+   * How {@link #flaps} measures: how long the stack may take to show every carrier on, the alternating
+   * rounds per path, and whether the bare relay also writes a config per instance (see {@link BareRelay}).
+   */
+  public record FlapOptions(Duration readyTimeout, int rounds, boolean bareConfigWrites) {
+    public FlapOptions {
+      if (rounds < 1) {
+        throw new IllegalArgumentException("rounds must be at least 1, got " + rounds);
+      }
+    }
+  }
+
   /** What one scenario measured on both paths. */
   public record FlapResult(FlapRun.Measurement ours, FlapRun.Measurement bare, double oursCpuSeconds,
       double bareCpuSeconds, double prepareSeconds, long unpairedViews, boolean bareConfigWrites) {}
@@ -41,8 +53,7 @@ public final class BenchRunner {
   }
 
   /**
-   * Measures both paths (bare with config writes when {@code bareConfigWrites}, see {@link BareRelay}) in
-   * {@code rounds} alternating rounds (ours, bare, ours, bare…), each measuring
+   * Measures both paths in {@code options.rounds()} alternating rounds (ours, bare, ours, bare…), each measuring
    * {@code measure / rounds}, and pools each path's samples. Run one after the other, a path measured
    * in a quiet moment and the other in a noisy one gave p99 ratios from 0.7 to 2.2 for the same code;
    * alternating exposes both to the same conditions. A paced scenario first warms up both paths twice
@@ -53,10 +64,10 @@ public final class BenchRunner {
    * publish path right before each measurement (JFR), a tail that belongs to neither path.
    */
   public static FlapResult flaps(BenchScenario s, BrokerSettings broker, Topics topics, PrintWriter log,
-      LongSupplier cpuNanos, Duration readyTimeout, int rounds, boolean bareConfigWrites) {
-    if (rounds < 1) {
-      throw new IllegalArgumentException("rounds must be at least 1, got " + rounds);
-    }
+      LongSupplier cpuNanos, FlapOptions options) {
+    int rounds = options.rounds();
+    boolean bareConfigWrites = options.bareConfigWrites();
+    Duration readyTimeout = options.readyTimeout();
     if (s.rate() == 0 && rounds > 1) {
       // a closed loop is about sustained throughput: every round would restart it empty and ramp up
       // again (5 rounds of 2 s measured 19,100-19,400/s where one 10 s round measured 20,700-24,200/s)

@@ -123,8 +123,8 @@ public final class BenchCommand implements Callable<Integer> {
         o.printf("  %d instances up in %.1f s%n", s.instances(), ready);
         row = BenchReport.idleRow(s, brokerName, ready, 0, null, null);
       } else {
-        BenchRunner.FlapResult r = BenchRunner.flaps(s, ctx.broker(), ctx.topics(), o, null, readyTimeout, rounds,
-            bareConfigWrites);
+        BenchRunner.FlapResult r = BenchRunner.flaps(s, ctx.broker(), ctx.topics(), o, null,
+            new BenchRunner.FlapOptions(readyTimeout, rounds, bareConfigWrites));
         row = BenchReport.row(s, brokerName, r, null, null);
       }
       BenchReport.write(out, List.of(row));
