@@ -142,7 +142,7 @@ public final class BackendNodeVerticle extends VerticleBase implements BackendAp
         .compose(v -> Future.all(
             session.subscribe(topics.allPhyStates(), this::onPhyState),
             session.subscribe(topics.allAgentStatus(), this::onAgentStatus),
-            session.subscribeAtMostOnce(topics.allLinks(), this::onLink)))
+            session.subscribe(topics.allLinks(), this::onLink)))
         .compose(v -> {
           List<Future<?>> deployed = new ArrayList<>();
           for (InstanceConfig c : config.instances()) {

@@ -7,8 +7,7 @@ import java.util.function.Function;
 
 /**
  * A message received on a subscription. {@code retained} is true only for messages the broker sent
- * because of a (re)subscription, i.e. stored state rather than a live change; {@code qos} is the QoS
- * the broker delivered it at (the lower of the publish's and the subscription's).
+ * because of a (re)subscription, i.e. stored state rather than a live change.
  *
  * <p>One message is handed to every subscriber of its topic, often on different event loops (ten
  * backend instances watching one PHY receive the same event). {@link #decoded} lets them share one
@@ -18,17 +17,15 @@ public final class InboundMessage {
   private final String topic;
   private final Buffer payload;
   private final boolean retained;
-  private final int qos;
   /** The last decode: written once per decoder, read from any thread (a race only decodes twice). */
   private volatile Decoded decoded;
 
   private record Decoded(Function<Buffer, ?> decoder, Object value, InvalidMessageException error) {}
 
-  public InboundMessage(String topic, Buffer payload, boolean retained, int qos) {
+  public InboundMessage(String topic, Buffer payload, boolean retained) {
     this.topic = Objects.requireNonNull(topic, "topic");
     this.payload = Objects.requireNonNull(payload, "payload");
     this.retained = retained;
-    this.qos = qos;
   }
 
   public String topic() {
@@ -41,10 +38,6 @@ public final class InboundMessage {
 
   public boolean retained() {
     return retained;
-  }
-
-  public int qos() {
-    return qos;
   }
 
   /**

@@ -118,8 +118,6 @@ public final class MqttSession {
 
   private static final class FilterEntry {
     final String filter;
-    // the highest QoS any of its subscribers asked for: the broker keeps one subscription per filter
-    int qos;
     // copy-on-write: dispatch iterates without copying, (un)subscribing is rare
     final List<Subscriber> subscribers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -202,20 +200,6 @@ public final class MqttSession {
    * subscriber already held the filter.
    */
   public Future<Subscription> subscribe(String filter, Handler<InboundMessage> handler) {
-    return subscribe(filter, 1, handler);
-  }
-
-  /**
-   * As {@link #subscribe(String, Handler)} at QoS 0, for observers that only need the latest retained
-   * state: the broker skips the per-message acknowledgement, and a message lost with a dropped
-   * connection is made good by the retained copy re-sent on re-subscription. The filter stays at QoS 1
-   * while another subscriber of the session holds it at QoS 1.
-   */
-  public Future<Subscription> subscribeAtMostOnce(String filter, Handler<InboundMessage> handler) {
-    return subscribe(filter, 0, handler);
-  }
-
-  private Future<Subscription> subscribe(String filter, int qos, Handler<InboundMessage> handler) {
     Subscriber sub = new Subscriber(handler, callerContext());
     Promise<Void> acked = Promise.promise();
     onContext(() -> {
@@ -232,12 +216,11 @@ public final class MqttSession {
         }
       }
       entry.subscribers.add(sub);
-      entry.qos = Math.max(entry.qos, qos);
       // A filter already held is subscribed again: the broker then re-sends its retained messages
       // (MQTT 3.1.1 section 3.8.4), which the new subscriber needs; the others see them once more,
       // which is harmless as retained messages carry state, not edges.
       if (connected) {
-        sendSubscribe(Map.of(filter, entry.qos), List.of(acked));
+        sendSubscribe(Map.of(filter, 1), List.of(acked));
       } else {
         pendingOnConnect.add(acked); // completed by onConnected(), which re-subscribes every filter
       }
@@ -433,14 +416,14 @@ public final class MqttSession {
     for (FilterEntry e : filters.values()) {
       e.subscribers.forEach(Subscriber::forgetTopicsSeen);
     }
-    List<FilterEntry> all = new ArrayList<>(filters.values());
+    List<String> all = new ArrayList<>(filters.keySet());
     if (all.isEmpty()) {
       waiting.forEach(Promise::tryComplete);
     }
     for (int i = 0; i < all.size(); i += SUBSCRIBE_BATCH) {
       Map<String, Integer> batch = new LinkedHashMap<>();
-      for (FilterEntry e : all.subList(i, Math.min(all.size(), i + SUBSCRIBE_BATCH))) {
-        batch.put(e.filter, e.qos);
+      for (String f : all.subList(i, Math.min(all.size(), i + SUBSCRIBE_BATCH))) {
+        batch.put(f, 1);
       }
       boolean last = i + SUBSCRIBE_BATCH >= all.size();
       sendSubscribe(batch, last ? waiting : List.of());
@@ -594,7 +577,7 @@ public final class MqttSession {
     if (c != client) {
       return;
     }
-    InboundMessage msg = new InboundMessage(m.topicName(), m.payload(), m.isRetain(), m.qosLevel().value());
+    InboundMessage msg = new InboundMessage(m.topicName(), m.payload(), m.isRetain());
     String topic = msg.topic();
     FilterEntry exact = filters.get(topic);
     if (exact != null && !TopicFilter.isWildcard(exact.filter)) {

@@ -18,7 +18,7 @@ class InboundMessageTest {
 
   @Test
   void subscribersSharingADecoderDecodeOnce() {
-    InboundMessage m = new InboundMessage("vnet/phy/linux0/eth0/event", Buffer.buffer("abc"), false, 1);
+    InboundMessage m = new InboundMessage("vnet/phy/linux0/eth0/event", Buffer.buffer("abc"), false);
     assertThat(m.decoded(upper)).isEqualTo("ABC");
     assertThat(m.decoded(upper)).isEqualTo("ABC");
     assertThat(decodes).hasValue(1);
@@ -26,7 +26,7 @@ class InboundMessageTest {
 
   @Test
   void anotherDecoderDecodesAgain() {
-    InboundMessage m = new InboundMessage("t", Buffer.buffer("abc"), false, 1);
+    InboundMessage m = new InboundMessage("t", Buffer.buffer("abc"), false);
     Function<Buffer, Integer> length = Buffer::length;
     assertThat(m.decoded(upper)).isEqualTo("ABC");
     assertThat(m.decoded(length)).isEqualTo(3);
@@ -40,7 +40,7 @@ class InboundMessageTest {
       decodes.incrementAndGet();
       throw InvalidMessageException.of("json", "not JSON");
     };
-    InboundMessage m = new InboundMessage("t", Buffer.buffer("{"), false, 1);
+    InboundMessage m = new InboundMessage("t", Buffer.buffer("{"), false);
     assertThatThrownBy(() -> m.decoded(refuse)).isInstanceOf(InvalidMessageException.class).hasMessage("not JSON");
     assertThatThrownBy(() -> m.decoded(refuse)).isInstanceOf(InvalidMessageException.class).hasMessage("not JSON");
     assertThat(decodes).hasValue(1);

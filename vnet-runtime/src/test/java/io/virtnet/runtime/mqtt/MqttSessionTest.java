@@ -146,28 +146,6 @@ class MqttSessionTest {
   }
 
   @Test
-  void anAtMostOnceSubscriptionIsDeliveredAtQos0UnlessTheFilterIsAlsoHeldAtQos1(Vertx vertx, EmbeddedBroker broker)
-      throws Exception {
-    String p = TestMqtt.uniquePrefix();
-    MqttSession session = started(vertx, broker, p);
-    List<Integer> observer = new CopyOnWriteArrayList<>();
-    session.subscribeAtMostOnce(p + "/view/+", m -> observer.add(m.qos())).await(10, TimeUnit.SECONDS);
-    session.publish(p + "/view/a", Buffer.buffer("1"), true).await(10, TimeUnit.SECONDS);
-    await().atMost(Duration.ofSeconds(5)).until(() -> observer.size() == 1);
-    assertThat(observer).as("observer alone: no acknowledgement per message").containsExactly(0);
-
-    // a subscriber that needs every message raises the shared filter to QoS 1, for both
-    List<Integer> reliable = new CopyOnWriteArrayList<>();
-    session.subscribe(p + "/view/+", m -> reliable.add(m.qos())).await(10, TimeUnit.SECONDS);
-    await().atMost(Duration.ofSeconds(5)).until(() -> reliable.size() == 1);
-    session.publish(p + "/view/a", Buffer.buffer("2"), true).await(10, TimeUnit.SECONDS);
-    await().atMost(Duration.ofSeconds(5)).until(() -> observer.size() == 2 && reliable.size() == 2);
-    assertThat(observer).containsExactly(0, 1);
-    assertThat(reliable).containsExactly(1, 1);
-    session.close(1000).await(10, TimeUnit.SECONDS);
-  }
-
-  @Test
   void topicFilterMatching() {
     assertThat(TopicFilter.matches("a/+/c", "a/b/c")).isTrue();
     assertThat(TopicFilter.matches("a/+/c", "a/b/d")).isFalse();
