@@ -1,14 +1,12 @@
 package io.virtnet.frontend.driver;
 
 import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.virtnet.frontend.qemu.QemuLinkDriverCore;
 import io.virtnet.frontend.qemu.QemuLinkState;
 import io.virtnet.frontend.qemu.QmpClient;
 import io.virtnet.protocol.DeviceInfo;
 import io.virtnet.protocol.FrontendBinding;
-import io.virtnet.protocol.IrqMessage;
 import io.virtnet.protocol.LinkView;
 import io.virtnet.protocol.VirtioFeature;
 import io.virtnet.protocol.VirtioNetConfig;
@@ -31,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * (one session per VM) and {@link QemuLinkDriverCore}, which reconnects with backoff and re-applies
  * the current state on every new session, so a missing, slow or restarted QEMU never blocks the CPU.
  */
-public final class QemuNetDriver implements NetDriver {
+public final class QemuNetDriver extends ChannelDriver {
   private static final Logger LOG = LoggerFactory.getLogger(QemuNetDriver.class);
   public static final String KIND = "qemu";
   /**
@@ -43,11 +41,7 @@ public final class QemuNetDriver implements NetDriver {
       VirtioFeature.CTRL_VQ, VirtioFeature.GUEST_ANNOUNCE, VirtioFeature.MAC, VirtioFeature.MTU,
       VirtioFeature.SPEED_DUPLEX));
 
-  private final DeviceInfo device;
-  private final DriverContext ctx;
   private final FrontendBinding binding;
-  private final Set<VirtioFeature> negotiated;
-  private final DeviceChannel channel;
 
   private QmpClient client;
   private QemuLinkDriverCore core;
@@ -56,25 +50,8 @@ public final class QemuNetDriver implements NetDriver {
   private Future<Void> removal;
 
   public QemuNetDriver(DeviceInfo device, DriverContext ctx) {
-    this.device = device;
-    this.ctx = ctx;
+    super(device, ctx, OFFERED, KIND);
     this.binding = Objects.requireNonNull(device.frontend(), "device has no frontend binding");
-    this.negotiated = VirtioFeature.negotiate(device.deviceFeatures(), OFFERED);
-    this.channel = new DeviceChannel(device, ctx, negotiated, KIND);
-  }
-
-  @Override
-  public DeviceInfo device() {
-    return device;
-  }
-
-  @Override
-  public String kind() {
-    return KIND;
-  }
-
-  public Set<VirtioFeature> negotiated() {
-    return negotiated;
   }
 
   /** Acquires the VM's QMP session (connecting in the background) and probes like the reference driver. */
@@ -85,21 +62,6 @@ public final class QemuNetDriver implements NetDriver {
         .stateHandler(s -> publishView())
         .announceHandler(v -> channel.ackAnnounce());
     return channel.open(this::configChanged);
-  }
-
-  @Override
-  public void onReconnect() {
-    channel.sendDriverFeatures();
-  }
-
-  @Override
-  public void handleIrq(IrqMessage irq) {
-    channel.handleIrq(irq);
-  }
-
-  @Override
-  public void handleConfig(Buffer payload, boolean retained) {
-    channel.handleConfig(payload, retained);
   }
 
   /** The config the backend wrote, as the guest would read it: tell the VM's NIC (coalesced by the core). */
@@ -148,11 +110,6 @@ public final class QemuNetDriver implements NetDriver {
               binding.qmp()));
     }
     return removal;
-  }
-
-  @Override
-  public LinkView view() {
-    return channel.view();
   }
 
   @Override

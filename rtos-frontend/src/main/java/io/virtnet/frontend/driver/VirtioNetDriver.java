@@ -1,15 +1,11 @@
 package io.virtnet.frontend.driver;
 
 import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.virtnet.protocol.DeviceInfo;
-import io.virtnet.protocol.IrqMessage;
-import io.virtnet.protocol.LinkView;
 import io.virtnet.protocol.VirtioFeature;
 import io.virtnet.protocol.VirtioNetConfig;
 import java.time.Instant;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,16 +15,12 @@ import org.slf4j.LoggerFactory;
  * (carrier from {@code VIRTIO_NET_S_LINK_UP}, ANNOUNCE answered with {@code ANNOUNCE_ACK}), and a
  * retained {@code link} view of what it sees. Topics and sequencing are the shared {@link DeviceChannel}.
  */
-public final class VirtioNetDriver implements NetDriver {
+public final class VirtioNetDriver extends ChannelDriver {
   private static final Logger LOG = LoggerFactory.getLogger(VirtioNetDriver.class);
   public static final String KIND = "virtio";
   /** The MTU a driver assumes when the device offers none ({@code ETH_DATA_LEN}). */
   public static final int DEFAULT_MTU = 1500;
 
-  private final DeviceInfo device;
-  private final DriverContext ctx;
-  private final Set<VirtioFeature> negotiated;
-  private final DeviceChannel channel;
   private Future<Void> removal;
 
   // what the driver currently sees ("netdev" state)
@@ -36,48 +28,14 @@ public final class VirtioNetDriver implements NetDriver {
   private long lastAnnounceGeneration = -1;
 
   public VirtioNetDriver(DeviceInfo device, DriverContext ctx) {
-    this.device = device;
-    this.ctx = ctx;
-    this.negotiated = VirtioFeature.negotiate(device.deviceFeatures(), ctx.driverFeatures());
-    this.channel = new DeviceChannel(device, ctx, negotiated, KIND);
+    super(device, ctx, ctx.driverFeatures(), KIND);
     // as virtnet_probe: carrier off until the config says otherwise; without STATUS the link is always up
     this.carrier = !negotiated.contains(VirtioFeature.STATUS);
   }
 
   @Override
-  public DeviceInfo device() {
-    return device;
-  }
-
-  @Override
-  public String kind() {
-    return KIND;
-  }
-
-  /** The features both sides agreed on. */
-  public Set<VirtioFeature> negotiated() {
-    return negotiated;
-  }
-
-  @Override
   public Future<Void> probe() {
     return channel.open(this::configChanged);
-  }
-
-  @Override
-  public void onReconnect() {
-    // the backend may have restarted and lost DRIVER_OK; the retained config resyncs on its own
-    channel.sendDriverFeatures();
-  }
-
-  @Override
-  public void handleIrq(IrqMessage irq) {
-    channel.handleIrq(irq);
-  }
-
-  @Override
-  public void handleConfig(Buffer payload, boolean retained) {
-    channel.handleConfig(payload, retained);
   }
 
   /** As {@code virtnet_config_changed_work}: read status, answer ANNOUNCE, set the carrier. */
@@ -102,11 +60,6 @@ public final class VirtioNetDriver implements NetDriver {
       removal = channel.close().onSuccess(v -> LOG.info("cpu {}: removed {}", ctx.cpu(), device.instance()));
     }
     return removal;
-  }
-
-  @Override
-  public LinkView view() {
-    return channel.view();
   }
 
   @Override
