@@ -2,13 +2,9 @@ package io.virtnet.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.junit5.Timeout;
-import io.vertx.junit5.VertxExtension;
-import io.virtnet.broker.EmbeddedBroker;
 import io.virtnet.protocol.IrqMessage;
-import io.virtnet.testsupport.SharedBroker;
 import io.virtnet.testsupport.TestMqtt;
 import java.time.Duration;
 import java.util.Map;
@@ -19,10 +15,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,39 +24,13 @@ import org.slf4j.LoggerFactory;
  * no hold, no dampening), raises at most a few dozen status IRQs per instance, and the frontends end
  * in the PHY's final state within 2 s of the storm's end.
  */
-@ExtendWith({VertxExtension.class, SharedBroker.class})
 @Timeout(value = 120, timeUnit = TimeUnit.SECONDS)
-class FlapStormTest {
+class FlapStormTest extends DefaultStackTest {
   private static final Logger LOG = LoggerFactory.getLogger(FlapStormTest.class);
   private static final int FLAPS = 1000;
   /** "A few dozen". */
   private static final int MAX_IRQS_PER_INSTANCE = 36;
   private static final Duration WITHIN = Duration.ofSeconds(2);
-
-  private String p;
-  private Stack stack;
-  private TestMqtt mqtt;
-  private TestStacks.Running running;
-
-  @BeforeEach
-  void startDefaultStack(Vertx vertx, EmbeddedBroker broker) throws Exception {
-    // GIVEN the default stack, every frontend showing carrier after probe
-    running = TestStacks.startDefault(vertx, broker);
-    p = running.prefix();
-    stack = running.stack();
-    mqtt = running.mqtt();
-  }
-
-  @AfterEach
-  void stopStack() throws Exception {
-    if (running != null) {
-      running.close();
-    }
-  }
-
-  private String link(int cpu, String instance) {
-    return running.link(cpu, instance);
-  }
 
   /** Status IRQs per instance among everything received on {@code {prefix}/rtos/+/irq} since {@code fromNanos}. */
   private Map<String, Integer> irqsSince(long fromNanos) {

@@ -6,47 +6,15 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.Timeout;
-import io.vertx.junit5.VertxExtension;
-import io.virtnet.broker.EmbeddedBroker;
-import io.virtnet.testsupport.SharedBroker;
 import io.virtnet.testsupport.TestMqtt;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The default stack (agent, backend, frontends) in one Vert.x against a real broker, end to end. */
-@ExtendWith({VertxExtension.class, SharedBroker.class})
 @Timeout(value = 90, timeUnit = TimeUnit.SECONDS)
-class StackEndToEndTest {
+class StackEndToEndTest extends DefaultStackTest {
   private static final Duration TWO_SECONDS = Duration.ofSeconds(2);
-
-  private String p;
-  private Stack stack;
-  private TestMqtt mqtt;
-  private TestStacks.Running running;
-
-  @BeforeEach
-  void startDefaultStack(Vertx vertx, EmbeddedBroker broker) throws Exception {
-    // GIVEN the default stack, every frontend showing carrier after probe
-    running = TestStacks.startDefault(vertx, broker);
-    p = running.prefix();
-    stack = running.stack();
-    mqtt = running.mqtt();
-  }
-
-  @AfterEach
-  void stopStack() throws Exception {
-    if (running != null) {
-      running.close();
-    }
-  }
-
-  private String link(int cpu, String instance) {
-    return running.link(cpu, instance);
-  }
 
   private void cmd(String ifname, String json) {
     mqtt.publish(p + "/phy/linux0/" + ifname + "/cmd", json);
