@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.vertx.core.json.JsonObject;
-import io.virtnet.broker.EmbeddedBroker;
 import io.virtnet.injector.BrokerSettings;
 import io.virtnet.injector.GarbageGenerator;
 import io.virtnet.injector.GarbageGenerator.Category;
@@ -79,24 +78,21 @@ class HostileInputIT {
           "vnet/rtos/2/irq", "vnet/rtos/3/irq"));
 
   @TempDir static Path work;
-  private static EmbeddedBroker broker;
+  private static EmbeddedStack env;
   private static Stack stack;
   private static Injector injector;
 
   @BeforeAll
   static void startStack() {
-    broker = EmbeddedBroker.start(0);
-    stack = new Stack("hostile", broker.port(), null, work).start();
-    injector = new Injector(broker.uri(), null, null);
+    env = new EmbeddedStack("hostile", work);
+    stack = env.stack;
+    injector = env.injector;
   }
 
   @AfterAll
   static void stopStack() {
-    if (stack != null) {
-      stack.close();
-    }
-    if (broker != null) {
-      broker.close();
+    if (env != null) {
+      env.close();
     }
   }
 
@@ -269,7 +265,7 @@ class HostileInputIT {
     Map<String, Integer> validPerContract = new TreeMap<>();
     long t0 = System.nanoTime();
     try (InjectorClient client = InjectorClient.join(InjectorClient.connect(
-        BrokerSettings.parse(broker.uri(), false, null, null, null), InjectorClient.CONNECT_TIMEOUT), Duration.ofSeconds(10))) {
+        BrokerSettings.parse(env.broker.uri(), false, null, null, null), InjectorClient.CONNECT_TIMEOUT), Duration.ofSeconds(10))) {
       List<CompletableFuture<Void>> window = new ArrayList<>();
       for (Item item : items) {
         if (item.category() == Category.EMPTY && EMPTY_MEANS_GONE.contains(item.kind())) {

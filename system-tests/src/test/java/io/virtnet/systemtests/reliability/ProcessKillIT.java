@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.vertx.core.json.JsonObject;
-import io.virtnet.broker.EmbeddedBroker;
 import io.virtnet.systemtests.reliability.Stack.Service;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,24 +44,21 @@ class ProcessKillIT {
   static final Duration RESTART_BOUND = Duration.ofSeconds(RESTART_BOUND_S);
 
   @TempDir static Path work;
-  private static EmbeddedBroker broker;
+  private static EmbeddedStack env;
   private static Stack stack;
   private static Injector injector;
 
   @BeforeAll
   static void startStack() {
-    broker = EmbeddedBroker.start(0);
-    stack = new Stack("kill", broker.port(), null, work).start();
-    injector = new Injector(broker.uri(), null, null);
+    env = new EmbeddedStack("kill", work);
+    stack = env.stack;
+    injector = env.injector;
   }
 
   @AfterAll
   static void stopStack() {
-    if (stack != null) {
-      stack.close();
-    }
-    if (broker != null) {
-      broker.close();
+    if (env != null) {
+      env.close();
     }
   }
 
