@@ -24,7 +24,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
-import picocli.CommandLine;
+import io.virtnet.runtime.cli.CommandLines;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -75,7 +75,7 @@ public final class BenchMain implements Callable<Integer> {
   private final PrintWriter log = new PrintWriter(System.out, true);
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new BenchMain()).execute(args));
+    System.exit(CommandLines.create(new BenchMain()).execute(args));
   }
 
   @Override

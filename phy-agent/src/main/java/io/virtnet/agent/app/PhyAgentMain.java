@@ -17,6 +17,7 @@ import io.virtnet.runtime.mqtt.MqttSessionOptions;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import io.virtnet.runtime.cli.CommandLines;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -65,7 +66,7 @@ public final class PhyAgentMain implements Callable<Integer> {
 
   /** Parses {@code args} and starts the agent; returns the exit code (0 when it runs). */
   public static int run(String... args) {
-    return new CommandLine(new PhyAgentMain()).execute(args);
+    return CommandLines.create(new PhyAgentMain()).execute(args);
   }
 
   /** The effective configuration: file or defaults, with the command-line overrides applied. */

@@ -16,6 +16,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import io.virtnet.runtime.cli.CommandLines;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -55,7 +56,7 @@ public final class FrontendMain implements Callable<Integer> {
     FrontendMain app = new FrontendMain();
     app.out = out;
     app.err = err;
-    CommandLine cl = new CommandLine(app).setOut(out).setErr(err);
+    CommandLine cl = CommandLines.create(app).setOut(out).setErr(err);
     return cl.execute(args);
   }
 

@@ -13,6 +13,7 @@ import io.virtnet.runtime.metrics.MetricsRegistry;
 import io.virtnet.runtime.mqtt.MqttSessionOptions;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import io.virtnet.runtime.cli.CommandLines;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -33,7 +34,7 @@ public final class BackendMain implements Callable<Integer> {
   Integer httpPort;
 
   public static void main(String[] args) {
-    int rc = new CommandLine(new BackendMain()).execute(args);
+    int rc = CommandLines.create(new BackendMain()).execute(args);
     if (rc != 0) {
       System.exit(rc);
     }
