@@ -2,11 +2,8 @@ package io.virtnet.frontend;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.virtnet.frontend.driver.DriverContext;
@@ -185,23 +182,6 @@ public final class RtosCpuVerticle extends VerticleBase {
     if (context == null) {
       return Future.failedFuture(new IllegalStateException("cpu verticle not deployed"));
     }
-    Context caller = Vertx.currentContext();
-    Promise<T> p = Promise.promise();
-    context.runOnContext(v -> {
-      Future<T> f;
-      try {
-        f = action.get();
-      } catch (RuntimeException e) {
-        f = Future.failedFuture(e);
-      }
-      f.onComplete(ar -> {
-        if (caller == null || caller == context) {
-          p.handle(ar);
-        } else {
-          caller.runOnContext(x -> p.handle(ar));
-        }
-      });
-    });
-    return p.future();
+    return OnContext.call(context, action);
   }
 }

@@ -14,7 +14,7 @@ import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.virtnet.broker.EmbeddedBroker;
 import io.virtnet.frontend.config.FrontendConfig;
-import io.virtnet.frontend.driver.QemuNetDriver;
+import io.virtnet.frontend.driver.VmNicDriver;
 import io.virtnet.frontend.qemu.FakeQmpServer;
 import io.virtnet.protocol.DeviceInfo;
 import io.virtnet.protocol.VirtioFeature;
@@ -122,7 +122,7 @@ class QemuNetDriverTest {
     // DRIVER_OK with what QEMU's model acts on (VERSION_1 is the guest's business)
     await().atMost(WITHIN).until(() -> !backend.driverFeatures(q.instance()).isEmpty());
     assertThat(backend.driverFeatures(q.instance()).get(0).getJsonArray("driverFeatures").getList())
-        .containsExactlyInAnyOrderElementsOf(QemuNetDriver.OFFERED.stream().map(Enum::name).toList());
+        .containsExactlyInAnyOrderElementsOf(VmNicDriver.OFFERED.stream().map(Enum::name).toList());
 
     // WHEN the cable is pulled (config then IRQ, as the backend does)
     backend.writeConfig(q.instance(), G + 1, linkDown());

@@ -1,21 +1,37 @@
 package io.virtnet.frontend.driver;
 
+import io.virtnet.frontend.qemu.QmpNicControl;
 import io.virtnet.protocol.DeviceInfo;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Chooses the driver for a discovered device from its {@code frontend} binding, as a bus matches a
- * device against its drivers' id tables: no binding means the reference virtio driver; a
- * {@code {"kind":"qemu",…}} binding the {@link QemuNetDriver}, which forwards the link to the VM's NIC.
+ * device against its drivers' id tables: no binding means the reference {@link VirtioNetDriver}; a
+ * binding of a kind in {@link #VM_NIC_KINDS} a {@link VmNicDriver} over that kind's {@code NicControl}.
  */
 @FunctionalInterface
 public interface DriverFactory {
   /** The driver for {@code device}, or empty when none is available (the device then stays unprobed). */
   Optional<NetDriver> create(DeviceInfo device, DriverContext ctx);
 
-  /** The standard table: virtio for unbound devices, qemu for QEMU-bound ones. */
+  /** How one hypervisor interface drives a VM NIC: the driver for a device bound to it. */
+  @FunctionalInterface
+  interface VmNicKind {
+    NetDriver driver(DeviceInfo device, DriverContext ctx);
+  }
+
+  /**
+   * The VM NIC kinds by their {@code frontend.kind}: a new hypervisor interface is one
+   * {@code NicControl} class and one entry here.
+   */
+  Map<String, VmNicKind> VM_NIC_KINDS = Map.of(
+      "qemu", (device, ctx) -> ctx.qmpPool() == null ? null : new VmNicDriver(device, ctx, "qemu",
+          QmpNicControl.acquire(ctx.qmpPool(), device.frontend().qmp(), device.frontend().device())));
+
+  /** The standard table: virtio for unbound devices, {@link #VM_NIC_KINDS} for bound ones. */
   static DriverFactory standard() {
     return Standard.INSTANCE;
   }
@@ -33,8 +49,10 @@ public interface DriverFactory {
         return Optional.of(new VirtioNetDriver(device, ctx));
       }
       String kind = device.frontend().kind();
-      if (QemuNetDriver.KIND.equals(kind) && ctx.qmpPool() != null && ctx.vertx() != null) {
-        return Optional.of(new QemuNetDriver(device, ctx));
+      VmNicKind vmNic = VM_NIC_KINDS.get(kind);
+      NetDriver driver = vmNic == null || ctx.vertx() == null ? null : vmNic.driver(device, ctx);
+      if (driver != null) {
+        return Optional.of(driver);
       }
       LOG.warn("cpu {}: {} is bound to a {} frontend ({}) this CPU cannot drive; device not probed",
           ctx.cpu(), device.instance(), kind, device.frontend().device());

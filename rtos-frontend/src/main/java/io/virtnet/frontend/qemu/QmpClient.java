@@ -5,20 +5,17 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.parsetools.RecordParser;
+import io.virtnet.frontend.OnContext;
 import io.virtnet.runtime.mqtt.Backoff;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,8 +29,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class QmpClient {
   private static final Logger LOG = LoggerFactory.getLogger(QmpClient.class);
-  /** A QMP reply is one line; anything longer than this is not QEMU talking. */
-  private static final int MAX_LINE = 1 << 20;
 
   /** Told when a QMP session becomes usable (after the capabilities handshake) and when it ends. */
   public interface ConnectionListener {
@@ -50,7 +45,7 @@ public final class QmpClient {
   private final NetClient netClient;
   private final Backoff backoff;
   private final List<ConnectionListener> listeners = new CopyOnWriteArrayList<>();
-  private final Map<Long, Pending> pending = new LinkedHashMap<>();
+  private final QmpCommands commands;
 
   private NetSocket socket;
   private boolean ready;
@@ -58,19 +53,14 @@ public final class QmpClient {
   private boolean closed;
   private long reconnectTimer = -1;
   private long handshakeTimer = -1;
-  private long nextId;
   private volatile JsonObject greeting;
   private volatile boolean connectedFlag;
   private volatile String lastError;
   private volatile Instant lastErrorAt;
   private volatile long sessions;
-  private volatile long commandsFailed;
   private volatile long eventsIgnored;
-  private volatile long lateReplies;
   /** Whether the current run of failed connects was logged already (log the first, not every retry). */
   private boolean connectFailureLogged;
-
-  private record Pending(long id, String command, Promise<JsonObject> promise, long timer) {}
 
   private QmpClient(Vertx vertx, QmpOptions options) {
     this.vertx = vertx;
@@ -79,16 +69,12 @@ public final class QmpClient {
     this.netClient = vertx.createNetClient(
         new NetClientOptions().setConnectTimeout((int) options.connectTimeout().toMillis()));
     this.backoff = new Backoff(options.reconnectMin(), options.reconnectMax());
+    this.commands = new QmpCommands(vertx, options.commandTimeout(), this::recordError);
   }
 
   /** A client for {@code options.address()}, bound to the caller's context; call {@link #start()}. */
   public static QmpClient create(Vertx vertx, QmpOptions options) {
     return new QmpClient(vertx, options);
-  }
-
-  /** A client with default timeouts and backoff for {@code address} ({@code unix:PATH} or {@code tcp:HOST:PORT}). */
-  public static QmpClient create(Vertx vertx, String address) {
-    return create(vertx, QmpOptions.of(address));
   }
 
   /**
@@ -120,7 +106,7 @@ public final class QmpClient {
   public Future<JsonObject> execute(String command, JsonObject arguments) {
     return onContext(() -> {
       if (!ready) {
-        commandsFailed++;
+        commands.refused();
         return Future.failedFuture(new QmpException(QmpException.Reason.NOT_CONNECTED, null,
             "QMP " + options.address() + " not connected" + (lastError == null ? "" : " (" + lastError + ")")));
       }
@@ -133,15 +119,12 @@ public final class QmpClient {
     return execute("set_link", new JsonObject().put("name", device).put("up", up));
   }
 
-  /** QMP {@code announce-self} with QEMU's own announce timings (50 ms initial, 3 rounds, +100 ms, max 550 ms). */
+  /**
+   * QMP {@code announce-self} with QEMU's own announce timings (50 ms initial, 3 rounds, +100 ms, max
+   * 550 ms): QEMU sends RARPs and asks guests that negotiated GUEST_ANNOUNCE to announce.
+   */
   public Future<JsonObject> announceSelf() {
-    return announceSelf(50, 550, 3, 100);
-  }
-
-  /** QMP {@code announce-self}: QEMU sends RARPs and asks guests that negotiated GUEST_ANNOUNCE to announce. */
-  public Future<JsonObject> announceSelf(int initialMs, int maxMs, int rounds, int stepMs) {
-    return execute("announce-self",
-        new JsonObject().put("initial", initialMs).put("max", maxMs).put("rounds", rounds).put("step", stepMs));
+    return execute("announce-self", new JsonObject().put("initial", 50).put("max", 550).put("rounds", 3).put("step", 100));
   }
 
   /** True while a session is up (greeting seen and capabilities negotiated). */
@@ -164,16 +147,15 @@ public final class QmpClient {
         .put("address", options.address())
         .put("connected", connectedFlag)
         .put("sessions", sessions)
-        .put("commandsFailed", commandsFailed)
+        .put("commandsFailed", commands.failed())
         .put("eventsIgnored", eventsIgnored)
-        .put("lateReplies", lateReplies);
+        .put("lateReplies", commands.lateReplies());
     if (lastError != null) {
       o.put("lastError", lastError).put("lastErrorAt", String.valueOf(lastErrorAt));
     }
-    JsonObject g = greeting;
-    if (g != null && g.getValue("QMP") instanceof JsonObject qmp && qmp.getValue("version") instanceof JsonObject v
-        && v.getValue("qemu") instanceof JsonObject q) {
-      o.put("qemu", q.getValue("major") + "." + q.getValue("minor") + "." + q.getValue("micro"));
+    String version = QmpWire.version(greeting);
+    if (version != null) {
+      o.put("qemu", version);
     }
     return o;
   }
@@ -185,15 +167,15 @@ public final class QmpClient {
         return Future.succeededFuture();
       }
       closed = true;
-      cancelTimers();
+      if (reconnectTimer != -1) {
+        vertx.cancelTimer(reconnectTimer);
+      }
       NetSocket s = socket;
       dropSession(s, "QMP client closed");
       Future<Void> sockClosed = s == null ? Future.succeededFuture() : s.close().recover(t -> Future.succeededFuture());
       return sockClosed.compose(v -> netClient.close().recover(t -> Future.succeededFuture()));
     });
   }
-
-  // --- connection lifecycle (all on context) ---
 
   private void connect() {
     reconnectTimer = -1;
@@ -224,7 +206,7 @@ public final class QmpClient {
     socket = s;
     greeting = null;
     RecordParser parser = RecordParser.newDelimited("\n", line -> onLine(s, line));
-    parser.maxRecordSize(MAX_LINE);
+    parser.maxRecordSize(QmpWire.MAX_LINE);
     parser.exceptionHandler(t -> {
       recordError("QMP " + options.address() + ": " + t.getMessage());
       s.close();
@@ -248,26 +230,17 @@ public final class QmpClient {
     if (socket != s) {
       return;
     }
-    String text = line.toString().trim();
-    if (text.isEmpty()) {
-      return;
-    }
-    JsonObject msg;
-    try {
-      msg = new JsonObject(text);
-    } catch (DecodeException | ClassCastException e) {
-      LOG.warn("QMP {}: ignoring a line that is not a JSON object: {}", options.address(), abbreviate(text));
-      return;
-    }
-    if (msg.containsKey("QMP")) {
-      onGreeting(s, msg);
-    } else if (msg.containsKey("event")) {
+    QmpWire.Line l = QmpWire.parse(line.toString());
+    if (l instanceof QmpWire.Greeting g) {
+      onGreeting(s, g.message());
+    } else if (l instanceof QmpWire.Event e) {
       eventsIgnored++;
-      LOG.debug("QMP {}: event {}", options.address(), msg.getValue("event"));
-    } else if (msg.containsKey("return") || msg.containsKey("error")) {
-      onReply(msg);
-    } else {
-      LOG.warn("QMP {}: ignoring an unknown message: {}", options.address(), abbreviate(text));
+      LOG.debug("QMP {}: event {}", options.address(), e.name());
+    } else if (l instanceof QmpWire.Reply r && !commands.complete(r)) {
+      LOG.debug("QMP {}: reply for no waiting command (timed out earlier?)", options.address());
+    } else if (l instanceof QmpWire.Unknown u) {
+      LOG.warn("QMP {}: ignoring {}: {}", options.address(),
+          u.json() ? "an unknown message" : "a line that is not a JSON object", u.text());
     }
   }
 
@@ -286,82 +259,21 @@ public final class QmpClient {
         s.close();
         return;
       }
-      if (handshakeTimer != -1) {
-        vertx.cancelTimer(handshakeTimer);
-        handshakeTimer = -1;
-      }
+      cancelHandshakeTimer();
       ready = true;
       connectedFlag = true;
       sessions++;
       backoff.reset();
       connectFailureLogged = false;
       LOG.info("QMP {}: connected ({})", options.address(), status().getString("qemu", "unknown version"));
-      for (ConnectionListener l : listeners) {
-        try {
-          l.connected(this);
-        } catch (RuntimeException e) {
-          LOG.warn("QMP {}: connection listener failed", options.address(), e);
-        }
-      }
+      tellListeners(l -> l.connected(this));
     });
-  }
-
-  private void onReply(JsonObject msg) {
-    Pending p = null;
-    Object id = msg.getValue("id");
-    if (id instanceof Number n) {
-      p = pending.remove(n.longValue());
-    } else if (!pending.isEmpty()) {
-      // QMP answers in order: a reply without our id belongs to the oldest command
-      Iterator<Pending> it = pending.values().iterator();
-      p = it.next();
-      it.remove();
-    }
-    if (p == null) {
-      lateReplies++;
-      LOG.debug("QMP {}: reply for no waiting command (timed out earlier?): {}", options.address(), abbreviate(msg.encode()));
-      return;
-    }
-    vertx.cancelTimer(p.timer());
-    if (msg.getValue("error") instanceof JsonObject err) {
-      String cls = err.getString("class", "GenericError");
-      String desc = err.getString("desc", err.encode());
-      commandsFailed++;
-      String text = "QMP " + p.command() + " failed: " + cls + ": " + desc;
-      recordError(text);
-      p.promise().fail(new QmpException(QmpException.Reason.ERROR_REPLY, cls, text));
-    } else {
-      Object ret = msg.getValue("return");
-      p.promise().complete(ret instanceof JsonObject o ? o : new JsonObject().put("return", ret));
-    }
   }
 
   private Future<JsonObject> send(String command, JsonObject arguments) {
-    long id = ++nextId;
-    JsonObject cmd = new JsonObject().put("execute", command);
-    if (arguments != null) {
-      cmd.put("arguments", arguments);
-    }
-    cmd.put("id", id);
     Promise<JsonObject> promise = Promise.promise();
-    long timer = vertx.setTimer(options.commandTimeout().toMillis(), t -> {
-      Pending p = pending.remove(id);
-      if (p != null) {
-        commandsFailed++;
-        String text = "QMP " + command + " got no reply within " + options.commandTimeout().toMillis() + " ms";
-        recordError(text);
-        p.promise().fail(new QmpException(QmpException.Reason.TIMEOUT, null, text));
-      }
-    });
-    pending.put(id, new Pending(id, command, promise, timer));
-    socket.write(cmd.encode() + "\n").onFailure(t -> {
-      Pending p = pending.remove(id);
-      if (p != null) {
-        vertx.cancelTimer(p.timer());
-        commandsFailed++;
-        p.promise().fail(new QmpException(QmpException.Reason.CLOSED, null, "QMP " + command + ": write failed: " + t.getMessage()));
-      }
-    });
+    long id = commands.register(command, promise);
+    socket.write(QmpWire.command(id, command, arguments)).onFailure(t -> commands.writeFailed(id, t));
     return promise.future();
   }
 
@@ -385,29 +297,24 @@ public final class QmpClient {
     socket = null;
     ready = false;
     connectedFlag = false;
-    if (handshakeTimer != -1) {
-      vertx.cancelTimer(handshakeTimer);
-      handshakeTimer = -1;
-    }
+    cancelHandshakeTimer();
     if (s != null) {
       if (wasReady) {
         recordError(reason);
       }
-      List<Pending> waiting = new ArrayList<>(pending.values());
-      pending.clear();
-      for (Pending p : waiting) {
-        vertx.cancelTimer(p.timer());
-        commandsFailed++;
-        p.promise().fail(new QmpException(QmpException.Reason.CLOSED, null, "QMP " + p.command() + ": " + reason));
-      }
+      commands.failAll(reason);
     }
     if (wasReady) {
-      for (ConnectionListener l : listeners) {
-        try {
-          l.disconnected(this, reason);
-        } catch (RuntimeException e) {
-          LOG.warn("QMP {}: connection listener failed", options.address(), e);
-        }
+      tellListeners(l -> l.disconnected(this, reason));
+    }
+  }
+
+  private void tellListeners(Consumer<ConnectionListener> call) {
+    for (ConnectionListener l : listeners) {
+      try {
+        call.accept(l);
+      } catch (RuntimeException e) {
+        LOG.warn("QMP {}: connection listener failed", options.address(), e);
       }
     }
   }
@@ -421,10 +328,10 @@ public final class QmpClient {
     reconnectTimer = vertx.setTimer(delay, id -> connect());
   }
 
-  private void cancelTimers() {
-    if (reconnectTimer != -1) {
-      vertx.cancelTimer(reconnectTimer);
-      reconnectTimer = -1;
+  private void cancelHandshakeTimer() {
+    if (handshakeTimer != -1) {
+      vertx.cancelTimer(handshakeTimer);
+      handshakeTimer = -1;
     }
   }
 
@@ -434,15 +341,6 @@ public final class QmpClient {
   }
 
   private <T> Future<T> onContext(Supplier<Future<T>> action) {
-    if (Vertx.currentContext() == context) {
-      return action.get();
-    }
-    Promise<T> promise = Promise.promise();
-    context.runOnContext(v -> action.get().onComplete(promise));
-    return promise.future();
-  }
-
-  private static String abbreviate(String s) {
-    return s.length() <= 200 ? s : s.substring(0, 200) + "…";
+    return OnContext.call(context, action);
   }
 }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
+import io.virtnet.frontend.nic.NicLinkForwarder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,7 +52,7 @@ class QemuGuestKernelTest {
 
   private QemuVm vm;
   private QmpClient qmp;
-  private QemuLinkDriverCore core;
+  private NicLinkForwarder core;
   private String unavailableReason;
 
   @BeforeAll
@@ -84,7 +85,7 @@ class QemuGuestKernelTest {
 
     qmp = QmpClient.create(vertx, QmpOptions.of(vm.qmpAddress())
         .withReconnect(Duration.ofMillis(50), Duration.ofMillis(500)));
-    core = new QemuLinkDriverCore(vertx, qmp, QemuVm.NIC_ID);
+    core = new NicLinkForwarder(vertx, QmpNicControl.over(qmp, QemuVm.NIC_ID));
     get(qmp.start());
     await().atMost(Duration.ofSeconds(10)).until(qmp::connected);
   }

@@ -1,4 +1,4 @@
-package io.virtnet.frontend.qemu;
+package io.virtnet.frontend.nic;
 
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
@@ -6,6 +6,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.virtnet.frontend.OnContext;
 import io.virtnet.runtime.mqtt.Backoff;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,34 +17,34 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The link logic of a QEMU-bound device, apart from any driver interface: the config the frontend
- * applies (LINK_UP, a rising ANNOUNCE) becomes QMP {@code set_link} / {@code announce-self} on one
- * NIC. At most one QMP call per device is in flight; while it is, newer desired states only replace
- * each other, so the VM is told the latest state next and never a backlog of stale edges (coalesce,
- * don't queue). Every new QMP session (QEMU started late, restarted, socket back) re-applies the
- * current desired state, and a failed call is retried with backoff. Runs on the context that created
- * it; methods may be called from any thread.
+ * Forwards a device's link to one VM NIC through a {@link NicControl}: the config the frontend
+ * applies (LINK_UP, a rising ANNOUNCE) becomes a link switch and an announce on the NIC (QMP
+ * {@code set_link} / {@code announce-self} for QEMU). At most one call per NIC is in flight; while it
+ * is, newer desired states only replace each other, so the VM is told the latest state next and never
+ * a backlog of stale edges (coalesce, don't queue). Every new session (hypervisor started late,
+ * restarted, socket back) re-applies the current desired state, and a failed call is retried with
+ * backoff. Runs on the context that created it; methods may be called from any thread.
  */
-public final class QemuLinkDriverCore {
-  private static final Logger LOG = LoggerFactory.getLogger(QemuLinkDriverCore.class);
+public final class NicLinkForwarder {
+  private static final Logger LOG = LoggerFactory.getLogger(NicLinkForwarder.class);
   static final Duration RETRY_MIN = Duration.ofMillis(200);
   static final Duration RETRY_MAX = Duration.ofSeconds(10);
 
   private final Vertx vertx;
   private final Context context;
-  private final QmpClient qmp;
+  private final NicControl nic;
   private final String device;
   private final Backoff retryBackoff = new Backoff(RETRY_MIN, RETRY_MAX);
   private final Runnable removeListener;
   private final List<Waiter> linkWaiters = new ArrayList<>();
   private final List<Promise<Void>> announceWaiters = new ArrayList<>();
 
-  private Handler<QemuLinkState> stateHandler = s -> {};
+  private Handler<NicLinkState> stateHandler = s -> {};
   private Handler<Void> announceHandler = v -> {};
 
   private volatile Boolean desired;
   private long desiredSeq;
-  /** What QEMU acknowledged on the current session; null right after (re)connecting. */
+  /** What the hypervisor acknowledged on the current session; null right after (re)connecting. */
   private volatile Boolean sessionTold;
   private volatile Boolean told;
   private volatile Instant toldAt;
@@ -60,18 +61,15 @@ public final class QemuLinkDriverCore {
 
   private record Waiter(long seq, Promise<Void> promise) {}
 
-  /**
-   * A core for NIC {@code device} (the QEMU NIC or netdev id {@code set_link} takes) driven through
-   * {@code qmp}, which may be shared with other devices of the same VM. The caller starts the client.
-   */
-  public QemuLinkDriverCore(Vertx vertx, QmpClient qmp, String device) {
+  /** A forwarder for the NIC behind {@code nic}, whose connection may be shared with other NICs of the VM. */
+  public NicLinkForwarder(Vertx vertx, NicControl nic) {
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
-    this.qmp = qmp;
-    this.device = device;
-    this.removeListener = qmp.addConnectionListener(new QmpClient.ConnectionListener() {
+    this.nic = nic;
+    this.device = nic.nic();
+    this.removeListener = nic.addSessionListener(new NicControl.SessionListener() {
       @Override
-      public void connected(QmpClient client) {
+      public void sessionUp() {
         onContext(() -> {
           onSession();
           return Future.succeededFuture();
@@ -79,7 +77,7 @@ public final class QemuLinkDriverCore {
       }
 
       @Override
-      public void disconnected(QmpClient client, String reason) {
+      public void sessionDown(String reason) {
         onContext(() -> {
           sessionTold = null;
           notifyState();
@@ -90,13 +88,13 @@ public final class QemuLinkDriverCore {
   }
 
   /** Called with a fresh state whenever what the VM was told, or how QMP answered, changes. */
-  public QemuLinkDriverCore stateHandler(Handler<QemuLinkState> handler) {
+  public NicLinkForwarder stateHandler(Handler<NicLinkState> handler) {
     this.stateHandler = handler == null ? s -> {} : handler;
     return this;
   }
 
-  /** Called after QEMU answered an {@code announce-self}: the driver then sends ANNOUNCE_ACK. */
-  public QemuLinkDriverCore announceHandler(Handler<Void> handler) {
+  /** Called after the hypervisor took an announce: the driver then sends ANNOUNCE_ACK. */
+  public NicLinkForwarder announceHandler(Handler<Void> handler) {
     this.announceHandler = handler == null ? v -> {} : handler;
     return this;
   }
@@ -104,8 +102,8 @@ public final class QemuLinkDriverCore {
   /**
    * Applies a config as the frontend read it: {@code linkUp} is {@code VIRTIO_NET_S_LINK_UP} (after
    * feature fallback), {@code announce} is {@code VIRTIO_NET_S_ANNOUNCE}; a rising ANNOUNCE asks for
-   * one {@code announce-self} after the link. Completes when QEMU acknowledged this state (or a newer
-   * one); fails if QMP could not be told now, in which case the state stays desired and is
+   * one announce after the link. Completes when the hypervisor acknowledged this state (or a newer
+   * one); fails if the NIC could not be told now, in which case the state stays desired and is
    * re-applied on the next session or retry.
    */
   public Future<Void> applyConfig(boolean linkUp, boolean announce) {
@@ -121,35 +119,35 @@ public final class QemuLinkDriverCore {
     });
   }
 
-  /** Desires the NIC's link {@code up} or down; completes when QEMU acknowledged it (or a newer state). */
+  /** Desires the NIC's link {@code up} or down; completes when the hypervisor acknowledged it (or a newer state). */
   public Future<Void> setCarrier(boolean up) {
     return onContext(() -> setCarrierHere(up));
   }
 
-  /** Asks for one {@code announce-self} (sent after any pending link change); completes when answered. */
+  /** Asks for one announce (sent after any pending link change); completes when answered. */
   public Future<Void> requestAnnounce() {
     return onContext(this::requestAnnounceHere);
   }
 
   /** The current state (a snapshot; safe from any thread once published by a handler). */
-  public QemuLinkState state() {
-    return new QemuLinkState(device, desired, told, desired != null && desired.equals(sessionTold),
-        qmp.connected(), qmpAnswered, lastError, setLinkCalls, announces, announcePending, toldAt);
+  public NicLinkState state() {
+    return new NicLinkState(device, desired, told, desired != null && desired.equals(sessionTold),
+        nic.connected(), qmpAnswered, lastError, setLinkCalls, announces, announcePending, toldAt);
   }
 
   public String device() {
     return device;
   }
 
-  /** Stops retrying and listening (the shared {@link QmpClient} stays open); safe to call twice. */
+  /** Stops retrying and listening (the {@link NicControl} stays open); safe to call twice. */
   public Future<Void> close() {
     return onContext(() -> {
       if (!closed) {
         closed = true;
         removeListener.run();
         cancelRetry();
-        failLinkWaiters(Long.MAX_VALUE, new QmpException(QmpException.Reason.CLOSED, null, device + ": driver closed"));
-        failAnnounceWaiters(new QmpException(QmpException.Reason.CLOSED, null, device + ": driver closed"));
+        failLinkWaiters(Long.MAX_VALUE, new NicLinkException(NicLinkException.Reason.CLOSED, device + ": driver closed"));
+        failAnnounceWaiters(new NicLinkException(NicLinkException.Reason.CLOSED, device + ": driver closed"));
       }
       return Future.succeededFuture();
     });
@@ -159,7 +157,7 @@ public final class QemuLinkDriverCore {
 
   private Future<Void> setCarrierHere(boolean up) {
     if (closed) {
-      return Future.failedFuture(new QmpException(QmpException.Reason.CLOSED, null, device + ": driver closed"));
+      return Future.failedFuture(new NicLinkException(NicLinkException.Reason.CLOSED, device + ": driver closed"));
     }
     if (desired == null || desired != up) {
       desired = up;
@@ -174,7 +172,7 @@ public final class QemuLinkDriverCore {
 
   private Future<Void> requestAnnounceHere() {
     if (closed) {
-      return Future.failedFuture(new QmpException(QmpException.Reason.CLOSED, null, device + ": driver closed"));
+      return Future.failedFuture(new NicLinkException(NicLinkException.Reason.CLOSED, device + ": driver closed"));
     }
     announcePending = true;
     Promise<Void> p = Promise.promise();
@@ -192,7 +190,7 @@ public final class QemuLinkDriverCore {
     cancelRetry();
     retryBackoff.reset();
     if (desired != null) {
-      LOG.info("{}: QMP session up, re-applying link {}", device, desired ? "up" : "down");
+      LOG.info("{}: session up, re-applying link {}", device, desired ? "up" : "down");
     }
     pump();
     notifyState();
@@ -203,9 +201,9 @@ public final class QemuLinkDriverCore {
     if (closed || inFlight || retryTimer != -1) {
       return;
     }
-    if (!qmp.connected()) {
-      QmpException e = new QmpException(QmpException.Reason.NOT_CONNECTED, null,
-          device + ": QMP " + qmp.address() + " not connected" + (qmp.lastError() == null ? "" : " (" + qmp.lastError() + ")"));
+    if (!nic.connected()) {
+      NicLinkException e = new NicLinkException(NicLinkException.Reason.NOT_CONNECTED,
+          device + ": " + nic.address() + " not connected" + (nic.lastError() == null ? "" : " (" + nic.lastError() + ")"));
       failLinkWaiters(Long.MAX_VALUE, e);
       failAnnounceWaiters(e);
       return;
@@ -215,7 +213,7 @@ public final class QemuLinkDriverCore {
       long seq = desiredSeq;
       inFlight = true;
       setLinkCalls++;
-      qmp.setLink(device, value).onComplete(ar -> onContext(() -> {
+      nic.setLink(value).onComplete(ar -> onContext(() -> {
         linkDone(value, seq, ar);
         return Future.succeededFuture();
       }));
@@ -225,7 +223,7 @@ public final class QemuLinkDriverCore {
     completeLinkWaiters(Long.MAX_VALUE);
     if (announcePending) {
       inFlight = true;
-      qmp.announceSelf().onComplete(ar -> onContext(() -> {
+      nic.announce().onComplete(ar -> onContext(() -> {
         announceDone(ar);
         return Future.succeededFuture();
       }));
@@ -264,7 +262,7 @@ public final class QemuLinkDriverCore {
       announceWaiters.clear();
       done.forEach(Promise::tryComplete);
     } else {
-      failed("announce-self", ar.cause());
+      failed("announce", ar.cause());
       failAnnounceWaiters(ar.cause());
     }
     notifyState();
@@ -274,7 +272,7 @@ public final class QemuLinkDriverCore {
   private void answered() {
     qmpAnswered = true;
     if (failing) {
-      LOG.info("{}: QMP answers again", device);
+      LOG.info("{}: answers again", device);
     }
     failing = false;
     retryBackoff.reset();
@@ -290,7 +288,7 @@ public final class QemuLinkDriverCore {
     }
     failing = true;
     // closed sessions are retried by the reconnect; errors and timeouts on a live session here
-    if (qmp.connected() && !closed && retryTimer == -1) {
+    if (nic.connected() && !closed && retryTimer == -1) {
       retryTimer = vertx.setTimer(retryBackoff.nextDelayMs(), id -> onContext(() -> {
         retryTimer = -1;
         pump();
@@ -333,11 +331,6 @@ public final class QemuLinkDriverCore {
   }
 
   private <T> Future<T> onContext(Supplier<Future<T>> action) {
-    if (Vertx.currentContext() == context) {
-      return action.get();
-    }
-    Promise<T> promise = Promise.promise();
-    context.runOnContext(v -> action.get().onComplete(promise));
-    return promise.future();
+    return OnContext.call(context, action);
   }
 }

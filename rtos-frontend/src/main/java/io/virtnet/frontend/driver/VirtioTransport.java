@@ -19,14 +19,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The device side every link driver shares, whatever it drives: the {@code config} subscription and
- * the config/IRQ sequencing of {@link ConfigSequencer} (a driver only hears of a config when it may
- * act on it), DRIVER_OK ({@code driverFeatures}) and ANNOUNCE_ACK on {@code ctrl}, the fields of the
- * config read at each apply (status, MTU, speed/duplex, MAC as the negotiated features allow), and the
- * retained {@code link} view, cleared on close. Runs on the owning CPU verticle's context.
+ * A driver's end of one virtio device over MQTT, as a virtio transport (PCI, MMIO) is in Linux:
+ * feature negotiation, config space reads ({@code config}, sequenced against interrupts by
+ * {@link ConfigSequencer}, so a driver only hears of a config when it may act on it), interrupts,
+ * the control commands DRIVER_OK ({@code driverFeatures}) and ANNOUNCE_ACK on {@code ctrl}, the
+ * config fields as the negotiated features allow (status, MTU, speed/duplex, MAC), and the driver's
+ * retained {@code link} view, cleared on close. Every driver kind uses one; it runs on the owning CPU
+ * verticle's context.
  */
-public final class DeviceChannel {
-  private static final Logger LOG = LoggerFactory.getLogger(DeviceChannel.class);
+public final class VirtioTransport {
+  private static final Logger LOG = LoggerFactory.getLogger(VirtioTransport.class);
 
   /** Told each time a config is to be applied, as {@code virtnet_config_changed_work} runs. */
   @FunctionalInterface
@@ -62,11 +64,12 @@ public final class DeviceChannel {
   private long configsApplied;
   private LinkView view;
 
-  public DeviceChannel(DeviceInfo device, DriverContext ctx, Set<VirtioFeature> negotiated, String driverKind) {
+  /** The transport of {@code device} for a driver of {@code driverKind} that accepts {@code driverFeatures}. */
+  public VirtioTransport(DeviceInfo device, DriverContext ctx, Set<VirtioFeature> driverFeatures, String driverKind) {
     this.device = device;
     this.ctx = ctx;
     this.session = ctx.session();
-    this.negotiated = negotiated;
+    this.negotiated = VirtioFeature.negotiate(device.deviceFeatures(), driverFeatures);
     this.driverKind = driverKind;
     this.configTopic = ctx.topics().virtioConfig(device.instance());
     this.ctrlTopic = ctx.topics().virtioCtrl(device.instance());
@@ -195,6 +198,20 @@ public final class DeviceChannel {
     view = next;
     session.publish(linkTopic, next.encode(), true)
         .onFailure(e -> LOG.warn("cpu {}: {} link view not published: {}", ctx.cpu(), device.instance(), e.getMessage()));
+  }
+
+  public DeviceInfo device() {
+    return device;
+  }
+
+  /** The features both sides agreed on. */
+  public Set<VirtioFeature> negotiated() {
+    return negotiated;
+  }
+
+  /** The driver kind as shown in the link view ("virtio", "qemu"). */
+  public String driverKind() {
+    return driverKind;
   }
 
   /** The view last published, or null. */

@@ -1,15 +1,16 @@
-package io.virtnet.frontend.qemu;
+package io.virtnet.frontend.nic;
 
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 
 /**
- * What a QEMU-bound device's driver knows about its VM's NIC: the link the backend's config asks
- * for ({@code desired}), the link QEMU last acknowledged ({@code told}, null before the first
- * answer), whether that is in force on the current QMP session ({@code inSync}), and how the last
- * QMP call went. The driver publishes this in its link view and snapshot.
+ * What a forwarding driver knows about its VM's NIC: the link the backend's config asks for
+ * ({@code desired}), the link the hypervisor last acknowledged ({@code told}, null before the first
+ * answer), whether that is in force on the current session ({@code inSync}), and how the last call
+ * went. The driver publishes this in its link view and snapshot (the JSON keys are the contract's
+ * {@code qemu} object's).
  */
-public record QemuLinkState(
+public record NicLinkState(
     String device,
     Boolean desired,
     Boolean told,

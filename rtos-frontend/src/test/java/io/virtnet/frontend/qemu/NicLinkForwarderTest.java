@@ -9,6 +9,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
+import io.virtnet.frontend.nic.NicLinkException;
+import io.virtnet.frontend.nic.NicLinkForwarder;
+import io.virtnet.frontend.nic.NicLinkState;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -25,13 +28,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-class QemuLinkDriverCoreTest {
+class NicLinkForwarderTest {
   private static final Duration WAIT = Duration.ofSeconds(5);
 
   @TempDir Path dir;
   private FakeQmpServer server;
   private QmpClient qmp;
-  private QemuLinkDriverCore core;
+  private NicLinkForwarder core;
 
   @BeforeEach
   void setUp(Vertx vertx) throws Exception {
@@ -40,7 +43,7 @@ class QemuLinkDriverCoreTest {
     qmp = QmpClient.create(vertx, QmpOptions.of(server.address())
         .withCommandTimeout(Duration.ofMillis(500))
         .withReconnect(Duration.ofMillis(20), Duration.ofMillis(200)));
-    core = new QemuLinkDriverCore(vertx, qmp, "nic0");
+    core = new NicLinkForwarder(vertx, QmpNicControl.over(qmp, "nic0"));
     get(qmp.start());
     await().atMost(WAIT).until(qmp::connected);
   }
@@ -64,7 +67,7 @@ class QemuLinkDriverCoreTest {
 
     assertThat(linkCalls()).containsExactly(true, false);
     assertThat(server.received("set_link")).allSatisfy(c -> assertThat(c.getJsonObject("arguments").getString("name")).isEqualTo("nic0"));
-    QemuLinkState s = core.state();
+    NicLinkState s = core.state();
     assertThat(s.desired()).isFalse();
     assertThat(s.told()).isFalse();
     assertThat(s.inSync()).isTrue();
@@ -143,14 +146,14 @@ class QemuLinkDriverCoreTest {
   void reconnect_reappliesTheCurrentDesiredState() throws Exception {
     // GIVEN the VM told "down"
     get(core.setCarrier(false));
-    AtomicReference<QemuLinkState> published = new AtomicReference<>();
+    AtomicReference<NicLinkState> published = new AtomicReference<>();
     core.stateHandler(published::set);
 
     // WHEN QEMU goes away, the PHY comes up meanwhile, and QEMU comes back
     get(server.stop());
     await().atMost(WAIT).until(() -> !qmp.connected());
     assertThatThrownBy(() -> get(core.setCarrier(true)))
-        .cause().isInstanceOfSatisfying(QmpException.class, e -> assertThat(e.reason()).isEqualTo(QmpException.Reason.NOT_CONNECTED));
+        .cause().isInstanceOfSatisfying(NicLinkException.class, e -> assertThat(e.reason()).isEqualTo(NicLinkException.Reason.NOT_CONNECTED));
     assertThat(core.state().told()).isFalse();
     assertThat(core.state().inSync()).isFalse();
     get(server.start());
@@ -183,7 +186,7 @@ class QemuLinkDriverCoreTest {
 
     assertThatThrownBy(() -> get(core.setCarrier(false)))
         .cause().isInstanceOfSatisfying(QmpException.class, e -> assertThat(e.reason()).isEqualTo(QmpException.Reason.ERROR_REPLY));
-    QemuLinkState failing = core.state();
+    NicLinkState failing = core.state();
     assertThat(failing.qmpAnswered()).isFalse();
     assertThat(failing.lastError()).contains("set_link nic0 down", "device is busy");
     assertThat(failing.told()).isNull();
@@ -200,7 +203,7 @@ class QemuLinkDriverCoreTest {
     // GIVEN nic0's set_link never answered, nic1's answered at once
     server.behaviour(cmd -> "nic0".equals(cmd.getJsonObject("arguments", new JsonObject()).getString("name"))
         ? FakeQmpServer.Reply.silence() : FakeQmpServer.Reply.ok());
-    QemuLinkDriverCore other = new QemuLinkDriverCore(vertx, qmp, "nic1");
+    NicLinkForwarder other = new NicLinkForwarder(vertx, QmpNicControl.over(qmp, "nic1"));
     try {
       long t0 = System.nanoTime();
       Future<Void> slow = core.setCarrier(false);
@@ -225,7 +228,7 @@ class QemuLinkDriverCoreTest {
 
     get(core.close());
 
-    assertThatThrownBy(() -> get(waiting)).cause().isInstanceOf(QmpException.class);
-    assertThatThrownBy(() -> get(core.setCarrier(false))).cause().isInstanceOf(QmpException.class);
+    assertThatThrownBy(() -> get(waiting)).cause().isInstanceOf(NicLinkException.class);
+    assertThatThrownBy(() -> get(core.setCarrier(false))).cause().isInstanceOf(NicLinkException.class);
   }
 }
