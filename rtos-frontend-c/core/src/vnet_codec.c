@@ -1,0 +1,521 @@
+/* The contract's payloads: config bytes, irq, device, ctrl; names, features and instants. */
+#include "vnet_json.h"
+
+#include <string.h>
+
+const char *vnet_err_name(vnet_err e) {
+  static const char *const names[] = {"ok", "empty", "oversize", "bad-utf8", "malformed-json", "schema-version",
+      "missing-field", "wrong-type", "out-of-range", "unknown-value", "invalid-name", "wrong-size",
+      "instance-mismatch", "unknown-irq", "too-complex", "no-room", "buffer"};
+  return (unsigned)e < sizeof names / sizeof names[0] ? names[e] : "?";
+}
+
+static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
+static uint32_t le32(const uint8_t *p) {
+  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+vnet_err vnet_config_decode(const uint8_t *buf, size_t len, uint32_t *generation, vnet_config *out) {
+  if (len != VNET_CONFIG_WIRE_SIZE) {
+    return VNET_E_WRONG_SIZE;
+  }
+  const uint8_t *c = buf + 4;
+  *generation = le32(buf);
+  memcpy(out->mac, c, 6);
+  out->status = le16(c + 6);
+  out->max_virtqueue_pairs = le16(c + 8);
+  out->mtu = le16(c + 10);
+  out->speed = le32(c + 12);
+  out->duplex = c[16];
+  out->rss_max_key_size = c[17];
+  out->rss_max_indirection_table_length = le16(c + 18);
+  out->supported_hash_types = le32(c + 20);
+  return VNET_OK;
+}
+
+/* --- names --------------------------------------------------------------------------------------- */
+
+static bool lower_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+
+bool vnet_instance_name_valid(const char *name, size_t len) {
+  if (len == 0 || len > VNET_NAME_MAX || !lower_alnum(name[0])) {
+    return false;
+  }
+  for (size_t i = 1; i < len; i++) {
+    char c = name[i];
+    if (!lower_alnum(c) && c != '.' && c != '_' && c != '-') {
+      return false;
+    }
+  }
+  return true;
+}
+
+/* Character.isWhitespace or isISOControl, for a BMP code point. */
+static bool java_space_or_control(uint32_t cp) {
+  return cp <= 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x2006)
+      || (cp >= 0x2008 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 || cp == 0x205F || cp == 0x3000;
+}
+
+/* dev_valid_name plus MQTT's reserved characters, on the UTF-8 (or WTF-8) name as Java sees its chars. */
+bool vnet_ifname_valid(const char *name, size_t len) {
+  if (len == 0 || len > VNET_IFNAME_MAX) {
+    return false;
+  }
+  if ((len == 1 && name[0] == '.') || (len == 2 && name[0] == '.' && name[1] == '.')) {
+    return false;
+  }
+  const uint8_t *s = (const uint8_t *)name;
+  for (size_t i = 0; i < len;) {
+    uint32_t cp = s[i];
+    size_t n = 1;
+    if (cp >= 0xF0) {
+      return false; /* outside the BMP: a surrogate pair in Java */
+    } else if (cp >= 0xE0 && i + 2 < len) {
+      cp = (cp & 0x0F) << 12 | (uint32_t)(s[i + 1] & 0x3F) << 6 | (s[i + 2] & 0x3F), n = 3;
+    } else if (cp >= 0xC0 && i + 1 < len) {
+      cp = (cp & 0x1F) << 6 | (s[i + 1] & 0x3F), n = 2;
+    } else if (cp >= 0x80) {
+      return false;
+    }
+    if (cp == '/' || cp == ':' || cp == '+' || cp == '#' || java_space_or_control(cp)
+        || (cp >= 0xD800 && cp <= 0xDFFF) || cp == 0xFFFD) {
+      return false;
+    }
+    i += n;
+  }
+  return true;
+}
+
+/* --- features ------------------------------------------------------------------------------------ */
+
+/* In the Java enum's order, which is also the order of the names on the wire. */
+static const struct {
+  const char *name;
+  uint64_t mask;
+} feature_names[] = {{"MTU", VNET_F_MTU}, {"MAC", VNET_F_MAC}, {"STATUS", VNET_F_STATUS}, {"CTRL_VQ", VNET_F_CTRL_VQ},
+    {"GUEST_ANNOUNCE", VNET_F_GUEST_ANNOUNCE}, {"VERSION_1", VNET_F_VERSION_1},
+    {"SPEED_DUPLEX", VNET_F_SPEED_DUPLEX}};
+#define N_FEATURES (sizeof feature_names / sizeof feature_names[0])
+
+uint64_t vnet_feature_of_name(const char *name, size_t len) {
+  for (size_t i = 0; i < N_FEATURES; i++) {
+    if (strlen(feature_names[i].name) == len && memcmp(feature_names[i].name, name, len) == 0) {
+      return feature_names[i].mask;
+    }
+  }
+  return 0;
+}
+
+bool vnet_features_parse_list(const char *list, uint64_t *out) {
+  uint64_t bits = 0;
+  const char *p = list;
+  while (*p) {
+    const char *comma = strchr(p, ',');
+    size_t len = comma ? (size_t)(comma - p) : strlen(p);
+    uint64_t f = vnet_feature_of_name(p, len);
+    if (f == 0) {
+      return false;
+    }
+    bits |= f;
+    p += len + (comma ? 1 : 0);
+  }
+  *out = bits;
+  return true;
+}
+
+uint64_t vnet_negotiate(uint64_t device, uint64_t driver) {
+  uint64_t agreed = device & driver & VNET_F_ALL;
+  if (!(agreed & VNET_F_CTRL_VQ)) {
+    agreed &= ~VNET_F_GUEST_ANNOUNCE;
+  }
+  return agreed;
+}
+
+/* A JSON array of feature names: non-strings are the wrong type, unknown names an unknown value. */
+static vnet_err features_of_array(const vnet_json *doc, int arr, uint64_t *out) {
+  uint64_t bits = 0;
+  int t = arr + 1;
+  for (int i = 0; i < doc->tok[arr].size; i++) {
+    char name[24];
+    size_t len;
+    if (doc->tok[t].type != VNET_TOK_STRING) {
+      return VNET_E_WRONG_TYPE;
+    }
+    vnet_json_string_tok(doc, t, name, sizeof name, &len);
+    uint64_t f = len < sizeof name ? vnet_feature_of_name(name, len) : 0;
+    if (f == 0) {
+      return VNET_E_UNKNOWN_VALUE;
+    }
+    bits |= f;
+    t = vnet_json_next(doc, t);
+  }
+  *out = bits;
+  return VNET_OK;
+}
+
+/* --- instants (java.time.Instant.parse / toString) -------------------------------------------- */
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (32-bit divisions only). */
+static int64_t days_from_civil(int32_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int32_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = (unsigned)(y - era * 400);
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return (int64_t)era * 146097 + (int64_t)doe - 719468;
+}
+
+/* The number in s[0, n) (digits only), or -1. */
+static int32_t digits(const char *s, size_t n) {
+  int32_t v = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (s[i] < '0' || s[i] > '9') {
+      return -1;
+    }
+    v = v * 10 + (s[i] - '0');
+  }
+  return v;
+}
+
+static bool leap(int32_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+/* ISO_INSTANT as Java 17 parses it: [+-]yyyy-MM-ddTHH:mm:ss[.f{0,9}](Z|+HH:MM[:SS]), T and Z in either case. */
+bool vnet_instant_parse(const char *s, size_t len, vnet_instant *out) {
+  static const unsigned char mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  size_t i = s[0] == '+' || s[0] == '-';
+  size_t ylen = 0;
+  while (i + ylen < len && s[i + ylen] >= '0' && s[i + ylen] <= '9') {
+    ylen++;
+  }
+  /* more than four digits only with a sign, as ISO_LOCAL_DATE's EXCEEDS_PAD */
+  if (ylen < 4 || ylen > 9 || (ylen > 4 && i == 0) || len - i - ylen < 15) {
+    return false;
+  }
+  int32_t year = digits(s + i, ylen) * (s[0] == '-' ? -1 : 1);
+  const char *r = s + i + ylen;
+  size_t rl = len - i - ylen;
+  int32_t mon = digits(r + 1, 2), day = digits(r + 4, 2), hour = digits(r + 7, 2), min = digits(r + 10, 2),
+          sec = digits(r + 13, 2);
+  if (r[0] != '-' || r[3] != '-' || (r[6] | 0x20) != 't' || r[9] != ':' || r[12] != ':' || mon < 1 || mon > 12
+      || day < 1 || day > mdays[mon - 1] || (mon == 2 && day == 29 && !leap(year)) || hour < 0 || hour > 24
+      || min < 0 || min > 59 || sec < 0 || sec > 60) {
+    return false;
+  }
+  size_t p = 15, f = 0;
+  uint32_t nanos = 0;
+  if (p < rl && r[p] == '.') {
+    for (p++; p < rl && r[p] >= '0' && r[p] <= '9' && f < 10; p++, f++) {
+      nanos = nanos * 10 + (uint32_t)(r[p] - '0');
+    }
+    if (f > 9) {
+      return false;
+    }
+    for (; f < 9; f++) {
+      nanos *= 10;
+    }
+  }
+  int32_t offset = 0;
+  size_t ol = rl - p - 1;
+  if (p + 1 == rl && (r[p] | 0x20) == 'z') {
+    /* UTC */
+  } else if (p < rl && (r[p] == '+' || r[p] == '-') && (ol == 5 || ol == 8) && r[p + 3] == ':'
+             && (ol == 5 || r[p + 6] == ':')) {
+    int32_t oh = digits(r + p + 1, 2), om = digits(r + p + 4, 2), os = ol == 8 ? digits(r + p + 7, 2) : 0;
+    offset = oh * 3600 + om * 60 + os;
+    if (oh < 0 || om < 0 || om > 59 || os < 0 || os > 59 || offset > 18 * 3600) {
+      return false;
+    }
+    offset *= r[p] == '-' ? -1 : 1;
+  } else {
+    return false;
+  }
+  /* as InstantPrinterParser: 24:00 is the next midnight, 23:59:60 a leap second smoothed to :59 */
+  if ((hour == 24 && (min || sec || nanos)) || (sec == 60 && (hour != 23 || min != 59))) {
+    return false;
+  }
+  sec -= sec == 60;
+  out->sec = days_from_civil(year, (unsigned)mon, (unsigned)day) * 86400 + hour * 3600 + min * 60 + sec - offset;
+  out->nsec = nanos;
+  return true;
+}
+
+/* As Instant.toString() for 1970..2106 (a clock's range; 32-bit arithmetic); -1 outside it. */
+int vnet_instant_format(char *out, size_t cap, vnet_instant t) {
+  if (t.sec < 0 || t.sec > (int64_t)UINT32_MAX || t.nsec > 999999999u || cap < 31) {
+    return -1;
+  }
+  uint32_t secs = (uint32_t)t.sec, z = secs / 86400 + 719468;
+  const uint32_t era = z / 146097, doe = z - era * 146097;
+  const uint32_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const uint32_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+  const uint32_t d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9;
+  const uint32_t y = yoe + era * 400 + (m <= 2);
+  const uint32_t sod = secs % 86400;
+  const uint32_t parts[] = {y / 100, y % 100, m, d, sod / 3600, sod / 60 % 60, sod % 60};
+  static const char seps[] = "\0\0--T::";
+  size_t n = 0;
+  for (int k = 0; k < 7; k++) {
+    if (seps[k]) {
+      out[n++] = seps[k];
+    }
+    out[n++] = (char)('0' + parts[k] / 10);
+    out[n++] = (char)('0' + parts[k] % 10);
+  }
+  if (t.nsec != 0) {
+    int width = t.nsec % 1000000 == 0 ? 3 : t.nsec % 1000 == 0 ? 6 : 9;
+    uint32_t v = t.nsec;
+    out[n++] = '.';
+    for (int k = 8; k >= 0; k--, v /= 10) {
+      if (k < width) {
+        out[n + (size_t)k] = (char)('0' + v % 10);
+      }
+    }
+    n += (size_t)width;
+  }
+  out[n++] = 'Z';
+  out[n] = '\0';
+  return (int)n;
+}
+
+/* --- irq --------------------------------------------------------------------------------------- */
+
+/* One interrupt: irq, instance, isr, generation, phyTs (optional), in IrqMessage.decode's order. */
+static vnet_err irq_entry(const vnet_json *doc, int obj, bool single, vnet_irq *out) {
+  int64_t v;
+  size_t len;
+  vnet_err e;
+  vnet_instant ts;
+  if ((e = vnet_json_int(doc, obj, "irq", 0, 65535, &v)) != VNET_OK) {
+    return e;
+  }
+  out->irq = (uint16_t)v;
+  if ((e = vnet_json_string(doc, obj, "instance", out->instance, sizeof out->instance, &len)) != VNET_OK) {
+    return e;
+  }
+  if ((e = vnet_json_int(doc, obj, "isr", 0, 255, &v)) != VNET_OK) {
+    return e;
+  }
+  out->isr = (uint8_t)v;
+  if ((e = vnet_json_int(doc, obj, "generation", 0, 0xFFFFFFFFLL, &v)) != VNET_OK) {
+    return e;
+  }
+  out->generation = (uint32_t)v;
+  if (single && (e = vnet_json_instant(doc, obj, "ts", &ts)) != VNET_OK) {
+    return e;
+  }
+  out->has_phy_ts = vnet_json_find(doc, obj, "phyTs") >= 0;
+  if (out->has_phy_ts && (e = vnet_json_instant(doc, obj, "phyTs", &out->phy_ts)) != VNET_OK) {
+    return e;
+  }
+  if (!vnet_instance_name_valid(out->instance, len)) {
+    return VNET_E_INVALID_NAME;
+  }
+  return VNET_OK;
+}
+
+/* The token of entry index of the list form, or -1 for the single form. */
+static int irq_entry_token(const vnet_json *doc, int index) {
+  int list = vnet_json_find(doc, 0, "irqs");
+  if (list < 0) {
+    return -1;
+  }
+  int t = list + 1;
+  for (int i = 0; i < index; i++) {
+    t = vnet_json_next(doc, t);
+  }
+  return t;
+}
+
+vnet_err vnet_irq_decode(vnet_json *doc, const uint8_t *payload, size_t len, int *count) {
+  vnet_err e = vnet_json_parse(doc, payload, len);
+  vnet_irq scratch;
+  if (e != VNET_OK) {
+    return e;
+  }
+  int list = vnet_json_find(doc, 0, "irqs");
+  if (list < 0) {
+    *count = 1;
+    return irq_entry(doc, 0, true, &scratch);
+  }
+  if (doc->tok[list].type != VNET_TOK_ARRAY) {
+    return VNET_E_WRONG_TYPE;
+  }
+  int t = list + 1;
+  for (int i = 0; i < doc->tok[list].size; i++) {
+    if (doc->tok[t].type != VNET_TOK_OBJECT) {
+      return VNET_E_WRONG_TYPE;
+    }
+    if ((e = irq_entry(doc, t, false, &scratch)) != VNET_OK) {
+      return e;
+    }
+    t = vnet_json_next(doc, t);
+  }
+  vnet_instant ts;
+  if ((e = vnet_json_instant(doc, 0, "ts", &ts)) != VNET_OK) {
+    return e;
+  }
+  *count = doc->tok[list].size;
+  return VNET_OK;
+}
+
+vnet_err vnet_irq_get(const vnet_json *doc, int index, vnet_irq *out) {
+  int t = irq_entry_token(doc, index);
+  return irq_entry(doc, t < 0 ? 0 : t, t < 0, out);
+}
+
+/* --- device ------------------------------------------------------------------------------------ */
+
+static uint32_t fnv1a(uint32_t h, const char *s, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    h = (h ^ (uint8_t)s[i]) * 16777619u;
+  }
+  return h;
+}
+
+/* FrontendBinding.fromJson: kind "qemu", qmp unix:PATH or tcp:HOST:PORT, device a QEMU id. */
+static vnet_err frontend_binding(const vnet_json *doc, int obj, uint32_t *hash) {
+  char kind[16], qmp[160], dev[80];
+  size_t kl, ql, dl;
+  vnet_err e;
+  if ((e = vnet_json_string(doc, obj, "kind", kind, sizeof kind, &kl)) != VNET_OK
+      || (e = vnet_json_string(doc, obj, "qmp", qmp, sizeof qmp, &ql)) != VNET_OK
+      || (e = vnet_json_string(doc, obj, "device", dev, sizeof dev, &dl)) != VNET_OK) {
+    return e;
+  }
+  if (kl != 4 || memcmp(kind, "qemu", 4) != 0) {
+    return VNET_E_UNKNOWN_VALUE;
+  }
+  bool qmp_ok = false;
+  if (ql > 5 && memcmp(qmp, "unix:", 5) == 0) {
+    qmp_ok = true;
+  } else if (ql >= sizeof qmp) {
+    qmp_ok = false; /* longer than this check reads: refused (Java would read it whole) */
+  } else if (ql > 4 && memcmp(qmp, "tcp:", 4) == 0) { /* tcp:[^:]+:\d{1,5} */
+    const char *host = qmp + 4;
+    const char *colon = memchr(host, ':', ql - 4);
+    size_t port_len = colon ? ql - (size_t)(colon + 1 - qmp) : 0;
+    qmp_ok = colon != NULL && colon > host && port_len >= 1 && port_len <= 5
+        && digits(colon + 1, port_len) >= 0;
+  }
+  if (!qmp_ok) {
+    return VNET_E_OUT_OF_RANGE;
+  }
+  bool dev_ok = dl >= 1 && dl <= 64 && ((dev[0] | 0x20) >= 'a' && (dev[0] | 0x20) <= 'z');
+  for (size_t i = 1; dev_ok && i < dl; i++) {
+    char c = dev[i];
+    dev_ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_'
+        || c == '-';
+  }
+  if (!dev_ok) {
+    return VNET_E_INVALID_NAME;
+  }
+  *hash = fnv1a(fnv1a(fnv1a(2166136261u, kind, kl), qmp, ql), dev, dl);
+  return VNET_OK;
+}
+
+vnet_err vnet_device_decode(vnet_json *doc, const uint8_t *payload, size_t len, vnet_device_info *out) {
+  vnet_err e = vnet_json_parse(doc, payload, len);
+  int64_t v;
+  size_t il, pl, al;
+  int arr, fe = -1;
+  if (e != VNET_OK) {
+    return e;
+  }
+  memset(out, 0, sizeof *out);
+  /* in DeviceInfo.decode's order: fields first, then the record's checks */
+  if ((e = vnet_json_string(doc, 0, "instance", out->instance, sizeof out->instance, &il)) != VNET_OK
+      || (e = vnet_json_int(doc, 0, "cpu", 0, 4095, &v)) != VNET_OK) {
+    return e;
+  }
+  out->cpu = (uint16_t)v;
+  if ((e = vnet_json_int(doc, 0, "irq", 0, 65535, &v)) != VNET_OK) {
+    return e;
+  }
+  out->irq = (uint16_t)v;
+  if ((e = vnet_json_typed(doc, 0, "deviceFeatures", VNET_TOK_ARRAY, &arr)) != VNET_OK
+      || (e = features_of_array(doc, arr, &out->device_features)) != VNET_OK
+      || (e = vnet_json_string(doc, 0, "phy", out->phy, sizeof out->phy, &pl)) != VNET_OK
+      || (e = vnet_json_string(doc, 0, "agent", out->agent, sizeof out->agent, &al)) != VNET_OK) {
+    return e;
+  }
+  if (vnet_json_find(doc, 0, "frontend") >= 0) {
+    if ((e = vnet_json_typed(doc, 0, "frontend", VNET_TOK_OBJECT, &fe)) != VNET_OK
+        || (e = frontend_binding(doc, fe, &out->frontend_hash)) != VNET_OK) {
+      return e;
+    }
+    out->has_frontend = true;
+  }
+  if (!vnet_instance_name_valid(out->instance, il) || !vnet_ifname_valid(out->phy, pl)
+      || !vnet_instance_name_valid(out->agent, al)) {
+    return VNET_E_INVALID_NAME;
+  }
+  return VNET_OK;
+}
+
+/* --- ctrl -------------------------------------------------------------------------------------- */
+
+vnet_err vnet_ctrl_decode(vnet_json *doc, const uint8_t *payload, size_t len, bool *is_features,
+                          uint64_t *features, int *ctrl_class, int *cmd) {
+  vnet_err e = vnet_json_parse(doc, payload, len);
+  int64_t c, m;
+  int arr;
+  if (e != VNET_OK) {
+    return e;
+  }
+  *is_features = vnet_json_find(doc, 0, "driverFeatures") >= 0;
+  if (*is_features) {
+    if ((e = vnet_json_typed(doc, 0, "driverFeatures", VNET_TOK_ARRAY, &arr)) != VNET_OK) {
+      return e;
+    }
+    return features_of_array(doc, arr, features);
+  }
+  if ((e = vnet_json_int(doc, 0, "class", 0, 255, &c)) != VNET_OK
+      || (e = vnet_json_int(doc, 0, "cmd", 0, 255, &m)) != VNET_OK) {
+    return e;
+  }
+  *ctrl_class = (int)c;
+  *cmd = (int)m;
+  return VNET_OK;
+}
+
+int vnet_ctrl_encode_features(char *out, size_t cap, uint64_t bits) {
+  size_t n = 0;
+  const char *head = "{\"driverFeatures\":[";
+  size_t hl = strlen(head);
+  if (hl + 3 > cap) {
+    return -1;
+  }
+  memcpy(out, head, hl);
+  n = hl;
+  bool first = true;
+  for (size_t i = 0; i < N_FEATURES; i++) {
+    if (!(bits & feature_names[i].mask)) {
+      continue;
+    }
+    size_t l = strlen(feature_names[i].name);
+    if (n + l + 6 > cap) {
+      return -1;
+    }
+    if (!first) {
+      out[n++] = ',';
+    }
+    first = false;
+    out[n++] = '"';
+    memcpy(out + n, feature_names[i].name, l);
+    n += l;
+    out[n++] = '"';
+  }
+  out[n++] = ']';
+  out[n++] = '}';
+  out[n] = '\0';
+  return (int)n;
+}
+
+int vnet_ctrl_encode_announce_ack(char *out, size_t cap) {
+  static const char ack[] = "{\"class\":3,\"cmd\":0}";
+  if (sizeof ack > cap) {
+    return -1;
+  }
+  memcpy(out, ack, sizeof ack);
+  return (int)sizeof ack - 1;
+}

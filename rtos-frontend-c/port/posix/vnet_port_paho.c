@@ -1,0 +1,120 @@
+/*
+ * The core on Paho C's synchronous MQTTClient: one thread, no callbacks. Messages are read with
+ * MQTTClient_receive and handed to vnet_node_on_message; the core's publish/subscribe callbacks map
+ * to the Paho calls one to one. A clean session on each (re)connect makes the broker resend every
+ * retained device, config and view, which is how the node re-reads its state after a broker restart.
+ */
+#include "vnet_port_paho.h"
+
+#include <MQTTClient.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+static MQTTClient client;
+
+static int publish(void *user, const char *topic, const uint8_t *payload, size_t len, bool retained) {
+  MQTTClient_deliveryToken token;
+  (void)user;
+  int rc = MQTTClient_publish(client, topic, (int)len, (void *)payload, 1, retained, &token);
+  if (rc == MQTTCLIENT_MAX_MESSAGES_INFLIGHT) {
+    MQTTClient_yield(); /* handles the PUBACKs that arrived, then once more */
+    rc = MQTTClient_publish(client, topic, (int)len, (void *)payload, 1, retained, &token);
+  }
+  if (rc != MQTTCLIENT_SUCCESS) {
+    fprintf(stderr, "vnet-frontend: publish to %s failed: %s\n", topic, MQTTClient_strerror(rc));
+  }
+  return rc;
+}
+
+static int subscribe(void *user, const char *filter) {
+  (void)user;
+  int rc = MQTTClient_subscribe(client, filter, 1);
+  if (rc != MQTTCLIENT_SUCCESS) {
+    fprintf(stderr, "vnet-frontend: subscribe %s failed: %s\n", filter, MQTTClient_strerror(rc));
+  }
+  return rc;
+}
+
+static int unsubscribe(void *user, const char *filter) {
+  (void)user;
+  return MQTTClient_unsubscribe(client, filter);
+}
+
+static void now(void *user, vnet_instant *out) {
+  struct timespec ts;
+  (void)user;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  out->sec = ts.tv_sec;
+  out->nsec = (uint32_t)(ts.tv_nsec / 1000 * 1000); /* microseconds, as Instant.now() on Linux */
+}
+
+void vnet_paho_ops(vnet_ops *ops) {
+  ops->publish = publish;
+  ops->subscribe = subscribe;
+  ops->unsubscribe = unsubscribe;
+  ops->now = now;
+}
+
+void *vnet_paho_user(void) { return &client; }
+
+static void pause_ms(long ms) {
+  struct timespec t = {ms / 1000, (ms % 1000) * 1000000L};
+  nanosleep(&t, NULL); /* a signal cuts it short, which is what a stop wants */
+}
+
+int vnet_paho_run(vnet_node *node, const vnet_paho_options *opt, volatile sig_atomic_t *stop) {
+  int rc = MQTTClient_create(&client, opt->broker, opt->client_id, MQTTCLIENT_PERSISTENCE_NONE, NULL);
+  if (rc != MQTTCLIENT_SUCCESS) {
+    fprintf(stderr, "vnet-frontend: bad broker %s: %s\n", opt->broker, MQTTClient_strerror(rc));
+    return 1;
+  }
+  long backoff = 100;
+  bool connected = false;
+  while (!*stop) {
+    if (!connected) {
+      MQTTClient_connectOptions co = MQTTClient_connectOptions_initializer;
+      co.keepAliveInterval = 10;
+      co.cleansession = 1;
+      co.username = opt->username;
+      co.password = opt->password;
+      co.connectTimeout = 5;
+      rc = MQTTClient_connect(client, &co);
+      if (rc != MQTTCLIENT_SUCCESS) {
+        fprintf(stderr, "vnet-frontend: connect to %s failed (%s); retry in %ld ms\n", opt->broker,
+            MQTTClient_strerror(rc), backoff);
+        pause_ms(backoff);
+        backoff = backoff * 2 > 5000 ? 5000 : backoff * 2;
+        continue;
+      }
+      connected = true;
+      backoff = 100;
+      vnet_node_on_connected(node);
+      printf("vnet-frontend: connected to %s, serving cpu %u\n", opt->broker, (unsigned)node->cpu);
+    }
+    char *topic = NULL;
+    int topic_len = 0;
+    MQTTClient_message *m = NULL;
+    rc = MQTTClient_receive(client, &topic, &topic_len, &m, 100);
+    if (m != NULL && topic != NULL) {
+      vnet_node_on_message(node, topic, (const uint8_t *)m->payload, (size_t)m->payloadlen, m->retained != 0);
+    }
+    if (m != NULL) {
+      MQTTClient_freeMessage(&m);
+    }
+    if (topic != NULL) {
+      MQTTClient_free(topic);
+    }
+    if ((rc != MQTTCLIENT_SUCCESS && rc != MQTTCLIENT_TOPICNAME_TRUNCATED) || !MQTTClient_isConnected(client)) {
+      fprintf(stderr, "vnet-frontend: connection to %s lost; reconnecting\n", opt->broker);
+      connected = false;
+    }
+  }
+  if (connected) {
+    vnet_node_remove_all(node); /* clears the retained views: no garbage left behind */
+    MQTTClient_disconnect(client, 2000);
+  }
+  MQTTClient_destroy(&client);
+  return 0;
+}
