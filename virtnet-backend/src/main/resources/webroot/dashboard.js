@@ -8,7 +8,7 @@
     phys: new Map(),      // "agent/ifname" -> phy JSON
     instances: new Map(), // name -> snapshot
     links: new Map(),     // "cpu/instance" -> {cpu, instance, view}
-    timeline: new Map(),  // instance -> [{t, what, cls, lat}]
+    timeline: new Map(),  // instance -> [{seq, t, what, cls, lat, title}], newest first, from the backend
   };
 
   // ---- helpers ----
@@ -69,8 +69,11 @@
 
   function fmtLatency(view) {
     if (!view || !view.phyTs || !view.ts) return null;
-    const ms = instantMs(view.ts) - instantMs(view.phyTs);
-    if (!isFinite(ms) || ms < 0) return null;
+    return fmtMs(instantMs(view.ts) - instantMs(view.phyTs));
+  }
+
+  function fmtMs(ms) {
+    if (typeof ms !== 'number' || !isFinite(ms) || ms < 0) return null;
     return ms < 10 ? ms.toFixed(2) + ' ms' : ms < 1000 ? ms.toFixed(1) + ' ms' : (ms / 1000).toFixed(2) + ' s';
   }
 
@@ -153,13 +156,22 @@
     });
   }
 
-  // ---- timeline ----
+  // ---- timeline: the backend keeps the last changes per instance (GET /api/timeline, SSE "timeline") ----
 
-  function addTimeline(name, what, cls, lat, title) {
-    let list = state.timeline.get(name);
-    if (!list) state.timeline.set(name, list = []);
-    list.unshift({ t: new Date(), what, cls, lat, title });
-    list.length = Math.min(list.length, TIMELINE_MAX);
+  function timelineEntry(e) {
+    return { seq: e.seq, t: new Date(instantMs(e.ts)), what: e.what, cls: e.cls, lat: fmtMs(e.latencyMs), title: e.title };
+  }
+
+  /** Merges entries into an instance's list: de-duplicated by seq, newest first, at most TIMELINE_MAX. */
+  function mergeTimeline(name, entries) {
+    const bySeq = new Map((state.timeline.get(name) || []).map(e => [e.seq, e]));
+    for (const e of entries) bySeq.set(e.seq, e);
+    state.timeline.set(name, [...bySeq.values()].sort((a, b) => b.seq - a.seq).slice(0, TIMELINE_MAX));
+  }
+
+  function applyTimeline(ev) {
+    if (!ev || !ev.instance || !ev.entry) return;
+    mergeTimeline(ev.instance, [timelineEntry(ev.entry)]);
     renderTimeline();
   }
 
@@ -190,26 +202,10 @@
 
   function applyPhy(p) {
     const key = `${p.agent}/${p.ifname}`;
-    const old = state.phys.get(key);
     if (p.removed) {
       state.phys.delete(key);
     } else {
       state.phys.set(key, p);
-      if (old && old.carrier !== p.carrier) {
-        for (const inst of state.instances.values()) {
-          if (inst.agent === p.agent && inst.phy === p.ifname) {
-            addTimeline(inst.name, `${p.ifname} cable ${p.carrier ? 'plugged' : 'pulled'}`, p.carrier ? 'up' : 'down');
-          }
-        }
-      }
-      const adminNow = (p.flags || []).includes('UP');
-      if (old && (old.flags || []).includes('UP') !== adminNow) {
-        for (const inst of state.instances.values()) {
-          if (inst.agent === p.agent && inst.phy === p.ifname) {
-            addTimeline(inst.name, `${p.ifname} admin ${adminNow ? 'up' : 'down'}`, adminNow ? 'up' : 'down');
-          }
-        }
-      }
     }
     renderPhys();
   }
@@ -309,26 +305,12 @@
 
   function applyInstance(snap) {
     if (!snap || !snap.name) return;
-    const old = state.instances.get(snap.name);
     if (snap.removed) {
-      if (old) addTimeline(snap.name, 'removed (hot-unplug)', 'down');
       state.instances.delete(snap.name);
       renderInstances();
       return;
     }
     state.instances.set(snap.name, snap);
-    if (!old) {
-      if (state.ready) addTimeline(snap.name, 'probed (hot-plug)', 'up');
-    } else {
-      if (old.linkUp !== snap.linkUp) {
-        addTimeline(snap.name, `LINK_UP ${snap.linkUp ? 'set' : 'cleared'}`, snap.linkUp ? 'up' : 'down', null,
-          `config generation ${snap.generation}`);
-      }
-      if (old.bound !== snap.bound) addTimeline(snap.name, snap.bound ? `holds ${snap.phy}` : `released ${snap.phy}`, snap.bound ? 'up' : 'down');
-      if (old.carrierNotify !== snap.carrierNotify) addTimeline(snap.name, `carrier-notify ${snap.carrierNotify ? 'on' : 'off'}`);
-      if (!old.announce && snap.announce) addTimeline(snap.name, 'ANNOUNCE set', 'up');
-      if (old.driverLive !== snap.driverLive) addTimeline(snap.name, snap.driverLive ? 'driver live (DRIVER_OK)' : 'driver gone');
-    }
     renderInstances();
   }
 
@@ -368,18 +350,10 @@
 
   function applyLink(l) {
     const key = `${l.cpu}/${l.instance}`;
-    const old = state.links.get(key);
     if (l.removed) {
       state.links.delete(key);
     } else {
       state.links.set(key, l);
-      const v = l.view;
-      if (old && old.view.carrier !== v.carrier) {
-        addTimeline(l.instance, `driver: carrier ${v.carrier ? 'up' : 'down'}`, v.carrier ? 'up' : 'down', fmtLatency(v),
-          `CPU ${l.cpu}, generation ${v.generation}`);
-      } else if (old && old.view.announces !== v.announces) {
-        addTimeline(l.instance, `driver announced (#${v.announces})`, 'up', fmtLatency(v));
-      }
     }
     renderCpus();
   }
@@ -447,10 +421,11 @@
   // ---- loading and live events ----
 
   async function loadAll() {
-    const [phys, instances, links] = await Promise.all([
-      api('GET', '/api/phys'), api('GET', '/api/instances'), api('GET', '/api/frontends')]);
+    const [phys, instances, links, timeline] = await Promise.all([
+      api('GET', '/api/phys'), api('GET', '/api/instances'), api('GET', '/api/frontends'), api('GET', '/api/timeline')]);
     state.phys = new Map(phys.map(p => [`${p.agent}/${p.ifname}`, p]));
-    // keep timelines; instances and links are replaced wholesale
+    // the backend's timeline is the truth; entries that came by SSE meanwhile are merged by seq
+    for (const [name, entries] of Object.entries(timeline || {})) mergeTimeline(name, entries.map(timelineEntry));
     const names = new Set(instances.map(i => i.name));
     for (const n of [...state.instances.keys()]) if (!names.has(n)) state.instances.delete(n);
     for (const i of instances) applyInstance(i);
@@ -481,6 +456,7 @@
     es.addEventListener('instance', handle(applyInstance));
     es.addEventListener('phy', handle(applyPhy));
     es.addEventListener('link', handle(applyLink));
+    es.addEventListener('timeline', handle(applyTimeline));
   }
 
   document.getElementById('hotplug').addEventListener('submit', hotPlug);

@@ -2,22 +2,15 @@ package io.virtnet.backend;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
-import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.virtnet.backend.api.ApiException;
 import io.virtnet.backend.api.ApiVerticle;
 import io.virtnet.backend.api.BackendApi;
 import io.virtnet.backend.config.BackendConfig;
 import io.virtnet.backend.config.InstanceConfig;
-import io.virtnet.backend.config.LinkPolicyConfig;
 import io.virtnet.protocol.InvalidMessageException;
 import io.virtnet.protocol.LinkView;
 import io.virtnet.protocol.NetdevCodec;
-import io.virtnet.protocol.NetdevState;
-import io.virtnet.protocol.PhyCommand;
 import io.virtnet.protocol.ServiceStatus;
 import io.virtnet.protocol.TopicName;
 import io.virtnet.protocol.Topics;
@@ -29,57 +22,39 @@ import io.virtnet.runtime.mqtt.MqttSession;
 import io.virtnet.runtime.mqtt.MqttSessionOptions;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The backend's root verticle: one MQTT session ({@code vnet-backend-{node}}, will "offline" on
- * {@code vnet/backend/{node}/status}), one {@link VirtioNetInstanceVerticle} per instance tracked by
- * deployment id (hot-plug and remove are one call each), the broker-wide views the API shows (PHY
- * states, frontend link views, agent statuses) and the HTTP API verticle.
+ * The backend's root verticle, as wiring: one MQTT session ({@code vnet-backend-{node}}, will
+ * "offline" on {@code vnet/backend/{node}/status}), one {@link VirtioNetInstanceVerticle} per instance
+ * (in the {@link InstanceRegistry}), the {@link BrokerView} fed by three broker-wide subscriptions, the
+ * {@link Timeline}, and the HTTP API verticle over a {@link NodeApi}.
  */
-public final class BackendNodeVerticle extends VerticleBase implements BackendApi {
+public final class BackendNodeVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(BackendNodeVerticle.class);
   public static final String SERVICE = "virtnet-backend";
   /** How long a clean stop waits for queued publishes before disconnecting. */
   private static final long CLOSE_WAIT_MS = 3000;
 
   private final BackendConfig config;
-  private final MqttConfig mqtt;
   private final MqttSessionOptions sessionOptions;
   private final PrometheusMeterRegistry registry;
   private final Topics topics;
   private final Rejections rejections;
-  private ChangeEvents events;
+  private final InstanceRegistry instances = new InstanceRegistry();
 
   private MqttSession session;
   private String statusTopic;
-  private final Map<String, Deployed> instances = new LinkedHashMap<>();
-  private final Map<String, NetdevState> phys = new TreeMap<>();
-  /** cpu/instance → the latest view; a hash map, as a storm updates it thousands of times a second. */
-  private final Map<String, FrontendView> links = new HashMap<>();
-  private final Map<String, Boolean> agents = new TreeMap<>();
+  private ChangeEvents events;
+  private Timeline timeline;
+  private BrokerView view;
+  private BackendMetrics metrics;
+  private NodeApi api;
   private volatile boolean brokerConnected;
   private volatile int httpPort = -1;
-  private BackendMetrics metrics;
   private Future<Void> stopFuture;
-
-  private static final class Deployed {
-    final InstanceConfig config;
-    volatile VirtioNetInstanceVerticle verticle;
-    volatile String deploymentId;
-
-    Deployed(InstanceConfig config) {
-      this.config = config;
-    }
-  }
 
   /**
    * @param config the {@code backend} section
@@ -91,7 +66,6 @@ public final class BackendNodeVerticle extends VerticleBase implements BackendAp
   public BackendNodeVerticle(BackendConfig config, MqttConfig mqtt, MqttSessionOptions sessionOptions,
       PrometheusMeterRegistry registry) {
     this.config = config;
-    this.mqtt = mqtt;
     this.sessionOptions = sessionOptions;
     this.registry = registry;
     this.topics = mqtt.topics();
@@ -117,9 +91,9 @@ public final class BackendNodeVerticle extends VerticleBase implements BackendAp
     return session;
   }
 
-  @Override
-  public Runnable onChange(Handler<JsonObject> handler) {
-    return events.listen(handler);
+  /** What the HTTP API serves, callable from any context (null before start). */
+  public BackendApi api() {
+    return api;
   }
 
   @Override
@@ -134,6 +108,11 @@ public final class BackendNodeVerticle extends VerticleBase implements BackendAp
     MqttMetrics.reconnects(registry, SERVICE, session);
     metrics = new BackendMetrics(registry);
     events = new ChangeEvents(vertx, config.node());
+    timeline = new Timeline(Instant::now,
+        (instance, e) -> events.publish("timeline", () -> new JsonObject().put("instance", instance).put("entry", e.toJson())));
+    view = new BrokerView(events::publish, timeline, instances::watching);
+    api = new NodeApi(config.node(), context, instances, view, new Deployments(), session, topics, registry, events,
+        timeline, () -> brokerConnected);
     return session.start()
         .compose(v -> {
           brokerConnected = true;
@@ -145,14 +124,15 @@ public final class BackendNodeVerticle extends VerticleBase implements BackendAp
             session.subscribe(topics.allLinks(), this::onLink)))
         .compose(v -> {
           List<Future<?>> deployed = new ArrayList<>();
+          Deployments d = new Deployments();
           for (InstanceConfig c : config.instances()) {
-            deployed.add(deploy(c));
+            deployed.add(d.deploy(c));
           }
           return Future.all(deployed);
         })
         .compose(v -> {
-          ApiVerticle api = new ApiVerticle(this, config.httpHost(), config.httpPort());
-          return vertx.deployVerticle(api).map(id -> api.actualPort());
+          ApiVerticle apiVerticle = new ApiVerticle(api, config.httpHost(), config.httpPort());
+          return vertx.deployVerticle(apiVerticle).map(id -> apiVerticle.actualPort());
         })
         .onSuccess(port -> {
           httpPort = port;
@@ -172,13 +152,12 @@ public final class BackendNodeVerticle extends VerticleBase implements BackendAp
       return stopFuture;
     }
     List<Future<?>> undeployed = new ArrayList<>();
-    for (Deployed d : instances.values()) {
-      if (d.deploymentId != null) {
+    for (InstanceRegistry.Entry e : instances.drain()) {
+      if (e.live()) {
         // may already be undeployed with the parent; that is fine
-        undeployed.add(vertx.undeploy(d.deploymentId).otherwiseEmpty());
+        undeployed.add(vertx.undeploy(e.deploymentId).otherwiseEmpty());
       }
     }
-    instances.clear();
     if (metrics != null) {
       metrics.close();
     }
@@ -191,118 +170,37 @@ public final class BackendNodeVerticle extends VerticleBase implements BackendAp
     return stopFuture;
   }
 
-  // ---- instances ----
-
-  private Future<JsonObject> deploy(InstanceConfig c) {
-    Deployed d = new Deployed(c);
-    instances.put(c.name(), d);
-    VirtioNetInstanceVerticle v = new VirtioNetInstanceVerticle(c, new InstanceEnv(session, topics, config.node(),
-        config.onAgentLoss(), rejections, registry, metrics, events));
-    d.verticle = v;
-    return vertx.deployVerticle(v)
-        .onFailure(e -> {
-          context.runOnContext(x -> instances.remove(c.name(), d));
-          LOG.error("instance {} failed to start: {}", c.name(), e.getMessage());
-        })
-        .compose(id -> {
-          d.deploymentId = id;
-          return v.snapshot();
-        });
-  }
-
-  @Override
-  public Future<JsonArray> instances() {
-    return onNode(() -> {
-      List<Future<JsonObject>> all = new ArrayList<>();
-      for (Deployed d : instances.values()) {
-        if (d.deploymentId != null) {
-          all.add(d.verticle.snapshot());
-        }
-      }
-      return Future.all(all).map(cf -> {
-        List<JsonObject> list = new ArrayList<>(cf.<JsonObject>list());
-        list.sort(Comparator.comparing(o -> o.getString("name")));
-        return new JsonArray(new ArrayList<>(list));
-      });
-    });
-  }
-
-  @Override
-  public Future<JsonObject> instance(String name) {
-    return onNode(() -> live(name).verticle.snapshot());
-  }
-
-  @Override
-  public Future<JsonObject> addInstance(InstanceConfig c) {
-    return onNode(() -> {
-      if (instances.containsKey(c.name())) {
-        return Future.failedFuture(ApiException.conflict("instance '" + c.name() + "' already exists"));
-      }
-      for (Deployed d : instances.values()) {
-        if (BackendConfig.routeKey(d.config) == BackendConfig.routeKey(c)) {
-          return Future.failedFuture(ApiException.conflict("cpu " + c.cpu() + " irq " + c.irq()
-              + " is already used by '" + d.config.name() + "'"));
-        }
-      }
-      LOG.info("hot-plug: instance {}", c.name());
-      return deploy(c);
-    });
-  }
-
-  @Override
-  public Future<Void> removeInstance(String name) {
-    return onNode(() -> {
-      Deployed d = live(name);
-      instances.remove(name);
-      LOG.info("hot-unplug: instance {}", name);
-      return vertx.undeploy(d.deploymentId);
-    });
-  }
-
-  @Override
-  public Future<JsonObject> setCarrierNotify(String name, boolean enabled) {
-    return onNode(() -> live(name).verticle.setCarrierNotify(enabled));
-  }
-
-  @Override
-  public Future<JsonObject> policy(String name) {
-    return onNode(() -> live(name).verticle.policy());
-  }
-
-  @Override
-  public Future<JsonObject> setPolicy(String name, LinkPolicyConfig policy) {
-    return onNode(() -> live(name).verticle.setPolicy(policy));
-  }
-
-  private Deployed live(String name) {
-    Deployed d = instances.get(name);
-    if (d == null || d.deploymentId == null) {
-      throw ApiException.notFound("no instance '" + name + "'");
+  /** Deploys instance verticles into the registry (on the node's context). */
+  private final class Deployments implements NodeApi.Deployer {
+    @Override
+    public Future<JsonObject> deploy(InstanceConfig c) {
+      VirtioNetInstanceVerticle v = new VirtioNetInstanceVerticle(c, new InstanceEnv(session, topics, config.node(),
+          config.onAgentLoss(), rejections, registry, metrics, events, timeline));
+      InstanceRegistry.Entry e = instances.add(c, v);
+      return vertx.deployVerticle(v)
+          .onFailure(err -> {
+            context.runOnContext(x -> instances.remove(e));
+            LOG.error("instance {} failed to start: {}", c.name(), err.getMessage());
+          })
+          .compose(id -> {
+            e.deploymentId = id;
+            return v.snapshot();
+          });
     }
-    return d;
+
+    @Override
+    public Future<Void> undeploy(InstanceRegistry.Entry e) {
+      return vertx.undeploy(e.deploymentId);
+    }
   }
 
-  // ---- broker-wide views ----
+  // ---- broker-wide views: decode at the edge, the view keeps the rest ----
 
   private void onPhyState(InboundMessage m) {
     try {
-      if (!(topics.parse(m.topic()) instanceof TopicName.PhyState t)) {
-        return;
+      if (topics.parse(m.topic()) instanceof TopicName.PhyState t) {
+        view.phyState(t.agent(), t.ifname(), m.payload().length() == 0 ? null : m.decoded(NetdevCodec.STATE_DECODER));
       }
-      String key = t.agent() + "/" + t.ifname();
-      if (m.payload().length() == 0) {
-        if (phys.remove(key) != null) {
-          events.publish("phy", () -> new JsonObject().put("agent", t.agent()).put("ifname", t.ifname()).put("removed", true));
-        }
-        return;
-      }
-      NetdevState s = m.decoded(NetdevCodec.STATE_DECODER);
-      NetdevState old = phys.get(key);
-      if (old != null && s.seq() != 0 && s.seq() < old.seq()) {
-        return;
-      }
-      phys.put(key, s);
-      events.publish("phy", () -> phyJson(s));
     } catch (InvalidMessageException e) {
       // the instance watching this PHY (if any) counts it; the view only skips it
       LOG.debug("view: skipped a message on {}: {}", m.topic(), e.getMessage());
@@ -311,15 +209,9 @@ public final class BackendNodeVerticle extends VerticleBase implements BackendAp
 
   private void onAgentStatus(InboundMessage m) {
     try {
-      if (!(topics.parse(m.topic()) instanceof TopicName.AgentStatus t)) {
-        return;
+      if (topics.parse(m.topic()) instanceof TopicName.AgentStatus t) {
+        view.agentStatus(t.agent(), m.payload().length() == 0 ? null : ServiceStatus.decode(m.payload()).online());
       }
-      if (m.payload().length() == 0) {
-        agents.remove(t.agent());
-        return;
-      }
-      ServiceStatus st = ServiceStatus.decode(m.payload());
-      agents.put(t.agent(), st.online());
     } catch (InvalidMessageException e) {
       LOG.debug("view: skipped a message on {}: {}", m.topic(), e.getMessage());
     }
@@ -327,115 +219,15 @@ public final class BackendNodeVerticle extends VerticleBase implements BackendAp
 
   private void onLink(InboundMessage m) {
     try {
-      if (!(topics.parse(m.topic()) instanceof TopicName.RtosLink t)) {
-        return;
-      }
-      String key = t.cpu() + "/" + t.instance();
-      if (m.payload().length() == 0) {
-        if (links.remove(key) != null) {
-          events.publish("link", () -> new JsonObject().put("cpu", t.cpu()).put("instance", t.instance()).put("removed", true));
+      if (topics.parse(m.topic()) instanceof TopicName.RtosLink t) {
+        LinkView lv = m.payload().length() == 0 ? null : LinkView.decode(m.payload());
+        if (lv != null) {
+          metrics.linkView(t.cpu() + "/" + t.instance(), lv.ts(), lv.phyTs());
         }
-        return;
+        view.link(t.cpu(), t.instance(), lv);
       }
-      LinkView view = LinkView.decode(m.payload());
-      metrics.linkView(key, view.ts(), view.phyTs());
-      FrontendView fv = new FrontendView(t.cpu(), t.instance(), view);
-      links.put(key, fv);
-      events.publish("link", fv::toJson);
     } catch (InvalidMessageException | IllegalArgumentException e) {
       LOG.debug("view: skipped a message on {}: {}", m.topic(), e.getMessage());
     }
-  }
-
-  @Override
-  public Future<Void> phyCommand(String agent, String ifname, PhyCommand command) {
-    return onNode(() -> {
-      LOG.info("sim command for {}/{}: {}", agent, ifname, command.encode());
-      return session.publish(topics.phyCmd(agent, ifname), command.encode(), false);
-    });
-  }
-
-  private static JsonObject phyJson(NetdevState s) {
-    return NetdevCodec.toJson(s).put("linkUp", s.linkUp());
-  }
-
-  /** A frontend's link view as the API shows it. */
-  private record FrontendView(int cpu, String instance, LinkView view) {
-    JsonObject toJson() {
-      return new JsonObject().put("cpu", cpu).put("instance", instance).put("view", view.toJson());
-    }
-  }
-
-  @Override
-  public Future<JsonArray> phys() {
-    return onNode(() -> {
-      JsonArray a = new JsonArray();
-      phys.values().forEach(s -> a.add(phyJson(s)));
-      return Future.succeededFuture(a);
-    });
-  }
-
-  @Override
-  public Future<JsonArray> frontends() {
-    return onNode(() -> {
-      JsonArray a = new JsonArray();
-      new TreeMap<>(links).values().forEach(v -> a.add(v.toJson()));
-      return Future.succeededFuture(a);
-    });
-  }
-
-  @Override
-  public Future<JsonObject> health() {
-    return onNode(() -> {
-      JsonObject agentJson = new JsonObject();
-      agents.forEach((a, online) -> agentJson.put(a, online ? "online" : "offline"));
-      return instances().map(list -> {
-        int bound = 0;
-        JsonArray unbound = new JsonArray();
-        JsonArray agentsOffline = new JsonArray();
-        for (int i = 0; i < list.size(); i++) {
-          JsonObject inst = list.getJsonObject(i);
-          if (inst.getBoolean("bound", false)) {
-            bound++;
-          } else if (inst.getBoolean("carrierNotify", true)) {
-            // carrier-notify off releases the hold on purpose; only a wanted binding counts
-            unbound.add(inst.getString("name"));
-          }
-          String agent = inst.getString("agent");
-          if (Boolean.FALSE.equals(agents.get(agent)) && !agentsOffline.contains(agent)) {
-            agentsOffline.add(agent);
-          }
-        }
-        boolean broker = brokerConnected;
-        boolean up = broker && agentsOffline.isEmpty() && unbound.isEmpty();
-        return new JsonObject()
-            .put("status", up ? "UP" : "DOWN")
-            .put("broker", broker)
-            .put("node", config.node())
-            .put("agents", agentJson)
-            .put("agentsOffline", agentsOffline)
-            .put("instances", list.size())
-            .put("instancesBound", bound)
-            .put("instancesUnbound", unbound);
-      });
-    });
-  }
-
-  @Override
-  public String metrics() {
-    return registry.scrape();
-  }
-
-  /** Runs {@code s} on the node's context; a thrown {@link ApiException} fails the future. */
-  private <T> Future<T> onNode(Supplier<Future<T>> s) {
-    Promise<T> p = Promise.promise();
-    context.runOnContext(v -> {
-      try {
-        s.get().onComplete(p);
-      } catch (RuntimeException e) {
-        p.fail(e);
-      }
-    });
-    return p.future();
   }
 }

@@ -6,60 +6,72 @@ import io.virtnet.protocol.IrqMessage;
 import io.virtnet.protocol.VirtioNetConfig;
 import io.virtnet.runtime.mqtt.MqttSession;
 import java.time.Instant;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Writes one instance's {@code virtio_net_config}: the whole structure with a bumped generation in
- * one retained message, then (when asked) the config-change IRQ announcing that generation. The
- * generation is {@code max(generation + 1, now_ms mod 2^32)}, so a restarted backend continues above
- * what frontends saw.
+ * Carries out one instance's {@link VirtioNetDevice} writes: the whole {@code virtio_net_config}
+ * with its generation in one retained message, then (when asked) the config-change IRQ announcing
+ * that generation, on the same session so that the broker receives it after the config. Notes the
+ * status edges on the timeline.
  */
-final class ConfigWriter {
+final class ConfigWriter implements VirtioNetDevice.Effects {
+  private static final Logger LOG = LoggerFactory.getLogger(ConfigWriter.class);
+
   private final MqttSession session;
   private final String configTopic;
   private final String irqTopic;
   private final String instance;
   private final int irq;
-  private VirtioNetConfig current;
-  private long generation;
-  private boolean written;
+  private final Supplier<Instant> phyTs;
+  private final Timeline timeline;
+  private final Runnable changed;
+  private VirtioNetConfig previous;
+  private Future<Void> lastPublish = Future.succeededFuture();
 
-  ConfigWriter(MqttSession session, String configTopic, String irqTopic, String instance, int irq) {
+  /**
+   * @param phyTs the time of the PHY change the config reflects (carried by the IRQ)
+   * @param changed told after every write
+   */
+  ConfigWriter(MqttSession session, String configTopic, String irqTopic, String instance, int irq,
+      Supplier<Instant> phyTs, Timeline timeline, Runnable changed) {
     this.session = session;
     this.configTopic = configTopic;
     this.irqTopic = irqTopic;
     this.instance = instance;
     this.irq = irq;
+    this.phyTs = phyTs;
+    this.timeline = timeline;
+    this.changed = changed;
   }
 
-  /** The config last written, null before the first write. */
-  VirtioNetConfig current() {
-    return current;
-  }
-
-  long generation() {
-    return generation;
-  }
-
-  /** Writes {@code config} under a new generation; then raises the IRQ when {@code raiseIrq}. */
-  Future<Void> write(VirtioNetConfig config, boolean raiseIrq, Instant phyTs) {
-    long now = System.currentTimeMillis() & 0xFFFF_FFFFL;
-    long next = (generation + 1) & 0xFFFF_FFFFL;
-    // serial-number max; the first write has nothing to compare with and starts from the clock
-    generation = !written || VirtioNetConfig.generationAtOrAfter(now, next) ? now : next;
-    written = true;
-    current = config;
-    Future<Void> published = session.publish(configTopic, Buffer.buffer(config.encodeWire(generation)), true);
+  @Override
+  public void write(VirtioNetConfig config, long generation, boolean raiseIrq) {
+    lastPublish = session.publish(configTopic, Buffer.buffer(config.encodeWire(generation)), true);
     if (raiseIrq) {
-      // same session, so the broker receives it after the config
       session.publish(irqTopic, new IrqMessage(irq, instance, VirtioNetConfig.ISR_CONFIG, generation,
-          Instant.now(), phyTs).encode(), false);
+          Instant.now(), phyTs.get()).encode(), false);
     }
-    return published;
+    LOG.debug("{}: config generation {} {}{}", instance, generation, config, raiseIrq ? " + IRQ" : "");
+    if (previous != null && previous.linkUp() != config.linkUp()) {
+      timeline.record(instance, "LINK_UP " + (config.linkUp() ? "set" : "cleared"), config.linkUp() ? "up" : "down",
+          null, "config generation " + generation);
+    }
+    if (previous != null && !previous.announce() && config.announce()) {
+      timeline.record(instance, "ANNOUNCE set", "up");
+    }
+    previous = config;
+    changed.run();
+  }
+
+  /** The publish of the last config written; completes when the broker has it. */
+  Future<Void> lastPublish() {
+    return lastPublish;
   }
 
   /** Clears the retained config (hot-unplug). */
   Future<Void> clear() {
-    current = null;
     return session.publish(configTopic, Buffer.buffer(), true);
   }
 }

@@ -10,7 +10,7 @@ import java.util.Objects;
 /**
  * What a node shares with its instance verticles: the MQTT session, topic names, the node name
  * (written into holds), the agent-loss policy, the rejection counter, the meter registry and the
- * event-bus address for change events (null = none).
+ * change events the API streams, and the timeline of recent changes.
  */
 public record InstanceEnv(
     MqttSession session,
@@ -20,7 +20,8 @@ public record InstanceEnv(
     Rejections rejections,
     MeterRegistry registry,
     BackendMetrics metrics,
-    ChangeEvents events) {
+    ChangeEvents events,
+    Timeline timeline) {
 
   public InstanceEnv {
     Objects.requireNonNull(session, "session");
@@ -31,5 +32,6 @@ public record InstanceEnv(
     Objects.requireNonNull(registry, "registry");
     Objects.requireNonNull(metrics, "metrics");
     Objects.requireNonNull(events, "events");
+    Objects.requireNonNull(timeline, "timeline");
   }
 }

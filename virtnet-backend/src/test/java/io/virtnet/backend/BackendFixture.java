@@ -175,7 +175,7 @@ final class BackendFixture implements AutoCloseable {
   }
 
   JsonObject snapshot(String instance) throws Exception {
-    return node.instance(instance).await(10, TimeUnit.SECONDS);
+    return node.api().instance(instance).await(10, TimeUnit.SECONDS);
   }
 
   JsonObject counters(String instance) throws Exception {

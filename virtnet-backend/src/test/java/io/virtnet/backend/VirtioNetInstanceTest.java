@@ -145,7 +145,7 @@ class VirtioNetInstanceTest {
       f.awaitIrqAfterConfig(3, "vn1", f.awaitLinkUp("vn1", false).generation());
 
       // a later subscriber of the same PHY topics still gets the retained state
-      f.node.addInstance(instance("vn2", "eth0", 3, 44)).await(10, TimeUnit.SECONDS);
+      f.node.api().addInstance(instance("vn2", "eth0", 3, 44)).await(10, TimeUnit.SECONDS);
       f.awaitHold("vn2", "eth0", true);
       f.awaitCounter("vn2", "phyEvents", 1);
       assertThat(f.lastConfig("vn2").config().linkUp()).isFalse();
@@ -214,7 +214,7 @@ class VirtioNetInstanceTest {
       eth0.carrier(true);           // urgent
       f.awaitLinkUp("vn0", true);
 
-      f.node.setCarrierNotify("vn0", false).await(10, TimeUnit.SECONDS);
+      f.node.api().setCarrierNotify("vn0", false).await(10, TimeUnit.SECONDS);
       f.awaitHold("vn0", "eth0", false);
       long writes = f.counters("vn0").getLong("configWrites");
       long events = f.counters("vn0").getLong("phyEvents");
@@ -225,7 +225,7 @@ class VirtioNetInstanceTest {
       assertThat(f.counters("vn0").getLong("configWrites")).isEqualTo(writes);
       assertThat(f.lastConfig("vn0").config().linkUp()).isTrue();
 
-      f.node.setCarrierNotify("vn0", true).await(10, TimeUnit.SECONDS);
+      f.node.api().setCarrierNotify("vn0", true).await(10, TimeUnit.SECONDS);
       f.awaitHold("vn0", "eth0", true);
       f.awaitLinkUp("vn0", false);
     }
@@ -431,7 +431,7 @@ class VirtioNetInstanceTest {
       eth0.publishState();
       f.start(instance("vn0", "eth0", 2, 42));
       f.awaitHold("vn0", "eth0", true);
-      f.node.removeInstance("vn0").await(10, TimeUnit.SECONDS);
+      f.node.api().removeInstance("vn0").await(10, TimeUnit.SECONDS);
       f.awaitHold("vn0", "eth0", false);
       f.mqtt.awaitLast(f.topics.virtioDevice("vn0"), TestMqtt.Received::isEmpty, BackendFixture.WITHIN);
       f.mqtt.awaitLast(f.topics.virtioConfig("vn0"), TestMqtt.Received::isEmpty, BackendFixture.WITHIN);

@@ -61,6 +61,7 @@ public final class ApiVerticle extends VerticleBase {
     router.get("/api/phys").handler(ctx -> reply(ctx, 200, api.phys()));
     router.post("/api/phys/:agent/:ifname/cmd").handler(this::phyCommand);
     router.get("/api/frontends").handler(ctx -> reply(ctx, 200, api.frontends()));
+    router.get("/api/timeline").handler(ctx -> reply(ctx, 200, api.timeline()));
     router.get("/api/events").handler(this::events);
     router.get("/metrics").handler(ctx -> ctx.response()
         .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")

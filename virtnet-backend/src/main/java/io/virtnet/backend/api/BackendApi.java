@@ -43,6 +43,9 @@ public interface BackendApi {
   /** The frontends' link views seen on the broker. */
   Future<JsonArray> frontends();
 
+  /** The last changes per instance, newest first: {@code {"instance":[{"seq","ts","what",…}, …]}}. */
+  Future<JsonObject> timeline();
+
   /**
    * {@code {"status":"UP"|"DOWN","broker":…,"agents":{…},"agentsOffline":[…],"instancesBound":n,
    * "instancesUnbound":[…]}}: DOWN when the broker is away, an instance's agent is offline, or an
@@ -55,7 +58,7 @@ public interface BackendApi {
 
   /**
    * Calls {@code handler} (on the caller's context) with every change event from now on:
-   * {@code {"type":"instance"|"phy"|"link","data":{…}}}. Returns the remover; events are built only
+   * {@code {"type":"instance"|"phy"|"link"|"timeline","data":{…}}}. Returns the remover; events are built only
    * while a handler is registered.
    */
   Runnable onChange(Handler<JsonObject> handler);

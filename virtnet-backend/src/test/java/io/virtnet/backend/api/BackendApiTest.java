@@ -240,6 +240,28 @@ class BackendApiTest {
   }
 
   @Test
+  void timelineServesTheLastChangesToAPageOpenedLater(Vertx vertx, EmbeddedBroker broker) throws Exception {
+    try (Api api = new Api(vertx, broker)) {
+      await().atMost(WITHIN).until(() -> api.get("/api/instances/vn0").bodyAsJsonObject().getBoolean("linkUp"));
+      // GIVEN a cable pull while no page is open
+      NetdevState down = new NetdevState("linux0", "eth0", 2, EnumSet.of(IfFlag.UP), OperState.LOWERLAYERDOWN,
+          false, 1500, "52:54:00:12:34:56", 1000, Duplex.FULL, 0, 1, RegState.REGISTERED, Instant.now(), 2);
+      api.mqtt.publish(api.topics.phyState("linux0", "eth0"), NetdevCodec.encode(down).getBytes(), true);
+      await().atMost(WITHIN).until(() -> !api.get("/api/instances/vn0").bodyAsJsonObject().getBoolean("linkUp"));
+
+      // WHEN the page loads THEN the timeline has the pull and the status write, newest first
+      HttpResponse<Buffer> r = api.get("/api/timeline");
+      assertThat(r.statusCode()).isEqualTo(200);
+      JsonArray vn0 = r.bodyAsJsonObject().getJsonArray("vn0");
+      List<String> what = vn0.stream().map(e -> ((JsonObject) e).getString("what")).toList();
+      assertThat(what).contains("eth0 cable pulled", "LINK_UP cleared", "holds eth0", "probed");
+      assertThat(what.indexOf("LINK_UP cleared")).isLessThan(what.indexOf("holds eth0"));
+      assertThat(vn0.getJsonObject(0).getLong("seq")).isGreaterThan(vn0.getJsonObject(1).getLong("seq"));
+      assertThat(vn0.getJsonObject(0).getString("ts")).isNotBlank();
+    }
+  }
+
+  @Test
   void healthIs503WhenTheBrokerIsGone(Vertx vertx) throws Exception {
     EmbeddedBroker own = EmbeddedBroker.start(0);
     try (Api api = new Api(vertx, own)) {

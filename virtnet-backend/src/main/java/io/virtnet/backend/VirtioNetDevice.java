@@ -1,0 +1,247 @@
+package io.virtnet.backend;
+
+import io.virtnet.backend.config.InstanceConfig;
+import io.virtnet.protocol.Duplex;
+import io.virtnet.protocol.NetdevState;
+import io.virtnet.protocol.VirtioFeature;
+import io.virtnet.protocol.VirtioNetConfig;
+import java.util.Set;
+import java.util.function.LongSupplier;
+
+/**
+ * The virtio-net device of one instance, free of I/O: feature negotiation at DRIVER_OK, the status
+ * bits (LINK_UP, ANNOUNCE), the config it derives from the reported link and the PHY it follows, and
+ * the config generation. Every config write goes out through {@link Effects}. Not thread-safe: use it
+ * from one context.
+ */
+final class VirtioNetDevice {
+  private static final byte[] ZERO_MAC = new byte[6];
+
+  /** Where the device's decisions go. */
+  interface Effects {
+    /** Publish {@code config} under {@code generation}; then raise the config IRQ when {@code irq}. */
+    void write(VirtioNetConfig config, long generation, boolean irq);
+  }
+
+  /** What the device reads from the link side: the reported status and the PHY the status follows. */
+  interface Link {
+    boolean reportedUp();
+
+    /** The PHY as the status last followed it; null when none. */
+    NetdevState followed();
+  }
+
+  private final InstanceConfig cfg;
+  private final LongSupplier wallClockMs;
+  private final Link link;
+  private final Effects effects;
+  private final InstanceCounters counters;
+
+  /** Features agreed at DRIVER_OK; null while no driver is live. */
+  private Set<VirtioFeature> negotiated;
+  private int probedMtu = -1;
+  private int lastSeenMtu = -1;
+  private boolean announce;
+  private VirtioNetConfig current;
+  private long generation;
+  private boolean written;
+
+  VirtioNetDevice(InstanceConfig cfg, LongSupplier wallClockMs, Link link, Effects effects, InstanceCounters counters) {
+    this.cfg = cfg;
+    this.wallClockMs = wallClockMs;
+    this.link = link;
+    this.effects = effects;
+    this.counters = counters;
+  }
+
+  // ---- driver ----
+
+  /** Probe: the first config, before the device is published; no driver yet, so no IRQ. */
+  void probe() {
+    write(candidate(false), false);
+  }
+
+  /** {@code driverFeatures} is the driver's DRIVER_OK; a second one is a re-probe: renegotiate. */
+  Set<VirtioFeature> driverOk(Set<VirtioFeature> driverFeatures) {
+    negotiated = VirtioFeature.negotiate(cfg.features(), driverFeatures);
+    counters.driverProbes.incrementAndGet();
+    if (!negotiated.contains(VirtioFeature.GUEST_ANNOUNCE)) {
+      announce = false;
+    }
+    // the driver is live now: write the current config under a new generation and announce it
+    write(candidate(false), statusIrqs());
+    return negotiated;
+  }
+
+  /** VIRTIO_NET_CTRL_ANNOUNCE_ACK: clear the bit; the driver reads config when it wants, no IRQ needed. */
+  void announceAck() {
+    if (announce) {
+      announce = false;
+      writeIfChanged(candidate(false), false);
+    }
+  }
+
+  // ---- link ----
+
+  /** The link policy reported {@code up}; {@code changed} when it differs from the last report. */
+  void report(boolean up, boolean changed) {
+    boolean rise = changed && up;
+    if (rise && announceNegotiated()) {
+      // ANNOUNCE only on the way up; the driver answers with VIRTIO_NET_CTRL_ANNOUNCE_ACK
+      announce = true;
+      counters.announces.incrementAndGet();
+    }
+    if (changed && !up) {
+      announce = false;
+    }
+    writeIfChanged(candidate(rise), statusIrqs());
+  }
+
+  /** A PHY state was applied (null = no such device): MTU changes after probe are counted, not written. */
+  void phyApplied(NetdevState s) {
+    if (s == null) {
+      return;
+    }
+    if (probedMtu >= 0 && lastSeenMtu >= 0 && s.mtu() != lastSeenMtu) {
+      // the device MTU is read by the driver at probe; the spec forbids changing it afterwards
+      counters.mtuChangesIgnored.incrementAndGet();
+    }
+    lastSeenMtu = s.mtu();
+  }
+
+  /** Bound to {@code phy}: the first binding fixes the device MTU. */
+  void bound(NetdevState phy) {
+    if (probedMtu < 0) {
+      probedMtu = phy.mtu();
+    }
+  }
+
+  /** Writes the current config if it differs from the last one (e.g. carrier-notify back on). */
+  void sync() {
+    writeIfChanged(candidate(false), statusIrqs());
+  }
+
+  /** Writes the current config under a new generation, with an IRQ for a live driver (e.g. after a reconnect). */
+  void rewrite() {
+    write(candidate(false), statusIrqs());
+  }
+
+  /** Whether the config as it should be now differs from what was written. */
+  boolean configStale() {
+    return !candidate(false).equals(current);
+  }
+
+  // ---- config ----
+
+  private Set<VirtioFeature> effectiveFeatures() {
+    return negotiated != null ? negotiated : cfg.features();
+  }
+
+  private boolean announceNegotiated() {
+    return negotiated != null && negotiated.contains(VirtioFeature.GUEST_ANNOUNCE);
+  }
+
+  /** IRQs go out only to a live driver that negotiated STATUS. */
+  boolean statusIrqs() {
+    return negotiated != null && negotiated.contains(VirtioFeature.STATUS);
+  }
+
+  /** The config as it should be now; {@code rise} lets speed/duplex change with a rise of LINK_UP. */
+  VirtioNetConfig candidate(boolean rise) {
+    Set<VirtioFeature> f = effectiveFeatures();
+    boolean up = link.reportedUp();
+    NetdevState followed = link.followed();
+    int status;
+    if (f.contains(VirtioFeature.STATUS)) {
+      status = (up ? VirtioNetConfig.S_LINK_UP : 0) | (announce ? VirtioNetConfig.S_ANNOUNCE : 0);
+    } else {
+      status = VirtioNetConfig.S_LINK_UP; // spec: without STATUS the link is assumed up
+    }
+    byte[] mac;
+    if (cfg.mac() != null) {
+      mac = VirtioNetConfig.parseMac(cfg.mac());
+    } else if (f.contains(VirtioFeature.MAC)) {
+      byte[] phyMac = followed == null ? null : parseMacOrNull(followed.address());
+      mac = phyMac != null ? phyMac : current != null ? current.mac() : ZERO_MAC;
+    } else {
+      mac = ZERO_MAC;
+    }
+    long speed = VirtioNetConfig.SPEED_UNKNOWN;
+    int duplex = Duplex.UNKNOWN.virtioByte();
+    if (f.contains(VirtioFeature.SPEED_DUPLEX)) {
+      if (up && !rise && current != null) {
+        // the spec asks that speed and duplex not change while the link is up
+        speed = current.speed();
+        duplex = current.duplex();
+      } else if (followed != null) {
+        speed = followed.speed() < 0 ? VirtioNetConfig.SPEED_UNKNOWN : followed.speed();
+        duplex = followed.duplex().virtioByte();
+      }
+    }
+    int mtu = probedMtu < 0 ? 0 : Math.min(probedMtu, 0xFFFF);
+    return new VirtioNetConfig(mac, status, 1, mtu, speed, duplex, 0, 0, 0);
+  }
+
+  private static byte[] parseMacOrNull(String address) {
+    try {
+      return address == null || address.isEmpty() ? null : VirtioNetConfig.parseMac(address);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  private void writeIfChanged(VirtioNetConfig c, boolean irq) {
+    if (!c.equals(current)) {
+      write(c, irq);
+    }
+  }
+
+  private void write(VirtioNetConfig c, boolean irq) {
+    generation = nextGeneration();
+    current = c;
+    counters.configWrites.incrementAndGet();
+    if (irq) {
+      counters.statusIrqs.incrementAndGet();
+    }
+    effects.write(c, generation, irq);
+  }
+
+  /**
+   * {@code max(generation + 1, now_ms mod 2^32)} in serial-number order, so a restarted backend
+   * continues above what frontends saw; the first write starts from the clock.
+   */
+  private long nextGeneration() {
+    long now = wallClockMs.getAsLong() & 0xFFFF_FFFFL;
+    long next = (generation + 1) & 0xFFFF_FFFFL;
+    boolean first = !written;
+    written = true;
+    return first || VirtioNetConfig.generationAtOrAfter(now, next) ? now : next;
+  }
+
+  // ---- what the API shows ----
+
+  VirtioNetConfig current() {
+    return current;
+  }
+
+  long generation() {
+    return generation;
+  }
+
+  Set<VirtioFeature> negotiated() {
+    return negotiated;
+  }
+
+  boolean announce() {
+    return announce;
+  }
+
+  int probedMtu() {
+    return probedMtu;
+  }
+
+  /** Forgets the written config (hot-unplug clears it). */
+  void cleared() {
+    current = null;
+  }
+}
