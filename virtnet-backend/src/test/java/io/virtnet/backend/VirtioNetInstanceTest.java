@@ -92,6 +92,8 @@ class VirtioNetInstanceTest {
   void phyRegisteredAfterTheInstance_isBoundByName(Vertx vertx, EmbeddedBroker broker) throws Exception {
     try (BackendFixture f = new BackendFixture(vertx, broker)) {
       f.start(instance("vn0", "eth0", 2, 42));
+      // the broker acknowledges the probe's config before it need have delivered it to the test client
+      f.awaitConfig("vn0", c -> true);
       assertThat(f.lastConfig("vn0").config().linkUp()).isFalse();
       assertThat(f.snapshot("vn0").getBoolean("bound")).isFalse();
       SimPhy eth0 = f.phy("eth0", 5);
