@@ -209,7 +209,7 @@ class PhyAgentVerticleTest {
 
   @Test
   void unregister_withAHolder_waitsUnregistering_rebroadcasts_andCompletesOnPut(Vertx vertx) throws Exception {
-    Logger log = (Logger) LoggerFactory.getLogger(PhyAgentVerticle.class);
+    Logger log = (Logger) LoggerFactory.getLogger(PhyChanges.class);
     ListAppender<ILoggingEvent> logged = new ListAppender<>();
     logged.start();
     log.addAppender(logged);

@@ -298,33 +298,11 @@ public final class NetlinkLinkSource implements AutoCloseable {
     }
   }
 
-  /**
-   * Requests a dump and reads until NLMSG_DONE. Notifications interleaved with the dump parts are
-   * kept in arrival order: each is newer than what precedes it for the same ifindex.
-   */
+  /** Takes a dump and diffs it against what the tracker knew. */
   private List<NetdevEvent> dumpAndDiff(RtnetlinkSocket s) throws IOException {
-    s.requestDump();
-    List<LinkMessage> msgs = new ArrayList<>();
-    long deadline = System.nanoTime() + dumpTimeout.toNanos();
-    while (true) {
-      long leftMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-      if (!running) {
-        throw new IOException("netlink source stopped during a dump");
-      }
-      if (leftMs <= 0) {
-        throw new IOException("no NLMSG_DONE within " + dumpTimeout.toMillis() + " ms");
-      }
-      LinkBatch b = s.receive((int) Math.min(leftMs, POLL_MS));
-      malformed.addAndGet(b.malformed());
-      if (b.error() != 0) {
-        throw new IOException("RTM_GETLINK dump failed: errno " + b.error());
-      }
-      msgs.addAll(b.links());
-      if (b.done()) {
-        synchronized (tracker) {
-          return tracker.applyDump(msgs);
-        }
-      }
+    List<LinkMessage> msgs = s.dump(dumpTimeout, POLL_MS, () -> running, malformed::addAndGet);
+    synchronized (tracker) {
+      return tracker.applyDump(msgs);
     }
   }
 

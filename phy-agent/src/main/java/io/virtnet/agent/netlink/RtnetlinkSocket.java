@@ -6,10 +6,16 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongConsumer;
 
 /**
  * A NETLINK_ROUTE socket subscribed to RTMGRP_LINK. Not thread-safe: one thread receives, and
@@ -144,6 +150,38 @@ public final class RtnetlinkSocket implements AutoCloseable {
       LibC.send(fd, req.array(), 32, 0);
     } catch (LastErrorException e) {
       throw new IOException("cannot send RTM_GETLINK dump request: errno " + e.getErrorCode(), e);
+    }
+  }
+
+  /**
+   * Requests a dump and reads until NLMSG_DONE. Notifications interleaved with the dump parts are
+   * kept in arrival order: each is newer than what precedes it for the same ifindex.
+   *
+   * @param pollMs the longest single wait, so that {@code running} is checked that often
+   * @param malformed receives the number of malformed messages skipped in each datagram
+   */
+  public List<LinkMessage> dump(Duration timeout, int pollMs, BooleanSupplier running, LongConsumer malformed)
+      throws IOException {
+    requestDump();
+    List<LinkMessage> msgs = new ArrayList<>();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      long leftMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+      if (!running.getAsBoolean()) {
+        throw new IOException("netlink source stopped during a dump");
+      }
+      if (leftMs <= 0) {
+        throw new IOException("no NLMSG_DONE within " + timeout.toMillis() + " ms");
+      }
+      LinkBatch b = receive((int) Math.min(leftMs, pollMs));
+      malformed.accept(b.malformed());
+      if (b.error() != 0) {
+        throw new IOException("RTM_GETLINK dump failed: errno " + b.error());
+      }
+      msgs.addAll(b.links());
+      if (b.done()) {
+        return msgs;
+      }
     }
   }
 

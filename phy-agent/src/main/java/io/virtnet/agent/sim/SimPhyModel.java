@@ -40,7 +40,7 @@ public final class SimPhyModel {
   private final LongSupplier seq;
   private final Clock clock;
   private final Map<String, SimPhyConfig> templates = new LinkedHashMap<>();
-  private final Map<String, SimPhy> devices = new LinkedHashMap<>();
+  private final Map<String, SimNetDevice> devices = new LinkedHashMap<>();
   private int nextIfindex = FIRST_IFINDEX;
 
   /**
@@ -72,7 +72,7 @@ public final class SimPhyModel {
   /** The state of every registered device, in registration order. */
   public List<NetdevState> snapshot() {
     List<NetdevState> out = new ArrayList<>();
-    for (SimPhy d : devices.values()) {
+    for (SimNetDevice d : devices.values()) {
       out.add(d.state(agent, RegState.REGISTERED, clock.instant(), d.lastSeq));
     }
     return out;
@@ -80,7 +80,7 @@ public final class SimPhyModel {
 
   /** The current state of {@code ifname}, if registered. */
   public Optional<NetdevState> state(String ifname) {
-    SimPhy d = devices.get(ifname);
+    SimNetDevice d = devices.get(ifname);
     return d == null ? Optional.empty() : Optional.of(d.state(agent, RegState.REGISTERED, clock.instant(), d.lastSeq));
   }
 
@@ -99,7 +99,7 @@ public final class SimPhyModel {
       register(templates.getOrDefault(ifname, SimPhyConfig.defaults(ifname)), out);
       return PhyChange.of(out);
     }
-    SimPhy d = devices.get(ifname);
+    SimNetDevice d = devices.get(ifname);
     if (d == null) {
       throw InvalidMessageException.of("no-such-device",
           cmd.op().wireName() + " on " + ifname + ": no such device (register it first)");
@@ -116,7 +116,7 @@ public final class SimPhyModel {
     };
   }
 
-  private PhyChange carrier(SimPhy d, boolean on) {
+  private PhyChange carrier(SimNetDevice d, boolean on) {
     if (!d.setCarrier(on)) {
       return PhyChange.NONE;
     }
@@ -124,7 +124,7 @@ public final class SimPhyModel {
     return d.admin ? PhyChange.of(List.of(event(d, NetdevCmd.NETDEV_CHANGE))) : silent(d);
   }
 
-  private PhyChange admin(SimPhy d, boolean up) {
+  private PhyChange admin(SimNetDevice d, boolean up) {
     if (d.admin == up) {
       return PhyChange.NONE;
     }
@@ -138,7 +138,7 @@ public final class SimPhyModel {
     return PhyChange.of(out);
   }
 
-  private PhyChange mtu(SimPhy d, int mtu) {
+  private PhyChange mtu(SimNetDevice d, int mtu) {
     if (d.mtu == mtu) {
       return PhyChange.NONE;
     }
@@ -148,7 +148,7 @@ public final class SimPhyModel {
     return PhyChange.of(List.of(pre, event(d, NetdevCmd.NETDEV_CHANGEMTU)));
   }
 
-  private PhyChange address(SimPhy d, String mac) {
+  private PhyChange address(SimNetDevice d, String mac) {
     String normalized = normalizeMac(mac);
     if (d.address.equals(normalized)) {
       return PhyChange.NONE;
@@ -159,7 +159,7 @@ public final class SimPhyModel {
     return PhyChange.of(List.of(pre, event(d, NetdevCmd.NETDEV_CHANGEADDR)));
   }
 
-  private PhyChange speed(SimPhy d, int speed) {
+  private PhyChange speed(SimNetDevice d, int speed) {
     if (d.speed == speed) {
       return PhyChange.NONE;
     }
@@ -167,7 +167,7 @@ public final class SimPhyModel {
     return d.admin ? PhyChange.of(List.of(event(d, NetdevCmd.NETDEV_CHANGE))) : silent(d);
   }
 
-  private PhyChange unregister(SimPhy d) {
+  private PhyChange unregister(SimNetDevice d) {
     List<NetdevEvent> out = new ArrayList<>();
     // unregister_netdevice_many closes the device first (dev_close_many)
     if (d.admin) {
@@ -178,7 +178,7 @@ public final class SimPhyModel {
     return PhyChange.of(out);
   }
 
-  private PhyChange rename(SimPhy d, String newName) {
+  private PhyChange rename(SimNetDevice d, String newName) {
     if (d.ifname.equals(newName)) {
       return PhyChange.NONE;
     }
@@ -199,7 +199,7 @@ public final class SimPhyModel {
 
   private void register(SimPhyConfig c, List<NetdevEvent> out) {
     String mac = c.address() != null ? c.address() : generatedMac(c.name());
-    SimPhy d = new SimPhy(c.name(), nextIfindex++, mac, c.mtu(), c.speed(), c.duplex(), c.carrier());
+    SimNetDevice d = new SimNetDevice(c.name(), nextIfindex++, mac, c.mtu(), c.speed(), c.duplex(), c.carrier());
     devices.put(d.ifname, d);
     // register_netdevice leaves the device closed; the "driver" then opens it if configured up
     out.add(event(d, NetdevCmd.NETDEV_REGISTER));
@@ -210,23 +210,23 @@ public final class SimPhyModel {
   }
 
   /** dev_close: GOING_DOWN while still open, then DOWN once closed. */
-  private void close(SimPhy d, List<NetdevEvent> out) {
+  private void close(SimNetDevice d, List<NetdevEvent> out) {
     out.add(event(d, NetdevCmd.NETDEV_GOING_DOWN));
     d.admin = false;
     out.add(event(d, NetdevCmd.NETDEV_DOWN));
   }
 
-  private NetdevEvent event(SimPhy d, NetdevCmd cmd) {
+  private NetdevEvent event(SimNetDevice d, NetdevCmd cmd) {
     return event(d, cmd, RegState.REGISTERED, null);
   }
 
-  private NetdevEvent event(SimPhy d, NetdevCmd cmd, RegState reg, String oldIfname) {
+  private NetdevEvent event(SimNetDevice d, NetdevCmd cmd, RegState reg, String oldIfname) {
     long s = seq.getAsLong();
     d.lastSeq = s;
     return new NetdevEvent(cmd, s, d.state(agent, reg, clock.instant(), s), oldIfname);
   }
 
-  private PhyChange silent(SimPhy d) {
+  private PhyChange silent(SimNetDevice d) {
     d.lastSeq = seq.getAsLong();
     return PhyChange.silent(d.state(agent, RegState.REGISTERED, clock.instant(), d.lastSeq));
   }

@@ -9,7 +9,7 @@ import java.time.Instant;
 import java.util.EnumSet;
 
 /** One simulated net_device: the fields a driver and {@code ip link} would change. Not thread-safe. */
-final class SimPhy {
+final class SimNetDevice {
   String ifname;
   final int ifindex;
   boolean admin;
@@ -23,7 +23,7 @@ final class SimPhy {
   /** The seq of the last change folded into this device's state. */
   long lastSeq;
 
-  SimPhy(String ifname, int ifindex, String address, int mtu, int speed, Duplex duplex, boolean carrier) {
+  SimNetDevice(String ifname, int ifindex, String address, int mtu, int speed, Duplex duplex, boolean carrier) {
     this.ifname = ifname;
     this.ifindex = ifindex;
     this.address = address;

@@ -1,0 +1,129 @@
+package io.virtnet.agent;
+
+import io.virtnet.protocol.InvalidMessageException;
+import io.virtnet.protocol.PhyCommand;
+import io.virtnet.protocol.RefHold;
+import io.virtnet.protocol.ServiceStatus;
+import io.virtnet.protocol.TopicName;
+import io.virtnet.protocol.Topics;
+import io.virtnet.runtime.metrics.Rejections;
+import io.virtnet.runtime.mqtt.InboundMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's input: sim commands on {@code cmd}, the backends' holds on {@code ref/{holder}} and
+ * their {@code status} (whose will voids their holds). Every payload is validated; bad input is
+ * counted by {@link Rejections} and changes nothing. Used on the agent's context.
+ */
+final class AgentInbound {
+  private static final Logger LOG = LoggerFactory.getLogger(AgentInbound.class);
+
+  private final String agent;
+  private final Topics topics;
+  private final Rejections rejections;
+  private final PhySource source;
+  private final Holders holders;
+  private final UnregisterWaiters waiters;
+  private final PhyChanges changes;
+
+  AgentInbound(String agent, Topics topics, Rejections rejections, PhySource source, Holders holders,
+      UnregisterWaiters waiters, PhyChanges changes) {
+    this.agent = agent;
+    this.topics = topics;
+    this.rejections = rejections;
+    this.source = source;
+    this.holders = holders;
+    this.waiters = waiters;
+    this.changes = changes;
+  }
+
+  /** A sim command: applied to the source, whose change is published. */
+  void onCommand(InboundMessage m) {
+    try {
+      TopicName t = topics.parse(m.topic());
+      if (!(t instanceof TopicName.PhyCmd c) || !c.agent().equals(agent)) {
+        rejections.reject(m.topic(), "unexpected-topic", "not a command topic of agent " + agent);
+        return;
+      }
+      if (m.retained()) {
+        // a retained command would be replayed at every restart
+        throw InvalidMessageException.of("retained-command", "commands must not be retained; ignoring it");
+      }
+      PhyCommand cmd = PhyCommand.decode(m.payload());
+      String ifname = c.ifname();
+      if (cmd.op() == PhyCommand.Op.REGISTER && waiters.isWaiting(ifname)) {
+        throw stillUnregistering("register " + ifname, ifname);
+      }
+      if (cmd.op() == PhyCommand.Op.RENAME && waiters.isWaiting((String) cmd.value())) {
+        throw stillUnregistering("rename " + ifname + " to " + cmd.value(), (String) cmd.value());
+      }
+      PhyChange change = source.command(ifname, cmd);
+      if (change.isEmpty()) {
+        LOG.debug("{} {} on {}: nothing changes", cmd.op().wireName(), cmd.value(), ifname);
+        return;
+      }
+      changes.apply(change);
+    } catch (InvalidMessageException e) {
+      rejections.reject(m.topic(), e);
+    }
+  }
+
+  private InvalidMessageException stillUnregistering(String what, String name) {
+    return InvalidMessageException.of("device-busy", what + ": the previous " + name
+        + " is still unregistering (usage count " + holders.count(name) + ": " + holders.describe(name)
+        + "); refused until its holders release it");
+  }
+
+  /** A hold ({@code dev_hold}) or, empty, a put ({@code dev_put}). */
+  void onRef(InboundMessage m) {
+    try {
+      TopicName t = topics.parse(m.topic());
+      if (!(t instanceof TopicName.PhyRef r) || !r.agent().equals(agent)) {
+        rejections.reject(m.topic(), "unexpected-topic", "not a ref topic of agent " + agent);
+        return;
+      }
+      if (m.payload().length() == 0) {
+        if (holders.put(r.ifname(), r.holder())) {
+          LOG.debug("{}: {} released its hold", r.ifname(), r.holder());
+          changes.releaseFree();
+        }
+        return;
+      }
+      RefHold h = RefHold.decode(m.payload());
+      if (!h.holder().equals(r.holder())) {
+        throw InvalidMessageException.of("holder-mismatch", "payload holder '" + h.holder()
+            + "' differs from the topic's '" + r.holder() + "'");
+      }
+      holders.hold(r.ifname(), r.holder(), h.node());
+      LOG.debug("{}: held by {}@{}", r.ifname(), r.holder(), h.node());
+    } catch (InvalidMessageException e) {
+      rejections.reject(m.topic(), e);
+    }
+  }
+
+  /** A backend's status: while it is offline (its will), its holds do not count. */
+  void onBackendStatus(InboundMessage m) {
+    try {
+      TopicName t = topics.parse(m.topic());
+      if (!(t instanceof TopicName.BackendStatus b)) {
+        rejections.reject(m.topic(), "unexpected-topic", "not a backend status topic");
+        return;
+      }
+      if (m.payload().length() == 0) {
+        holders.forgetNode(b.node());
+        return;
+      }
+      ServiceStatus s = ServiceStatus.decode(m.payload());
+      if (holders.nodeStatus(b.node(), s.online())) {
+        LOG.info("backend {} is {}: its holds {}", b.node(), s.online() ? "online" : "offline",
+            s.online() ? "count again" : "no longer count");
+      }
+      if (!s.online()) {
+        changes.releaseFree();
+      }
+    } catch (InvalidMessageException e) {
+      rejections.reject(m.topic(), e);
+    }
+  }
+}
