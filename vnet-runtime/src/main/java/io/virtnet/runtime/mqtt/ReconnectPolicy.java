@@ -1,0 +1,56 @@
+package io.virtnet.runtime.mqtt;
+
+/**
+ * When to try connecting again: after a failed attempt or a lost connection, wait the {@link Backoff}'s
+ * next delay; a successful connection resets it. Counts reconnections and says which failed attempts
+ * are worth a log line (the first, then every 20th) so a broker that stays away does not flood the log.
+ */
+final class ReconnectPolicy {
+  private static final int LOG_EVERY = 20;
+
+  private final Backoff backoff;
+  private boolean everConnected;
+  private volatile long reconnects;
+  private int failedAttempts;
+
+  ReconnectPolicy(Backoff backoff) {
+    this.backoff = backoff;
+  }
+
+  /** A connection attempt failed: the delay before the next one. */
+  long attemptFailed() {
+    failedAttempts++;
+    return backoff.nextDelayMs();
+  }
+
+  /** Whether the failed attempt just counted should be logged. */
+  boolean worthLogging() {
+    return failedAttempts == 1 || failedAttempts % LOG_EVERY == 0;
+  }
+
+  /** A connection was accepted; true when it is a reconnection (an earlier one existed). */
+  boolean connected() {
+    boolean reconnect = everConnected;
+    everConnected = true;
+    failedAttempts = 0;
+    backoff.reset();
+    if (reconnect) {
+      reconnects++;
+    }
+    return reconnect;
+  }
+
+  /** The connection was lost: the delay before the first attempt to get it back. */
+  long connectionLost() {
+    return backoff.nextDelayMs();
+  }
+
+  int failedAttempts() {
+    return failedAttempts;
+  }
+
+  /** Completed reconnections after the first connection (read from any thread). */
+  long reconnects() {
+    return reconnects;
+  }
+}
