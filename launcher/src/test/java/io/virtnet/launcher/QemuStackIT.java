@@ -12,6 +12,7 @@ import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.virtnet.broker.EmbeddedBroker;
 import io.virtnet.frontend.qemu.GuestImage;
+import io.virtnet.frontend.qemu.GuestSerial;
 import io.virtnet.frontend.qemu.QemuVm;
 import io.virtnet.testsupport.SharedBroker;
 import io.virtnet.testsupport.TestMqtt;
@@ -122,7 +123,7 @@ class QemuStackIT {
       int seen = vm.carrierLines().size();
       long t0 = System.nanoTime();
       cable(want);
-      QemuVm.CarrierLine line = vm.awaitCarrier(seen, l -> l.boot() == boot, SETTLE);
+      GuestSerial.CarrierLine line = vm.awaitCarrier(seen, l -> l.boot() == boot, SETTLE);
       assertThat(line).as("guest carrier line after change #%d (%s); serial: %s", i, want, vm.serial()).isNotNull();
       assertThat(line.up()).as("guest carrier after change #%d", i).isEqualTo(want);
       expected.add(want);
@@ -152,7 +153,7 @@ class QemuStackIT {
     // THEN the new VM gets the PHY's current state (down) and keeps it
     mqtt.awaitLast(link(), r -> !r.isEmpty() && r.json().getJsonObject("qemu").getBoolean("qmpConnected")
         && !r.json().getBoolean("carrier"), SETTLE);
-    QemuVm.CarrierLine down = vm.awaitCarrier(0, l -> l.boot() == reboot && !l.up(), SETTLE);
+    GuestSerial.CarrierLine down = vm.awaitCarrier(0, l -> l.boot() == reboot && !l.up(), SETTLE);
     assertThat(down).as("guest carrier 0 after the restart; serial: %s", vm.serial()).isNotNull();
     await().during(Duration.ofMillis(500)).atMost(SETTLE).until(() -> !last(vm.carrierValues(reboot)));
     LOG.info("QEMU restart: guest ready after {} ms; its carrier lines: {}", rebootNanos / 1_000_000,
@@ -161,7 +162,7 @@ class QemuStackIT {
     // AND the restarted VM follows the cable again
     int seen = vm.carrierLines().size();
     cable(true);
-    QemuVm.CarrierLine back = vm.awaitCarrier(seen, l -> l.boot() == reboot, SETTLE);
+    GuestSerial.CarrierLine back = vm.awaitCarrier(seen, l -> l.boot() == reboot, SETTLE);
     assertThat(back).as("guest carrier after plugging on the restarted VM; serial: %s", vm.serial()).isNotNull();
     assertThat(back.up()).isTrue();
     assertThat(phyCarrier()).isTrue();

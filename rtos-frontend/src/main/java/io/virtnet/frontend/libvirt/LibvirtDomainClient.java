@@ -14,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import io.virtnet.frontend.nic.NicLinkException;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
 import org.libvirt.DomainInfo;
@@ -128,9 +129,14 @@ public final class LibvirtDomainClient {
     });
   }
 
-  /** Adds a listener; the returned action removes it. */
+  /** Adds a listener (told at once if the domain is running); the returned action removes it. */
   public Runnable addConnectionListener(ConnectionListener listener) {
     listeners.add(listener);
+    context.runOnContext(v -> {
+      if (connected && listeners.contains(listener)) {
+        listener.connected(this);
+      }
+    });
     return () -> listeners.remove(listener);
   }
 
@@ -190,7 +196,7 @@ public final class LibvirtDomainClient {
 
   private <T> Future<T> call(String what, DomainCall<T> action) {
     if (closed) {
-      return Future.failedFuture("libvirt client for " + address() + " is closed");
+      return Future.failedFuture(new NicLinkException(NicLinkException.Reason.CLOSED, "libvirt client for " + address() + " is closed"));
     }
     Worker w = worker;
     return this.<T>onWorker(w, () -> action.apply(domain(w))).recover(e -> {
@@ -198,7 +204,9 @@ public final class LibvirtDomainClient {
       if (connectionLost(e) || e instanceof TimeoutException) {
         lost(w, lastError, e instanceof TimeoutException);
       }
-      return Future.failedFuture(new IllegalStateException(address() + ": " + lastError, e));
+      NicLinkException.Reason reason = e instanceof TimeoutException ? NicLinkException.Reason.TIMEOUT
+          : connectionLost(e) ? NicLinkException.Reason.NOT_CONNECTED : NicLinkException.Reason.ERROR_REPLY;
+      return Future.failedFuture(new NicLinkException(reason, address() + ": " + lastError));
     });
   }
 

@@ -127,7 +127,7 @@ class QemuGuestKernelTest {
       long t0 = System.nanoTime();
       get(qmp.setLink(QemuVm.NIC_ID, want));
       sent.add(want);
-      QemuVm.CarrierLine line = vm.awaitCarrier(seen, l -> l.boot() == boot, CHANGE_TIMEOUT);
+      GuestSerial.CarrierLine line = vm.awaitCarrier(seen, l -> l.boot() == boot, CHANGE_TIMEOUT);
       assertThat(line).as("guest carrier after set_link #%d (%s); serial: %s", i + 1, want, vm.serial()).isNotNull();
       assertThat(line.up()).as("guest carrier after set_link #%d", i + 1).isEqualTo(want);
       latencies.add(line.nanos() - t0);
@@ -162,7 +162,7 @@ class QemuGuestKernelTest {
 
     // THEN the new session re-applied "down" and the guest's driver shows it (and keeps showing it)
     await().atMost(Duration.ofSeconds(5)).until(() -> core.state().inSync());
-    QemuVm.CarrierLine down = vm.awaitCarrier(0, l -> l.boot() == boot && !l.up(), CHANGE_TIMEOUT);
+    GuestSerial.CarrierLine down = vm.awaitCarrier(0, l -> l.boot() == boot && !l.up(), CHANGE_TIMEOUT);
     assertThat(down).as("guest carrier 0 after restart; serial: %s", vm.serial()).isNotNull();
     await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(3))
         .until(() -> !vm.carrierValues(boot).get(vm.carrierValues(boot).size() - 1));
@@ -174,7 +174,7 @@ class QemuGuestKernelTest {
     // AND the link can be brought back up on the new VM
     int seen = vm.carrierLines().size();
     get(core.setCarrier(true));
-    QemuVm.CarrierLine up = vm.awaitCarrier(seen, l -> l.boot() == boot && l.up(), CHANGE_TIMEOUT);
+    GuestSerial.CarrierLine up = vm.awaitCarrier(seen, l -> l.boot() == boot && l.up(), CHANGE_TIMEOUT);
     assertThat(up).as("guest carrier 1 on the restarted VM").isNotNull();
   }
 

@@ -2,21 +2,15 @@ package io.virtnet.frontend.qemu;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 
@@ -28,20 +22,13 @@ import org.awaitility.core.ConditionTimeoutException;
  */
 public final class QemuVm implements AutoCloseable {
   public static final String NIC_ID = "nic0";
-  private static final Pattern CARRIER = Pattern.compile("CARRIER ([01])");
-  private static final String READY = "GUEST READY";
-
-  /** One carrier line: which boot it came from, the value, and when the host read it. */
-  public record CarrierLine(int boot, boolean up, long nanos) {}
 
   private final GuestImage image;
   private final Path workDir;
   private final Path qmpSocket;
-  private final List<CarrierLine> carrier = new CopyOnWriteArrayList<>();
-  private final List<Long> readyAt = new CopyOnWriteArrayList<>();
+  private final GuestSerial serial = new GuestSerial();
   private final List<Long> startedAt = new CopyOnWriteArrayList<>();
   private volatile Process process;
-  private volatile Thread tailer;
   private volatile int boot;
   private boolean hookInstalled;
 
@@ -99,11 +86,7 @@ public final class QemuVm implements AutoCloseable {
       }, "qemu-vm-reaper"));
       hookInstalled = true;
     }
-    int thisBoot = boot;
-    Thread t = new Thread(() -> tail(log, thisBoot), "qemu-serial-tail-" + thisBoot);
-    t.setDaemon(true);
-    t.start();
-    tailer = t;
+    serial.tail(log, boot);
   }
 
   /** Waits for the current boot's "GUEST READY"; the boot time in nanoseconds, or fails with QEMU's output. */
@@ -111,46 +94,28 @@ public final class QemuVm implements AutoCloseable {
     int b = boot;
     try {
       Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(5))
-          .until(() -> readyAt.size() >= b || process == null || !process.isAlive());
+          .until(() -> serial.readyCount() >= b || process == null || !process.isAlive());
     } catch (ConditionTimeoutException e) {
       throw new IOException("guest not ready within " + timeout + "; serial: " + serial() + "; qemu: " + output());
     }
-    if (readyAt.size() < b) {
+    if (serial.readyCount() < b) {
       throw new IOException("QEMU exited before the guest was ready: " + output());
     }
-    return readyAt.get(b - 1) - startedAt.get(b - 1);
+    return serial.readyAt(b) - startedAt.get(b - 1);
   }
 
-  /**
-   * Waits for a carrier line matching {@code p} at index {@code from} or later; null on timeout. Lines
-   * are stamped by the tail thread, so the poll interval here does not affect measured latencies.
-   */
-  public CarrierLine awaitCarrier(int from, Predicate<CarrierLine> p, Duration timeout) {
-    try {
-      return Awaitility.await().atMost(timeout).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(2))
-          .until(() -> find(from, p), Objects::nonNull);
-    } catch (ConditionTimeoutException e) {
-      return null;
-    }
+  /** See {@link GuestSerial#awaitCarrier}. */
+  public GuestSerial.CarrierLine awaitCarrier(int from, Predicate<GuestSerial.CarrierLine> p, Duration timeout) {
+    return serial.awaitCarrier(from, p, timeout);
   }
 
-  private CarrierLine find(int from, Predicate<CarrierLine> p) {
-    List<CarrierLine> lines = List.copyOf(carrier);
-    for (int i = from; i < lines.size(); i++) {
-      if (p.test(lines.get(i))) {
-        return lines.get(i);
-      }
-    }
-    return null;
-  }
-
-  public List<CarrierLine> carrierLines() {
-    return List.copyOf(carrier);
+  public List<GuestSerial.CarrierLine> carrierLines() {
+    return serial.carrierLines();
   }
 
   /** The carrier values of one boot, in order. */
   public List<Boolean> carrierValues(int ofBoot) {
-    return carrier.stream().filter(c -> c.boot() == ofBoot).map(CarrierLine::up).toList();
+    return serial.carrierValues(ofBoot);
   }
 
   public int boot() {
@@ -164,11 +129,7 @@ public final class QemuVm implements AutoCloseable {
       p.destroyForcibly();
       p.waitFor(10, TimeUnit.SECONDS);
     }
-    Thread t = tailer;
-    if (t != null) {
-      t.interrupt();
-      t.join(2_000);
-    }
+    serial.stop();
   }
 
   /** Kills the VM and boots it again with the same QMP socket path. */
@@ -203,53 +164,8 @@ public final class QemuVm implements AutoCloseable {
     }
   }
 
-  /** Polls the serial log every millisecond: QEMU appends to it unbuffered as the guest writes. */
-  private void tail(Path log, int ofBoot) {
-    StringBuilder line = new StringBuilder();
-    byte[] buf = new byte[8192];
-    try (RandomAccessFile f = new RandomAccessFile(log.toFile(), "r")) {
-      long pos = 0;
-      while (!Thread.currentThread().isInterrupted()) {
-        int n = f.getChannel().position(pos).read(java.nio.ByteBuffer.wrap(buf));
-        if (n <= 0) {
-          LockSupport.parkNanos(1_000_000);
-          continue;
-        }
-        long now = System.nanoTime();
-        pos += n;
-        for (int i = 0; i < n; i++) {
-          char c = (char) (buf[i] & 0xff);
-          if (c == '\n') {
-            onLine(line.toString(), ofBoot, now);
-            line.setLength(0);
-          } else if (c != '\r') {
-            line.append(c);
-          }
-        }
-      }
-    } catch (IOException e) {
-      // the VM's log went away with its work dir: nothing more to tail
-    }
-  }
-
-  private void onLine(String text, int ofBoot, long now) {
-    Matcher m = CARRIER.matcher(text);
-    if (m.find()) {
-      carrier.add(new CarrierLine(ofBoot, "1".equals(m.group(1)), now));
-    }
-    if (text.contains(READY)) {
-      while (readyAt.size() < ofBoot - 1) {
-        readyAt.add(now); // a boot that never became ready (killed early) keeps the indices aligned
-      }
-      readyAt.add(now);
-    }
-  }
-
   /** The p-th percentile (0..100) of {@code nanos}, in milliseconds. */
   public static double percentileMs(List<Long> nanos, double p) {
-    List<Long> sorted = new ArrayList<>(nanos);
-    sorted.sort(null);
-    int idx = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
-    return sorted.get(Math.max(0, Math.min(sorted.size() - 1, idx))) / 1e6;
+    return GuestSerial.percentileMs(nanos, p);
   }
 }
