@@ -1,6 +1,9 @@
 package io.virtnet.broker;
 
 import com.hivemq.embedded.EmbeddedHiveMQ;
+import com.hivemq.embedded.EmbeddedHiveMQBuilder;
+import io.virtnet.broker.auth.BrokerSecurity;
+import io.virtnet.broker.auth.SecurityExtension;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -16,22 +19,30 @@ import org.slf4j.LoggerFactory;
 /**
  * An embedded HiveMQ CE broker on 127.0.0.1 with in-memory persistence and its own temporary
  * config/data folders (never the working directory). Blocking: start and stop it off the event loop.
- * It starts in about a second and stops in about four.
+ * It starts in about a second and stops in about four. Open to anyone by default; given a
+ * {@link BrokerSecurity} (a Mosquitto password file and ACL) it enforces them as Mosquitto does.
  */
 public final class EmbeddedBroker implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedBroker.class);
 
   private final int port;
   private final Path home;
+  private final BrokerSecurity security;
   private EmbeddedHiveMQ hivemq;
 
-  private EmbeddedBroker(int port, Path home) {
+  private EmbeddedBroker(int port, Path home, BrokerSecurity security) {
     this.port = port;
     this.home = home;
+    this.security = security;
   }
 
-  /** Starts a broker on {@code port} (0 = a free port chosen first, since HiveMQ does not report the one it bound). */
+  /** Starts an open broker on {@code port} (0 = a free port chosen first, since HiveMQ does not report the one it bound). */
   public static EmbeddedBroker start(int port) {
+    return start(port, null);
+  }
+
+  /** As {@link #start(int)}; with {@code security} (null: open) every client logs in and the ACL applies. */
+  public static EmbeddedBroker start(int port, BrokerSecurity security) {
     int chosen = port == 0 ? freePort() : port;
     Path home;
     try {
@@ -39,7 +50,7 @@ public final class EmbeddedBroker implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    EmbeddedBroker broker = new EmbeddedBroker(chosen, home);
+    EmbeddedBroker broker = new EmbeddedBroker(chosen, home, security);
     broker.startHiveMq();
     return broker;
   }
@@ -51,11 +62,14 @@ public final class EmbeddedBroker implements AutoCloseable {
       Files.createDirectories(home.resolve("extensions"));
       Files.writeString(conf.resolve("config.xml"), configXml(port));
       copyLoggingConfig(conf);
-      hivemq = EmbeddedHiveMQ.builder()
+      EmbeddedHiveMQBuilder builder = EmbeddedHiveMQ.builder()
           .withConfigurationFolder(conf)
           .withDataFolder(home.resolve("data"))
-          .withExtensionsFolder(home.resolve("extensions"))
-          .build();
+          .withExtensionsFolder(home.resolve("extensions"));
+      if (security != null) {
+        builder = builder.withEmbeddedExtension(SecurityExtension.embedded(security));
+      }
+      hivemq = builder.build();
       hivemq.start().get(60, TimeUnit.SECONDS);
       LOG.debug("embedded HiveMQ CE listening on 127.0.0.1:{}", port);
     } catch (Exception e) {
