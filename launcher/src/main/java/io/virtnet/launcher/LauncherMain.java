@@ -3,15 +3,18 @@ package io.virtnet.launcher;
 import io.vertx.core.Vertx;
 import io.virtnet.agent.config.AgentConfig;
 import io.virtnet.broker.EmbeddedBroker;
+import io.virtnet.broker.auth.BrokerSecurity;
 import io.virtnet.runtime.cli.BrokerOptions;
 import io.virtnet.runtime.config.ConfigException;
 import io.virtnet.runtime.config.ConfigLoader;
+import io.virtnet.runtime.mqtt.MqttSessionOptions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import io.virtnet.runtime.cli.CommandLines;
@@ -53,6 +56,15 @@ public final class LauncherMain implements Callable<Integer> {
       description = "Vert.x event-loop threads; default: half the CPUs (at least 1), the other half for the broker")
   Integer eventLoops;
 
+  @Option(names = "--mqtt-passwd", paramLabel = "FILE",
+      description = "embedded broker: clients must log in, with the users of this Mosquitto password file (mosquitto_passwd);"
+          + " the services log in as agent, backend and frontend with VNET_AGENT_PASSWORD, VNET_BACKEND_PASSWORD, VNET_FRONTEND_PASSWORD")
+  Path mqttPasswd;
+
+  @Option(names = "--mqtt-acl", paramLabel = "FILE",
+      description = "embedded broker: enforce this Mosquitto ACL file (e.g. deploy/mosquitto/acl) as Mosquitto does; needs --mqtt-passwd")
+  Path mqttAcl;
+
   @Mixin BrokerOptions broker;
 
   private final CountDownLatch stopped = new CountDownLatch(1);
@@ -77,13 +89,24 @@ public final class LauncherMain implements Callable<Integer> {
     options = options.withHttpPort(http);
 
     boolean external = spec.commandLine().getParseResult().hasMatchedOption("--broker");
+    ServiceLogins logins = ServiceLogins.fromEnvironment(System::getenv);
+    BrokerSecurity security;
+    try {
+      security = brokerSecurity(external, logins);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+    // --username logs every service in as one user (as before); otherwise each its own, if its variable is set
+    Function<String, MqttSessionOptions> session = broker.username != null
+        ? broker::toSessionOptions
+        : id -> logins.apply(id, broker.toSessionOptions(id));
     EmbeddedBroker embedded = null;
     String brokerUri;
     if (external) {
       brokerUri = broker.broker;
     } else {
       int port = choosePort("MQTT", mqttPort, DEFAULT_MQTT_PORT, out);
-      embedded = EmbeddedBroker.start(port);
+      embedded = EmbeddedBroker.start(port, security);
       brokerUri = embedded.uri();
       broker.broker = brokerUri;
     }
@@ -93,7 +116,7 @@ public final class LauncherMain implements Callable<Integer> {
     Vertx vertx = Vertx.vertx(Stack.vertxOptions(eventLoops == null ? Stack.defaultEventLoops() : eventLoops));
     Stack stack;
     try {
-      stack = Stack.deploy(vertx, options, broker::toSessionOptions).await(60, TimeUnit.SECONDS);
+      stack = Stack.deploy(vertx, options, session).await(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       vertx.close();
       if (embedded != null) {
@@ -126,6 +149,24 @@ public final class LauncherMain implements Callable<Integer> {
       embedded.close();
     }
     stopped.countDown();
+  }
+
+  /** The embedded broker's logins and ACL from --mqtt-passwd and --mqtt-acl (null: open, as without them). */
+  private BrokerSecurity brokerSecurity(boolean external, ServiceLogins logins) {
+    if (mqttPasswd == null && mqttAcl == null) {
+      return null;
+    }
+    if (external) {
+      throw new IllegalArgumentException("--mqtt-passwd and --mqtt-acl secure the embedded broker; with --broker, configure that broker");
+    }
+    if (mqttPasswd == null) {
+      throw new IllegalArgumentException("--mqtt-acl needs --mqtt-passwd: without logins the ACL would trust any claimed user name");
+    }
+    BrokerSecurity security = BrokerSecurity.load(mqttPasswd, mqttAcl);
+    if (broker.username == null) {
+      logins.requireAll(security.passwords());
+    }
+    return security;
   }
 
   /** The requested port, or the default; a taken default falls back to a free port, saying so. */

@@ -1,0 +1,202 @@
+package io.virtnet.systemtests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3ConnAckException;
+import com.hivemq.client.mqtt.mqtt3.message.connect.connack.Mqtt3ConnAckReturnCode;
+import io.virtnet.broker.EmbeddedBroker;
+import io.virtnet.broker.auth.Acl;
+import io.virtnet.broker.auth.BrokerSecurity;
+import io.virtnet.systemtests.support.AuthMqtt;
+import io.virtnet.systemtests.support.EnvFile;
+import io.virtnet.systemtests.support.Mosquitto;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * One ACL for both brokers (DESIGN.md section 6): deploy/mosquitto/acl and the password file that
+ * gen-passwd.sh makes from .env.example, run by Debian's Mosquitto and by the embedded HiveMQ CE
+ * (the launcher's --mqtt-passwd/--mqtt-acl). The same probes, every (user, topic, read or write) of
+ * the stack's topics, must be allowed or refused alike by both brokers and by {@link Acl}'s model.
+ * Writes are published retained, so a refused write must also leave nothing retained.
+ */
+@Timeout(120)
+class AclCrossCheckIT {
+  private static final Duration BOUND = Duration.ofSeconds(10);
+  // injector first: the last allowed writer of a topic then holds its retained value, not the injector
+  private static final List<String> USERS = List.of("injector", "agent", "backend", "frontend", "observer");
+  private static final List<String> TOPICS = List.of(
+      "vnet/phy/linux0/status", "vnet/phy/linux0/eth0/state", "vnet/phy/linux0/eth0/event", "vnet/phy/linux0/eth0/cmd",
+      "vnet/phy/linux0/eth0/ref/virtio-net0", "vnet/backend/backend0/status", "vnet/virtio/virtio-net0/device",
+      "vnet/virtio/virtio-net0/config", "vnet/virtio/virtio-net0/ctrl", "vnet/rtos/2/irq", "vnet/rtos/2/virtio-net0/link",
+      "vnet/phy/linux0", "vnet/other");
+  /** Topics the stack never uses, one of which each user may read: where the "all sent" markers go. */
+  private static final List<String> MARKER_TOPICS = List.of("vnet/phy/marker/m/cmd", "vnet/virtio/marker/device");
+
+  @TempDir static Path work;
+  private static Mosquitto mosquitto;
+  private static EmbeddedBroker hivemq;
+  private static Map<String, String> passwords;
+  private static Acl acl;
+
+  @BeforeAll
+  static void startBothBrokers() {
+    mosquitto = Mosquitto.start("deploy/mosquitto/mosquitto.conf", work, null);
+    passwords = EnvFile.mqttPasswords();
+    BrokerSecurity security = BrokerSecurity.load(work.resolve("passwd"), work.resolve("acl"));
+    acl = security.acl();
+    hivemq = EmbeddedBroker.start(0, security);
+  }
+
+  @AfterAll
+  static void stopBothBrokers() {
+    if (hivemq != null) {
+      hivemq.close();
+    }
+    if (mosquitto != null) {
+      mosquitto.close();
+    }
+  }
+
+  record Probe(String user, String topic, Acl.Access access) implements Comparable<Probe> {
+    @Override
+    public int compareTo(Probe o) {
+      return toString().compareTo(o.toString());
+    }
+  }
+
+  @Test
+  void everyReadAndWriteProbe_isDecidedAlikeByMosquittoHivemqAndTheModel() {
+    String nonce = UUID.randomUUID().toString().substring(0, 8);
+    Outcome onMosquitto = probe(mosquitto.port(), nonce);
+    Outcome onHivemq = probe(hivemq.port(), nonce);
+
+    Map<Probe, Boolean> model = new TreeMap<>();
+    for (String user : USERS) {
+      for (String topic : TOPICS) {
+        for (Acl.Access access : Acl.Access.values()) {
+          model.put(new Probe(user, topic, access), acl.allows(user, "it-" + user, topic, access));
+        }
+      }
+    }
+    assertThat(model.values()).as("the probes cover allowed and refused cases").contains(true, false);
+    assertThat(onMosquitto.allowed()).as("Mosquitto vs the model").isEqualTo(model);
+    assertThat(onHivemq.allowed()).as("HiveMQ vs Mosquitto").isEqualTo(onMosquitto.allowed());
+    assertThat(onHivemq.retained()).as("retained values, HiveMQ vs Mosquitto").isEqualTo(onMosquitto.retained());
+    for (String topic : TOPICS) {
+      String lastAllowed = USERS.stream().filter(u -> model.get(new Probe(u, topic, Acl.Access.WRITE)))
+          .reduce((a, b) -> b).orElseThrow();
+      assertThat(onMosquitto.retained().get(topic)).as("retained on " + topic).isEqualTo(writePayload(nonce, lastAllowed, topic));
+    }
+  }
+
+  @Test
+  void anonymousAndWrongPassword_areRefusedByBoth() {
+    for (int port : new int[] {mosquitto.port(), hivemq.port()}) {
+      assertThat(AuthMqtt.connectFailure(port, null, null, null))
+          .hasValueSatisfying(e -> assertThat(((Mqtt3ConnAckException) e).getMqttMessage().getReturnCode())
+              .isEqualTo(Mqtt3ConnAckReturnCode.NOT_AUTHORIZED));
+      assertThat(AuthMqtt.connectFailure(port, "backend", "not-" + passwords.get("backend"), null))
+          .hasValueSatisfying(e -> assertThat(((Mqtt3ConnAckException) e).getMqttMessage().getReturnCode())
+              .isEqualTo(Mqtt3ConnAckReturnCode.NOT_AUTHORIZED));
+      assertThat(AuthMqtt.connectFailure(port, "nobody", "x", null)).isPresent();
+      assertThat(AuthMqtt.connectFailure(port, "observer", passwords.get("observer"), null)).isEmpty();
+    }
+  }
+
+  record Outcome(Map<Probe, Boolean> allowed, Map<String, String> retained) {}
+
+  private static String writePayload(String nonce, String user, String topic) {
+    return "write:" + nonce + ":" + user + ":" + topic;
+  }
+
+  private static String markerTopic(String user) {
+    return MARKER_TOPICS.stream().filter(t -> acl.allows(user, "it-" + user, t, Acl.Access.READ)).findFirst()
+        .orElseThrow(() -> new AssertionError(user + " may read none of " + MARKER_TOPICS));
+  }
+
+  /** Runs every probe on the broker at {@code port}: which reads arrive, which writes are delivered and retained. */
+  private static Outcome probe(int port, String nonce) {
+    Map<String, AuthMqtt> clients = new LinkedHashMap<>();
+    try (AuthMqtt injector = login(port, "injector"); AuthMqtt watch = login(port, "injector")) {
+      for (String user : USERS) {
+        AuthMqtt c = login(port, user);
+        clients.put(user, c);
+        for (String topic : TOPICS) {
+          c.subscribe(topic); // granted by both: the read grants decide what is delivered
+        }
+        c.subscribe(markerTopic(user));
+      }
+      watch.subscribe("vnet/#");
+      Map<Probe, Boolean> allowed = new TreeMap<>();
+
+      // READ: the injector publishes on every topic, then a marker to each user
+      for (String topic : TOPICS) {
+        injector.publish(topic, "read:" + nonce + ":" + topic, false);
+      }
+      String readMarker = "read-marker:" + nonce;
+      MARKER_TOPICS.forEach(t -> injector.publish(t, readMarker, false));
+      for (String user : USERS) {
+        AuthMqtt c = clients.get(user);
+        c.await(user + "'s read marker", BOUND, r -> r.text().equals(readMarker));
+        for (String topic : TOPICS) {
+          String payload = "read:" + nonce + ":" + topic;
+          allowed.put(new Probe(user, topic, Acl.Access.READ), c.saw(r -> r.topic().equals(topic) && r.text().equals(payload)));
+        }
+      }
+
+      // WRITE: every user publishes (retained) on every topic; the injector's watch sees what got through
+      for (String user : USERS) {
+        for (String topic : TOPICS) {
+          clients.get(user).publish(topic, writePayload(nonce, user, topic), true);
+        }
+      }
+      String writeMarker = "write-marker:" + nonce;
+      injector.publish(MARKER_TOPICS.get(0), writeMarker, false);
+      watch.await("the write marker", BOUND, r -> r.text().equals(writeMarker));
+      for (String user : USERS) {
+        for (String topic : TOPICS) {
+          String payload = writePayload(nonce, user, topic);
+          allowed.put(new Probe(user, topic, Acl.Access.WRITE), watch.saw(r -> r.text().equals(payload)));
+        }
+      }
+      return new Outcome(allowed, retained(port, nonce));
+    } finally {
+      clients.values().forEach(AuthMqtt::close);
+    }
+  }
+
+  /** What a late subscriber gets retained on each probe topic. */
+  private static Map<String, String> retained(int port, String nonce) {
+    try (AuthMqtt late = login(port, "injector")) {
+      late.subscribe("vnet/#");
+      late.await("retained probe values", BOUND,
+          r -> TOPICS.stream().allMatch(t -> late.last(t).isPresent()));
+      String marker = "retained-marker:" + nonce;
+      late.publish(MARKER_TOPICS.get(0), marker, false);
+      late.await("the retained marker", BOUND, r -> r.text().equals(marker));
+      Map<String, String> out = new TreeMap<>();
+      for (String topic : TOPICS) {
+        Optional<AuthMqtt.Received> last = late.received().stream()
+            .filter(r -> r.topic().equals(topic) && r.retained()).reduce((a, b) -> b);
+        out.put(topic, last.map(AuthMqtt.Received::text).orElse(null));
+      }
+      return out;
+    }
+  }
+
+  private static AuthMqtt login(int port, String user) {
+    return AuthMqtt.connect(port, user, passwords.get(user));
+  }
+}
