@@ -128,6 +128,11 @@
       .then(snap => applyInstance(snap)), `${name}: carrier-notify ${enabled ? 'on' : 'off'}`);
   }
 
+  function announce(name) {
+    run(api('POST', `/api/instances/${encodeURIComponent(name)}/announce`)
+      .then(snap => applyInstance(snap)), `${name}: announce requested`);
+  }
+
   function removeInstance(name) {
     run(api('DELETE', `/api/instances/${encodeURIComponent(name)}`), `${name} removed`);
   }
@@ -326,6 +331,10 @@
           onclick: ev => setNotify(name, ev.currentTarget.getAttribute('aria-pressed') !== 'true'),
         }));
         r.querySelector('[data-field="actions"]').append(el('button', {
+          class: 'announce-instance', 'data-instance': name,
+          title: 'announce-self: set VIRTIO_NET_S_ANNOUNCE, the driver sends gratuitous packets and ACKs',
+          onclick: () => announce(name),
+        }, 'announce'), ' ', el('button', {
           class: 'danger remove-instance', 'data-instance': name, title: 'hot-unplug', onclick: () => removeInstance(name),
         }, 'remove'));
       });
@@ -337,6 +346,8 @@
       setCell(row, 'generation', el('span', { class: 'mono' }, inst.generation === undefined ? '—' : inst.generation));
       setCell(row, 'cpu', `${inst.cpu} / ${inst.irq}`);
       setCell(row, 'policy', policyCell(inst));
+      row.querySelector('.announce-instance').disabled =
+        !(inst.negotiatedFeatures || []).includes('GUEST_ANNOUNCE');
       const t = row.querySelector('.toggle-notify');
       t.setAttribute('aria-pressed', String(!!inst.carrierNotify));
       t.dataset.enabled = String(!!inst.carrierNotify);

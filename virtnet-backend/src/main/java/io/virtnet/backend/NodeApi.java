@@ -106,6 +106,11 @@ final class NodeApi implements BackendApi {
   }
 
   @Override
+  public Future<JsonObject> announce(String name) {
+    return OnContext.compose(context, () -> instances.live(name).verticle.announce());
+  }
+
+  @Override
   public Future<JsonObject> policy(String name) {
     return OnContext.compose(context, () -> instances.live(name).verticle.policy());
   }

@@ -1,5 +1,6 @@
 package io.virtnet.backend;
 
+import io.virtnet.backend.config.AnnounceMode;
 import io.virtnet.backend.config.InstanceConfig;
 import io.virtnet.protocol.Duplex;
 import io.virtnet.protocol.NetdevState;
@@ -81,12 +82,32 @@ final class VirtioNetDevice {
     }
   }
 
+  /**
+   * Asks the driver to announce itself now (the {@code announce-self} of this system), in either
+   * announce mode: sets ANNOUNCE and raises the config IRQ. Returns why it cannot (ANNOUNCE needs a
+   * live driver that negotiated GUEST_ANNOUNCE and STATUS), or null when done.
+   */
+  String requestAnnounce() {
+    if (negotiated == null) {
+      return "no driver is live: GUEST_ANNOUNCE is not negotiated yet";
+    }
+    if (!announceNegotiated() || !negotiated.contains(VirtioFeature.STATUS)) {
+      return "the driver did not negotiate GUEST_ANNOUNCE (and STATUS): it cannot be asked to announce";
+    }
+    if (!announce) {
+      announce = true;
+      counters.announces.incrementAndGet();
+      writeIfChanged(candidate(false), statusIrqs());
+    }
+    return null;
+  }
+
   // ---- link ----
 
   /** The link policy reported {@code up}; {@code changed} when it differs from the last report. */
   void report(boolean up, boolean changed) {
     boolean rise = changed && up;
-    if (rise && announceNegotiated()) {
+    if (rise && cfg.announce() == AnnounceMode.ON_LINK_UP && announceNegotiated()) {
       // ANNOUNCE only on the way up; the driver answers with VIRTIO_NET_CTRL_ANNOUNCE_ACK
       announce = true;
       counters.announces.incrementAndGet();

@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import io.virtnet.backend.api.ApiException;
 import io.virtnet.backend.config.AgentLossPolicy;
 import io.virtnet.backend.config.InstanceConfig;
 import io.virtnet.backend.config.LinkPolicyConfig;
@@ -276,6 +277,21 @@ public final class VirtioNetInstanceVerticle extends VerticleBase {
         env.timeline().record(cfg.name(), "carrier-notify " + (enabled ? "on" : "off"), null);
         changed();
       }
+      return snapshotNow();
+    });
+  }
+
+  /**
+   * {@code POST …/announce}: sets ANNOUNCE with an IRQ (the driver's ACK clears it without one).
+   * Fails with 409 when the driver did not negotiate GUEST_ANNOUNCE. Completes with the snapshot.
+   */
+  public Future<JsonObject> announce() {
+    return OnContext.get(context, () -> {
+      String refused = stopped ? "instance is being removed" : device.requestAnnounce();
+      if (refused != null) {
+        throw ApiException.conflict(cfg.name() + ": " + refused);
+      }
+      env.timeline().record(cfg.name(), "announce requested", "up");
       return snapshotNow();
     });
   }

@@ -2,6 +2,7 @@ package io.virtnet.backend;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.virtnet.backend.config.AnnounceMode;
 import io.virtnet.backend.config.InstanceConfig;
 import io.virtnet.backend.config.LinkPolicyConfig;
 import io.virtnet.protocol.Duplex;
@@ -34,8 +35,12 @@ class VirtioNetDeviceTest {
   }
 
   private VirtioNetDevice device(Set<VirtioFeature> features) {
+    return device(features, AnnounceMode.ON_LINK_UP);
+  }
+
+  private VirtioNetDevice device(Set<VirtioFeature> features, AnnounceMode mode) {
     InstanceConfig cfg = new InstanceConfig("vn0", "eth0", "linux0", 2, 42, null, features, true,
-        LinkPolicyConfig.DEFAULTS, null);
+        LinkPolicyConfig.DEFAULTS, null, mode);
     return new VirtioNetDevice(cfg, () -> wallMs, new VirtioNetDevice.Link() {
       @Override
       public boolean reportedUp() {
@@ -101,6 +106,34 @@ class VirtioNetDeviceTest {
     int n = writes.size();
     d.announceAck(); // a second ACK changes nothing
     assertThat(writes).hasSize(n);
+  }
+
+  @Test
+  void announceOnRequest_riseDoesNotAnnounce_requestDoesInBothModes() {
+    VirtioNetDevice d = device(InstanceConfig.DEFAULT_FEATURES, AnnounceMode.ON_REQUEST);
+    d.probe();
+    assertThat(d.requestAnnounce()).contains("no driver is live");
+    d.driverOk(ALL);
+    up = true;
+    d.report(true, true);
+    assertThat(last().config().announce()).isFalse();
+    assertThat(d.requestAnnounce()).isNull();
+    assertThat(last().config().status()).isEqualTo(VirtioNetConfig.S_LINK_UP | VirtioNetConfig.S_ANNOUNCE);
+    assertThat(last().irq()).isTrue();
+    d.announceAck();
+    assertThat(last().config().announce()).isFalse();
+    assertThat(last().irq()).isFalse();
+
+    VirtioNetDevice onLinkUp = device(InstanceConfig.DEFAULT_FEATURES, AnnounceMode.ON_LINK_UP);
+    onLinkUp.probe();
+    onLinkUp.driverOk(ALL);
+    assertThat(onLinkUp.requestAnnounce()).isNull();
+    assertThat(last().config().announce()).isTrue();
+    assertThat(counters.announces.get()).isEqualTo(2);
+
+    VirtioNetDevice noAnnounce = device(InstanceConfig.DEFAULT_FEATURES, AnnounceMode.ON_LINK_UP);
+    noAnnounce.driverOk(EnumSet.of(VirtioFeature.STATUS));
+    assertThat(noAnnounce.requestAnnounce()).contains("GUEST_ANNOUNCE");
   }
 
   @Test

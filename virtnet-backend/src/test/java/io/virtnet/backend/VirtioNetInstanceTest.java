@@ -2,11 +2,15 @@ package io.virtnet.backend;
 
 import static io.virtnet.backend.BackendFixture.instance;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vertx.core.Vertx;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
+import io.vertx.core.json.JsonObject;
+import io.virtnet.backend.api.ApiException;
 import io.virtnet.backend.config.AgentLossPolicy;
+import io.virtnet.backend.config.AnnounceMode;
 import io.virtnet.backend.config.InstanceConfig;
 import io.virtnet.backend.config.LinkPolicyConfig;
 import io.virtnet.broker.EmbeddedBroker;
@@ -258,6 +262,56 @@ class VirtioNetInstanceTest {
       assertThat(acked.config().status()).isEqualTo(VirtioNetConfig.S_LINK_UP);
       assertThat(f.counters("vn0").getLong("statusIrqs")).isEqualTo(irqs);
       assertThat(f.counters("vn0").getLong("announces")).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void announceOnRequest_postSetsAnnounceWithAnIrq_theAckClearsItWithoutASecondIrq(Vertx vertx, EmbeddedBroker broker)
+      throws Exception {
+    try (BackendFixture f = new BackendFixture(vertx, broker)) {
+      SimPhy eth0 = f.phy("eth0", 2);
+      eth0.carrier = false;
+      eth0.publishState();
+      f.start(instance("vn0", "eth0", 2, 42).withAnnounce(AnnounceMode.ON_REQUEST));
+      f.driverOk("vn0");
+      f.awaitCounter("vn0", "driverProbes", 1);
+      // onRequest: a rise of the link does not announce
+      eth0.carrier(true);
+      assertThat(f.awaitLinkUp("vn0", true).config().announce()).isFalse();
+
+      // WHEN announce is requested THEN ANNOUNCE is written and its IRQ raised after it
+      JsonObject snap = f.node.api().announce("vn0").await(10, TimeUnit.SECONDS);
+      assertThat(snap.getBoolean("announce")).isTrue();
+      VirtioNetConfig.Generational announced = f.awaitConfig("vn0", VirtioNetConfig::announce);
+      assertThat(announced.config().status()).isEqualTo(VirtioNetConfig.S_LINK_UP | VirtioNetConfig.S_ANNOUNCE);
+      f.awaitIrqAfterConfig(2, "vn0", announced.generation());
+      long irqs = f.counters("vn0").getLong("statusIrqs");
+
+      // the driver's ACK clears it with a write that raises no IRQ
+      f.announceAck("vn0");
+      VirtioNetConfig.Generational cleared = f.awaitConfig("vn0", c -> !c.announce());
+      assertThat(cleared.config().status()).isEqualTo(VirtioNetConfig.S_LINK_UP);
+      assertThat(f.counters("vn0").getLong("statusIrqs")).isEqualTo(irqs);
+      assertThat(f.counters("vn0").getLong("announces")).isEqualTo(1);
+      assertThat(f.irqs(2, "vn0")).noneMatch(i -> i.generation() == cleared.generation());
+    }
+  }
+
+  @Test
+  void announceRequest_withoutGuestAnnounceNegotiated_isAConflict(Vertx vertx, EmbeddedBroker broker) throws Exception {
+    try (BackendFixture f = new BackendFixture(vertx, broker)) {
+      f.phy("eth0", 2).publishState();
+      f.start(instance("vn0", "eth0", 2, 42));
+      assertThatThrownBy(() -> f.node.api().announce("vn0").await(10, TimeUnit.SECONDS))
+          .isInstanceOfSatisfying(ApiException.class, e -> {
+            assertThat(e.status()).isEqualTo(409);
+            assertThat(e.getMessage()).contains("no driver is live");
+          });
+      f.driverOk("vn0", EnumSet.of(VirtioFeature.STATUS, VirtioFeature.MAC));
+      f.awaitCounter("vn0", "driverProbes", 1);
+      assertThatThrownBy(() -> f.node.api().announce("vn0").await(10, TimeUnit.SECONDS))
+          .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.getMessage()).contains("GUEST_ANNOUNCE"));
+      assertThat(f.counters("vn0").getLong("announces")).isZero();
     }
   }
 

@@ -56,6 +56,7 @@ public final class ApiVerticle extends VerticleBase {
         .onSuccess(v -> ctx.response().setStatusCode(204).end())
         .onFailure(ctx::fail));
     router.put("/api/instances/:name/carrier-notify").handler(this::carrierNotify);
+    router.post("/api/instances/:name/announce").handler(ctx -> reply(ctx, 200, api.announce(name(ctx))));
     router.get("/api/instances/:name/policy").handler(ctx -> reply(ctx, 200, api.policy(name(ctx))));
     router.put("/api/instances/:name/policy").handler(this::putPolicy);
     router.get("/api/phys").handler(ctx -> reply(ctx, 200, api.phys()));

@@ -28,6 +28,13 @@ public interface BackendApi {
   /** Turns an instance's carrier-notify switch; completes with its snapshot. */
   Future<JsonObject> setCarrierNotify(String name, boolean enabled);
 
+  /**
+   * Asks an instance's driver to announce itself (sets ANNOUNCE with an IRQ), in either announce mode;
+   * fails with 404 when unknown, 409 when its driver did not negotiate GUEST_ANNOUNCE. Completes with
+   * its snapshot.
+   */
+  Future<JsonObject> announce(String name);
+
   /** An instance's link policy in force; fails with 404 when unknown. */
   Future<JsonObject> policy(String name);
 

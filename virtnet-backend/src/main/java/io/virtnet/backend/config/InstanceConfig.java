@@ -17,8 +17,8 @@ import java.util.Set;
 
 /**
  * One virtio-net instance: the PHY it watches (by name, on one agent), where its IRQ goes, the
- * features its device offers, an optional fixed MAC, the carrier-notify switch, its link policy and an
- * optional frontend binding. Parsed from a {@code backend.instances[i]} entry or a
+ * features its device offers, an optional fixed MAC, the carrier-notify switch, its link policy, an
+ * optional frontend binding and when it announces. Parsed from a {@code backend.instances[i]} entry or a
  * {@code POST /api/instances} body by the same {@link #from(ConfigNode)}.
  */
 public record InstanceConfig(
@@ -31,14 +31,15 @@ public record InstanceConfig(
     Set<VirtioFeature> features,
     boolean carrierNotify,
     LinkPolicyConfig policy,
-    FrontendBinding frontend) {
+    FrontendBinding frontend,
+    AnnounceMode announce) {
 
   public static final Set<VirtioFeature> DEFAULT_FEATURES = Collections.unmodifiableSet(EnumSet.of(
       VirtioFeature.STATUS, VirtioFeature.CTRL_VQ, VirtioFeature.GUEST_ANNOUNCE, VirtioFeature.MTU,
       VirtioFeature.MAC, VirtioFeature.SPEED_DUPLEX));
 
   private static final String[] KEYS = {
-      "name", "phy", "agent", "cpu", "irq", "mac", "features", "carrierNotify", "policy", "frontend"};
+      "name", "phy", "agent", "cpu", "irq", "mac", "features", "carrierNotify", "policy", "frontend", "announce"};
 
   public InstanceConfig {
     requireName("name", name, Names.instanceProblem(name));
@@ -64,6 +65,13 @@ public record InstanceConfig(
       throw new ConfigException("features: GUEST_ANNOUNCE needs CTRL_VQ");
     }
     policy = policy == null ? LinkPolicyConfig.DEFAULTS : policy;
+    announce = announce == null ? AnnounceMode.ON_LINK_UP : announce;
+  }
+
+  /** An instance that announces on every rise of the link (the default). */
+  public InstanceConfig(String name, String phy, String agent, int cpu, int irq, String mac,
+      Set<VirtioFeature> features, boolean carrierNotify, LinkPolicyConfig policy, FrontendBinding frontend) {
+    this(name, phy, agent, cpu, irq, mac, features, carrierNotify, policy, frontend, AnnounceMode.ON_LINK_UP);
   }
 
   private static void requireName(String field, String value, String problem) {
@@ -125,7 +133,12 @@ public record InstanceConfig(
         throw new ConfigException(fe.path() + ": " + e.getMessage());
       }
     }
-    return new InstanceConfig(name, phy, agent, cpu, irq, mac, features, carrierNotify, policy, frontend);
+    String announceName = n.string("announce", AnnounceMode.ON_LINK_UP.wireName());
+    AnnounceMode announce = AnnounceMode.ofWireName(announceName);
+    if (announce == null) {
+      throw n.error("announce", "must be onLinkUp or onRequest, got '" + Names.printable(announceName) + "'");
+    }
+    return new InstanceConfig(name, phy, agent, cpu, irq, mac, features, carrierNotify, policy, frontend, announce);
   }
 
   /** Parses a JSON body (e.g. {@code POST /api/instances}); error paths are relative to the body. */
@@ -134,11 +147,15 @@ public record InstanceConfig(
   }
 
   public InstanceConfig withCarrierNotify(boolean enabled) {
-    return new InstanceConfig(name, phy, agent, cpu, irq, mac, features, enabled, policy, frontend);
+    return new InstanceConfig(name, phy, agent, cpu, irq, mac, features, enabled, policy, frontend, announce);
   }
 
   public InstanceConfig withPolicy(LinkPolicyConfig p) {
-    return new InstanceConfig(name, phy, agent, cpu, irq, mac, features, carrierNotify, p, frontend);
+    return new InstanceConfig(name, phy, agent, cpu, irq, mac, features, carrierNotify, p, frontend, announce);
+  }
+
+  public InstanceConfig withAnnounce(AnnounceMode mode) {
+    return new InstanceConfig(name, phy, agent, cpu, irq, mac, features, carrierNotify, policy, frontend, mode);
   }
 
   /** The same shape {@link #fromJson(JsonObject)} reads. */
@@ -155,6 +172,7 @@ public record InstanceConfig(
         .put("irq", irq)
         .put("features", new io.vertx.core.json.JsonArray(f))
         .put("carrierNotify", carrierNotify)
+        .put("announce", announce.wireName())
         .put("policy", policy.toJson());
     if (mac != null) {
       o.put("mac", mac);

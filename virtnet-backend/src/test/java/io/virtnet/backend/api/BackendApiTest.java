@@ -177,6 +177,22 @@ class BackendApiTest {
   }
 
   @Test
+  void announceRoute_409WithoutANegotiatedGuestAnnounce_200OnceTheDriverHasIt(Vertx vertx, EmbeddedBroker broker)
+      throws Exception {
+    try (Api api = new Api(vertx, broker)) {
+      assertError(api.send(HttpMethod.POST, "/api/instances/vn0/announce", null), 409, "no driver is live");
+      assertError(api.send(HttpMethod.POST, "/api/instances/vn9/announce", null), 404, "vn9");
+      api.mqtt.publish(api.topics.virtioCtrl("vn0"),
+          "{\"driverFeatures\":[\"STATUS\",\"CTRL_VQ\",\"GUEST_ANNOUNCE\"]}".getBytes(), false);
+      await().atMost(WITHIN).until(() -> api.get("/api/instances/vn0").bodyAsJsonObject().getBoolean("driverLive"));
+      HttpResponse<Buffer> ok = api.send(HttpMethod.POST, "/api/instances/vn0/announce", null);
+      assertThat(ok.statusCode()).isEqualTo(200);
+      assertThat(ok.bodyAsJsonObject().getBoolean("announce")).isTrue();
+      assertThat(ok.bodyAsJsonObject().getJsonObject("counters").getLong("announces")).isEqualTo(1);
+    }
+  }
+
+  @Test
   void physFrontendsHealthMetricsAndTheDashboard(Vertx vertx, EmbeddedBroker broker) throws Exception {
     try (Api api = new Api(vertx, broker)) {
       await().atMost(WITHIN).until(() -> api.get("/api/phys").bodyAsJsonArray().size() == 1);

@@ -44,7 +44,9 @@ class BackendConfigTest {
          "features":["STATUS"],"carrierNotify":false,
          "policy":{"linkwatchIntervalMs":0,"holdUpMs":100,"holdDownMs":200,
                    "dampening":{"penalty":1000,"halfLifeMs":5000,"suppress":2000,"reuse":750,"maxSuppressMs":20000}},
-         "frontend":{"kind":"qemu","qmp":"tcp:127.0.0.1:4444","device":"nic0"}}"""));
+         "frontend":{"kind":"qemu","qmp":"tcp:127.0.0.1:4444","device":"nic0"},"announce":"onRequest"}"""));
+    assertThat(i.announce()).isEqualTo(AnnounceMode.ON_LINK_UP);
+    assertThat(full.announce()).isEqualTo(AnnounceMode.ON_REQUEST);
     assertThat(full.policy().dampening().reuse()).isEqualTo(750);
     assertThat(full.frontend().device()).isEqualTo("nic0");
     assertThat(InstanceConfig.fromJson(full.toJson())).isEqualTo(full);
@@ -60,6 +62,11 @@ class BackendConfigTest {
         """)).isInstanceOf(ConfigException.class).hasMessage("backend.instances[1].cpu: must be 0..4095, got 9999");
     assertThatThrownBy(() -> parse("backend: {colour: red}"))
         .hasMessageStartingWith("backend.colour: unknown setting");
+    assertThatThrownBy(() -> parse("""
+        backend:
+          instances:
+            - {name: a, phy: eth0, agent: linux0, cpu: 1, irq: 1, announce: sometimes}
+        """)).hasMessageStartingWith("backend.instances[0].announce: must be onLinkUp or onRequest, got 'sometimes'");
     assertThatThrownBy(() -> parse("backend: {onAgentLoss: panic}"))
         .hasMessageStartingWith("backend.onAgentLoss: must be down or hold");
     assertThatThrownBy(() -> parse("backend: {http: {port: 70000}}"))
