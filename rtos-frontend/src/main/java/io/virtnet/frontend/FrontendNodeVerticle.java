@@ -3,32 +3,39 @@ package io.virtnet.frontend;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.virtnet.frontend.config.FrontendConfig;
 import io.virtnet.frontend.driver.DriverContext;
 import io.virtnet.frontend.driver.DriverFactory;
 import io.virtnet.frontend.driver.DriverMetrics;
+import io.virtnet.frontend.driver.LinkViews;
 import io.virtnet.frontend.qemu.QmpClientPool;
+import io.virtnet.protocol.InvalidMessageException;
+import io.virtnet.protocol.TopicName;
 import io.virtnet.protocol.Topics;
 import io.virtnet.runtime.config.MqttConfig;
 import io.virtnet.runtime.metrics.MqttMetrics;
 import io.virtnet.runtime.metrics.Rejections;
+import io.virtnet.runtime.mqtt.InboundMessage;
 import io.virtnet.runtime.mqtt.MqttSession;
 import io.virtnet.runtime.mqtt.MqttSessionOptions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The rtos-frontend service: one MQTT session ({@code vnet-frontend-{node}}), one
- * {@link RtosCpuVerticle} per configured RTOS CPU, and the device directory that routes the retained
- * {@code vnet/virtio/+/device} topics to them. {@code start()} completes when every CPU listens on its
- * IRQ topic and the device topics are subscribed; {@code stop()} removes the drivers (clearing their
- * link views), undeploys the CPUs and closes the session, and is safe to call twice.
+ * {@link RtosCpuVerticle} per configured RTOS CPU, the {@link DeviceDiscovery} that routes the retained
+ * {@code vnet/virtio/+/device} topics to them, and the watch on {@code vnet/rtos/+/+/link} through
+ * which each CPU defends its retained views. {@code start()} completes when every CPU listens on its
+ * IRQ topic and the link and device topics are subscribed; {@code stop()} removes the drivers
+ * (clearing their link views), undeploys the CPUs and closes the session, and is safe to call twice.
  */
 public final class FrontendNodeVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(FrontendNodeVerticle.class);
@@ -44,12 +51,15 @@ public final class FrontendNodeVerticle extends VerticleBase {
   private final DriverFactory factory;
   private final Rejections rejections;
   private final DriverMetrics driverMetrics;
+  private final Repairs repairs;
 
   private MqttSession session;
+  private DeviceDiscovery discovery;
   private final Map<Integer, RtosCpuVerticle> cpus = new LinkedHashMap<>();
   private final Map<Integer, String> deployments = new LinkedHashMap<>();
   private final List<QmpClientPool> qmpPools = new ArrayList<>();
   private MqttSession.Subscription deviceSubscription;
+  private MqttSession.Subscription linkSubscription;
   private Future<?> stopFuture;
 
   public FrontendNodeVerticle(FrontendConfig config, MqttConfig mqtt, MqttSessionOptions sessionOptions,
@@ -67,6 +77,7 @@ public final class FrontendNodeVerticle extends VerticleBase {
     this.factory = factory;
     this.rejections = new Rejections(registry, SERVICE);
     this.driverMetrics = new DriverMetrics(registry);
+    this.repairs = new Repairs(registry, SERVICE);
   }
 
   /** The MQTT client id of a frontend node: {@code vnet-frontend-{node}}. */
@@ -78,6 +89,16 @@ public final class FrontendNodeVerticle extends VerticleBase {
     return config;
   }
 
+  /** Fault hook for tests: forgets the device of {@code instance} and removes its driver, as a lost message would. */
+  Future<Void> loseDevice(String instance) {
+    return discovery.lose(instance);
+  }
+
+  /** Repairs of {@code kind} made by this node (see {@link Repairs}). */
+  public long repairCount(String kind) {
+    return repairs.count(kind);
+  }
+
   /** Rejected input counted by this node (all reasons). */
   public long rejectedCount() {
     return rejections.total();
@@ -87,32 +108,56 @@ public final class FrontendNodeVerticle extends VerticleBase {
   public Future<?> start() {
     session = MqttSession.create(vertx, sessionOptions);
     MqttMetrics.reconnects(registry, SERVICE + "-" + config.node(), session);
-    DeviceDirectory directory = new DeviceDirectory(topics, cpus, rejections);
+    discovery = new DeviceDiscovery(vertx, session, topics, cpus, Set.copyOf(config.cpus()), rejections,
+        repairs);
     List<Future<String>> deploys = new ArrayList<>();
     for (int cpu : config.cpus()) {
       // one QMP pool per CPU: its clients live on that CPU's context, shared by the NICs of one VM
       QmpClientPool pool = new QmpClientPool(vertx);
       qmpPools.add(pool);
+      LinkViews views = new LinkViews(
+          (instance, payload) -> session.publish(topics.rtosLink(cpu, instance), Buffer.buffer(payload), true),
+          (instance, why) -> repairs.repaired(Repairs.LINK_VIEW, "cpu " + cpu + " " + instance + " view " + why));
       DriverContext ctx = new DriverContext(cpu, session, topics, config.driverFeatures(), rejections, driverMetrics,
-          vertx, pool);
-      RtosCpuVerticle v = new RtosCpuVerticle(ctx, factory, registry);
+          vertx, pool, views);
+      RtosCpuVerticle v = new RtosCpuVerticle(ctx, factory, registry, discovery::unknownIrq);
       cpus.put(cpu, v);
       deploys.add(vertx.deployVerticle(v).onSuccess(id -> deployments.put(cpu, id)));
     }
-    // CPUs first, so that no retained device arrives before its CPU can take it
+    // CPUs first, so that no retained device arrives before its CPU can take it; views before
+    // devices, so that no view a driver publishes goes undefended
     return session.start()
         .compose(v -> Future.all(deploys))
-        .compose(v -> session.subscribe(topics.allDevices(), directory::handle))
+        .compose(v -> session.subscribe(topics.allLinks(), this::onLink))
+        .compose(s -> {
+          linkSubscription = s;
+          return discovery.start();
+        })
         .onSuccess(s -> {
           deviceSubscription = s;
           LOG.info("rtos-frontend {} serving CPUs {} on {}", config.node(), config.cpus(), sessionOptions.uri());
         });
   }
 
+  /** A message on some CPU's link topic: the CPU that owns it checks it is still its own view. */
+  private void onLink(InboundMessage m) {
+    TopicName t;
+    try {
+      t = topics.parse(m.topic());
+    } catch (InvalidMessageException e) {
+      return; // not a view of ours: ours have valid names
+    }
+    if (t instanceof TopicName.RtosLink link && cpus.get(link.cpu()) != null) {
+      cpus.get(link.cpu()).observedLink(link.instance(), m.payload().getBytes());
+    }
+  }
+
   @Override
   public Future<?> stop() {
     if (stopFuture == null) {
-      Future<Void> unsub = deviceSubscription == null ? Future.succeededFuture() : deviceSubscription.unsubscribe();
+      Future<Void> unsub = Future.join(
+          deviceSubscription == null ? Future.succeededFuture() : deviceSubscription.unsubscribe(),
+          linkSubscription == null ? Future.succeededFuture() : linkSubscription.unsubscribe()).mapEmpty();
       List<Future<Void>> undeploys = new ArrayList<>();
       for (String id : deployments.values()) {
         // Vert.x may already have undeployed the children before calling this
@@ -150,7 +195,8 @@ public final class FrontendNodeVerticle extends VerticleBase {
           .put("cpus", list)
           .put("probes", (long) driverMetrics.probes())
           .put("carrierChanges", (long) driverMetrics.carrierChanges())
-          .put("rejected", rejections.total());
+          .put("rejected", rejections.total())
+          .put("repairs", repairs.toJson());
     });
   }
 }

@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,11 +27,12 @@ import org.slf4j.LoggerFactory;
 /**
  * One RTOS CPU: the drivers probed for the devices routed to it and its interrupt line
  * ({@code vnet/rtos/{cpu}/irq}), whose messages it dispatches to the driver of the named instance.
- * Devices reach it through {@link #attach} and {@link #detach} (from the node's device directory);
- * every driver runs on this verticle's context.
+ * Devices reach it through {@link #attach}, {@link #ensure} and {@link #detach} (from the node's
+ * device directory); an IRQ for an instance it has no driver for is rejected and reported to
+ * {@code unknownDevice}, so that the node re-reads that device. Every driver runs on this verticle's
+ * context.
  */
 public final class RtosCpuVerticle extends VerticleBase {
-  private Runnable removeReconnectListener;
   private static final Logger LOG = LoggerFactory.getLogger(RtosCpuVerticle.class);
 
   private final DriverContext driverContext;
@@ -38,14 +40,19 @@ public final class RtosCpuVerticle extends VerticleBase {
   private final Counter irqCounter;
   private final Map<String, NetDriver> drivers = new LinkedHashMap<>();
   private final String irqTopic;
+  private final Consumer<String> unknownDevice;
 
+  private Runnable removeReconnectListener;
   private MqttSession.Subscription irqSubscription;
   private boolean stopped;
   private Future<?> stopFuture;
 
-  public RtosCpuVerticle(DriverContext driverContext, DriverFactory factory, MeterRegistry registry) {
+  /** A CPU whose drivers use {@code driverContext}; IRQs for instances it does not know go to {@code unknownDevice}. */
+  public RtosCpuVerticle(DriverContext driverContext, DriverFactory factory, MeterRegistry registry,
+      Consumer<String> unknownDevice) {
     this.driverContext = driverContext;
     this.factory = factory;
+    this.unknownDevice = unknownDevice;
     this.irqTopic = driverContext.topics().rtosIrq(driverContext.cpu());
     this.irqCounter = Counter.builder("vnet_frontend_irqs")
         .description("Interrupts received on an RTOS CPU")
@@ -109,6 +116,23 @@ public final class RtosCpuVerticle extends VerticleBase {
     });
   }
 
+  /** Probes {@code device} unless a driver for it is already here; completes with whether it probed. */
+  public Future<Boolean> ensure(DeviceInfo device) {
+    return onOwnContext(() -> drivers.containsKey(device.instance()) || stopped
+        ? Future.succeededFuture(false)
+        : attach(device).map(true));
+  }
+
+  /** A message seen on the link topic of {@code instance} of this CPU: re-asserts the view if another client changed it. */
+  public void observedLink(String instance, byte[] payload) {
+    onOwnContext(() -> {
+      if (!stopped) {
+        driverContext.linkViews().observed(instance, payload);
+      }
+      return Future.succeededFuture();
+    });
+  }
+
   /**
    * The device of {@code instance} was published again unchanged while we were connected: its backend
    * (re)started and lost DRIVER_OK, so the driver declares its features again (no re-probe).
@@ -156,14 +180,10 @@ public final class RtosCpuVerticle extends VerticleBase {
     }
     irqCounter.increment();
     NetDriver d = drivers.get(irq.instance());
-    if (d == null) {
-      driverContext.rejections().reject(m.topic(), "unknown-irq",
-          "irq " + irq.irq() + " for " + irq.instance() + ", which has no driver on cpu " + cpu());
-      return;
-    }
-    if (d.device().irq() != irq.irq()) {
-      driverContext.rejections().reject(m.topic(), "unknown-irq",
-          "irq " + irq.irq() + " for " + irq.instance() + ", whose device uses irq " + d.device().irq());
+    if (d == null || d.device().irq() != irq.irq()) {
+      driverContext.rejections().reject(m.topic(), "unknown-irq", "irq " + irq.irq() + " for " + irq.instance()
+          + (d == null ? ", which has no driver on cpu " + cpu() : ", whose device uses irq " + d.device().irq()));
+      unknownDevice.accept(irq.instance()); // our device tree may be the one that is wrong: re-read it
       return;
     }
     d.handleIrq(irq);

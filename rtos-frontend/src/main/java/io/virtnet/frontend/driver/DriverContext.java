@@ -12,7 +12,8 @@ import java.util.Set;
  * What a driver needs from the CPU it runs on: the CPU number, the process's MQTT session, the topic
  * names, the features the frontend accepts, where to count rejections and metrics, the Vert.x
  * instance, and the CPU's {@link QmpClientPool} (QEMU-bound devices of one VM share a QMP session; the
- * pool is used from the CPU verticle's context only; null where no QEMU driver is wanted).
+ * pool is used from the CPU verticle's context only; null where no QEMU driver is wanted), and the
+ * CPU's {@link LinkViews}, through which every driver publishes its retained view.
  */
 public record DriverContext(
     int cpu,
@@ -22,4 +23,5 @@ public record DriverContext(
     Rejections rejections,
     DriverMetrics metrics,
     Vertx vertx,
-    QmpClientPool qmpPool) {}
+    QmpClientPool qmpPool,
+    LinkViews linkViews) {}

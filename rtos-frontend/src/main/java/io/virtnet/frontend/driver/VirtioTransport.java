@@ -43,7 +43,6 @@ public final class VirtioTransport {
   private final String driverKind;
   private final String configTopic;
   private final String ctrlTopic;
-  private final String linkTopic;
   private final ConfigSequencer sequencer = new ConfigSequencer();
 
   private ConfigListener listener = (c, g, t) -> {};
@@ -73,7 +72,6 @@ public final class VirtioTransport {
     this.driverKind = driverKind;
     this.configTopic = ctx.topics().virtioConfig(device.instance());
     this.ctrlTopic = ctx.topics().virtioCtrl(device.instance());
-    this.linkTopic = ctx.topics().rtosLink(ctx.cpu(), device.instance());
   }
 
   /**
@@ -196,7 +194,7 @@ public final class VirtioTransport {
       return;
     }
     view = next;
-    session.publish(linkTopic, next.encode(), true)
+    ctx.linkViews().publish(device.instance(), next.encode().getBytes())
         .onFailure(e -> LOG.warn("cpu {}: {} link view not published: {}", ctx.cpu(), device.instance(), e.getMessage()));
   }
 
@@ -235,7 +233,7 @@ public final class VirtioTransport {
     closed = true;
     Future<Void> unsubscribed = subscription == null ? Future.succeededFuture()
         : subscription.compose(MqttSession.Subscription::unsubscribe, e -> Future.succeededFuture());
-    Future<Void> cleared = session.publish(linkTopic, Buffer.buffer(), true);
+    Future<Void> cleared = ctx.linkViews().clear(device.instance());
     closing = Future.join(unsubscribed, cleared)
         .<Void>mapEmpty()
         .recover(e -> {

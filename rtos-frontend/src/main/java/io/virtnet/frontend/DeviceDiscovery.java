@@ -1,0 +1,205 @@
+package io.virtnet.frontend;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.virtnet.frontend.DeviceDirectory.Ensure;
+import io.virtnet.frontend.DeviceDirectory.Probe;
+import io.virtnet.frontend.DeviceDirectory.Redeclare;
+import io.virtnet.frontend.DeviceDirectory.Remove;
+import io.virtnet.frontend.DeviceDirectory.Reread;
+import io.virtnet.frontend.DeviceDirectory.Step;
+import io.virtnet.protocol.DeviceInfo;
+import io.virtnet.protocol.InvalidMessageException;
+import io.virtnet.protocol.TopicName;
+import io.virtnet.protocol.Topics;
+import io.virtnet.runtime.metrics.Rejections;
+import io.virtnet.runtime.mqtt.InboundMessage;
+import io.virtnet.runtime.mqtt.MqttSession;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wires the {@link DeviceDirectory} to MQTT and the CPU verticles: decodes each message on
+ * {@code vnet/virtio/+/device}, carries the directory's steps out on the CPU each names (the steps
+ * for one instance chained, so a device moving between two CPUs of this node is removed before it is
+ * probed again), and re-reads a device's retained topic when asked, with a one-shot subscription: a
+ * retained device arriving answers at once; none within {@link #REREAD_WINDOW_MS} after the broker
+ * acknowledged the subscription means the store holds none. Runs on the node verticle's context.
+ */
+final class DeviceDiscovery {
+  private static final Logger LOG = LoggerFactory.getLogger(DeviceDiscovery.class);
+  /** How long after SUBACK a retained device may take to arrive (brokers send it right after). */
+  static final long REREAD_WINDOW_MS = 500;
+
+  private final Vertx vertx;
+  private final Context context;
+  private final MqttSession session;
+  private final Topics topics;
+  private final Map<Integer, RtosCpuVerticle> cpus;
+  private final Rejections rejections;
+  private final Repairs repairs;
+  private final DeviceDirectory directory;
+  private final Map<String, Future<Void>> tails = new HashMap<>();
+
+  /** Discovery for the CPUs in {@code cpus} (filled by the caller before {@link #start()}). */
+  DeviceDiscovery(Vertx vertx, MqttSession session, Topics topics, Map<Integer, RtosCpuVerticle> cpus,
+      Set<Integer> served, Rejections rejections, Repairs repairs) {
+    this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
+    this.session = session;
+    this.topics = topics;
+    this.cpus = cpus;
+    this.rejections = rejections;
+    this.repairs = repairs;
+    this.directory = new DeviceDirectory(served, System::currentTimeMillis);
+  }
+
+  /** Subscribes every device topic; completes once subscribed. */
+  Future<MqttSession.Subscription> start() {
+    return session.subscribe(topics.allDevices(), this::handle);
+  }
+
+  /** A CPU got an IRQ for {@code instance}, which it has no driver for: re-read that device. */
+  void unknownIrq(String instance) {
+    OnContext.call(context, () -> {
+      run(directory.onUnknownIrq(instance));
+      return Future.succeededFuture();
+    });
+  }
+
+  /** Fault hook for tests: the node forgets {@code instance} and removes its driver, as if a message were lost. */
+  Future<Void> lose(String instance) {
+    return OnContext.call(context, () -> {
+      run(directory.lose(instance));
+      return tails.getOrDefault(instance, Future.succeededFuture());
+    });
+  }
+
+  private void handle(InboundMessage m) {
+    String instance = instanceOf(m.topic());
+    if (instance == null) {
+      return;
+    }
+    DeviceInfo device;
+    try {
+      device = decode(instance, m);
+    } catch (InvalidMessageException e) {
+      rejections.reject(m.topic(), e);
+      return;
+    }
+    run(directory.onDevice(instance, device, m.retained()));
+  }
+
+  private String instanceOf(String topic) {
+    try {
+      return topics.parse(topic) instanceof TopicName.VirtioDevice t ? t.instance() : null;
+    } catch (InvalidMessageException e) {
+      rejections.reject(topic, e);
+      return null;
+    }
+  }
+
+  /** The device in {@code m}, null for an empty payload; throws if it breaks the contract. */
+  private static DeviceInfo decode(String instance, InboundMessage m) {
+    if (m.payload().length() == 0) {
+      return null;
+    }
+    DeviceInfo device = DeviceInfo.decode(m.payload());
+    if (!device.instance().equals(instance)) {
+      throw InvalidMessageException.of("instance-mismatch",
+          "device names instance '" + device.instance() + "' on the topic of '" + instance + "'");
+    }
+    return device;
+  }
+
+  private void run(List<Step> steps) {
+    for (Step s : steps) {
+      if (s instanceof Reread r) {
+        reread(r.instance());
+      } else if (s instanceof Probe p) {
+        onCpu(p.cpu(), p.device().instance(), cpu -> cpu.attach(p.device()));
+      } else if (s instanceof Ensure e) {
+        onCpu(e.cpu(), e.device().instance(), cpu -> cpu.ensure(e.device()).map(probed -> {
+          if (probed) {
+            repairs.repaired(Repairs.DEVICE_REREAD, e.device().instance() + ": probed again after an IRQ for it");
+          }
+          return null;
+        }));
+      } else if (s instanceof Remove r) {
+        onCpu(r.cpu(), r.instance(), cpu -> cpu.detach(r.instance()));
+      } else if (s instanceof Redeclare r) {
+        onCpu(r.cpu(), r.instance(), cpu -> cpu.redeclare(r.instance()));
+      }
+    }
+  }
+
+  private void onCpu(int cpuNumber, String instance, Function<RtosCpuVerticle, Future<Void>> step) {
+    RtosCpuVerticle cpu = cpus.get(cpuNumber);
+    if (cpu != null) {
+      chain(instance, () -> step.apply(cpu));
+    }
+  }
+
+  /** Re-reads the retained device of {@code instance} with a one-shot subscription. */
+  private void reread(String instance) {
+    String topic = topics.virtioDevice(instance);
+    DeviceInfo[] found = new DeviceInfo[1];
+    boolean[] done = new boolean[1];
+    MqttSession.Subscription[] sub = new MqttSession.Subscription[1];
+    Runnable finish = () -> {
+      if (!done[0]) {
+        done[0] = true;
+        if (sub[0] != null) {
+          sub[0].unsubscribe();
+        }
+        DeviceDirectory.Outcome o = directory.onReread(instance, found[0]);
+        if (o.repair() != null) {
+          repairs.repaired(o.repair(), instance + ": the retained store says "
+              + (found[0] == null ? "gone" : "cpu " + found[0].cpu() + ", irq " + found[0].irq()));
+        }
+        run(o.steps());
+      }
+    };
+    session.subscribe(topic, m -> {
+      if (!m.retained() || done[0]) {
+        return; // live messages reach the main subscription too
+      }
+      try {
+        found[0] = decode(instance, m);
+      } catch (InvalidMessageException e) {
+        found[0] = null;
+      }
+      if (found[0] != null) {
+        finish.run();
+      }
+    }).onSuccess(s -> {
+      sub[0] = s;
+      if (done[0]) {
+        s.unsubscribe();
+      } else {
+        vertx.setTimer(REREAD_WINDOW_MS, t -> finish.run());
+      }
+    }).onFailure(e -> {
+      LOG.debug("re-read of {} failed: {}", instance, e.getMessage());
+      done[0] = true;
+      directory.onRereadFailed(instance);
+    });
+  }
+
+  /** Runs {@code step} after the earlier steps of {@code instance}, whether they succeeded or not. */
+  private void chain(String instance, Supplier<Future<Void>> step) {
+    Future<Void> prev = tails.getOrDefault(instance, Future.succeededFuture());
+    Future<Void> next = prev.<Void>transform(ar -> Future.succeededFuture())
+        .compose(v -> step.get())
+        .onFailure(e -> LOG.warn("device {}: {}", instance, e.getMessage()));
+    tails.put(instance, next);
+    next.onComplete(ar -> tails.remove(instance, next));
+  }
+}

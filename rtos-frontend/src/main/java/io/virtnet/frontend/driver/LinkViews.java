@@ -1,0 +1,118 @@
+package io.virtnet.frontend.driver;
+
+import io.vertx.core.Future;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * The retained {@code link} views of one RTOS CPU, whose only owner is this frontend (docs/contract.md
+ * §3): publishes them, and when a message shows up on one that is neither the view it holds nor an
+ * echo of one of its own publishes still on the way, re-asserts the view at once (another client
+ * cleared or overwrote it). Publishing goes through a {@link Publisher}, so the logic is tested
+ * without a broker. Used from the CPU verticle's context only.
+ */
+public final class LinkViews {
+  /** Publishes a retained payload on the link topic of {@code instance} (empty = clear). */
+  @FunctionalInterface
+  public interface Publisher {
+    Future<Void> publish(String instance, byte[] payload);
+  }
+
+  /** Told of each re-assertion (to count it as a repair). */
+  @FunctionalInterface
+  public interface RepairListener {
+    void reasserted(String instance, String why);
+  }
+
+  /** Own publishes remembered per view until their echo is back; older ones are forgotten past this. */
+  static final int MAX_IN_FLIGHT = 32;
+
+  private final Publisher publisher;
+  private final RepairListener repairs;
+  private final Map<String, View> views = new HashMap<>();
+
+  private static final class View {
+    byte[] held; // null once cleared: no longer ours to defend
+    final ArrayDeque<byte[]> inFlight = new ArrayDeque<>();
+  }
+
+  public LinkViews(Publisher publisher, RepairListener repairs) {
+    this.publisher = publisher;
+    this.repairs = repairs;
+  }
+
+  /** Publishes {@code payload} as the view of {@code instance} and defends it from now on. */
+  public Future<Void> publish(String instance, byte[] payload) {
+    View v = views.computeIfAbsent(instance, i -> new View());
+    v.held = payload;
+    return send(instance, v, payload);
+  }
+
+  /** Clears the view of {@code instance} (driver removed) and stops defending it. */
+  public Future<Void> clear(String instance) {
+    View v = views.computeIfAbsent(instance, i -> new View());
+    v.held = null;
+    return send(instance, v, new byte[0]);
+  }
+
+  /**
+   * A message seen on the link topic of {@code instance} (our own echo, a retained redelivery, or
+   * another client's write). Returns true if it made us re-assert the view.
+   */
+  public boolean observed(String instance, byte[] payload) {
+    View v = views.get(instance);
+    if (v == null) {
+      return false;
+    }
+    if (consumeEcho(v, payload) || (v.held != null && Arrays.equals(v.held, payload))) {
+      forgetIfDone(instance, v);
+      return false;
+    }
+    if (v.held == null) {
+      forgetIfDone(instance, v);
+      return false; // not ours any more (the driver is gone): someone else may write there
+    }
+    repairs.reasserted(instance, payload.length == 0 ? "cleared by another client" : "overwritten by another client");
+    send(instance, v, v.held);
+    return true;
+  }
+
+  /** The view held for {@code instance}, or null (for tests and snapshots). */
+  byte[] held(String instance) {
+    View v = views.get(instance);
+    return v == null ? null : v.held;
+  }
+
+  private Future<Void> send(String instance, View v, byte[] payload) {
+    if (v.inFlight.size() >= MAX_IN_FLIGHT) {
+      v.inFlight.pollFirst();
+    }
+    v.inFlight.addLast(payload);
+    return publisher.publish(instance, payload);
+  }
+
+  /** An own publish echoed back: it and every older one still expected are done (the broker keeps order). */
+  private static boolean consumeEcho(View v, byte[] payload) {
+    int i = 0;
+    for (byte[] p : v.inFlight) {
+      i++;
+      if (Arrays.equals(p, payload)) {
+        for (Iterator<byte[]> it = v.inFlight.iterator(); i-- > 0; ) {
+          it.next();
+          it.remove();
+        }
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void forgetIfDone(String instance, View v) {
+    if (v.held == null && v.inFlight.isEmpty()) {
+      views.remove(instance);
+    }
+  }
+}
