@@ -14,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import io.virtnet.frontend.OnContext;
 import io.virtnet.frontend.nic.NicLinkException;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
@@ -123,7 +124,7 @@ public final class LibvirtDomainClient {
 
   /** Starts probing; completes after the first probe, whatever it found (libvirt may come later). */
   public Future<Void> start() {
-    return context.<Void>executeBlocking(() -> null).compose(v -> {
+    return OnContext.call(context, () -> {
       probeTimer = vertx.setPeriodic(options.probeInterval().toMillis(), id -> probe());
       return probeNow();
     });
@@ -178,7 +179,7 @@ public final class LibvirtDomainClient {
 
   public Future<Void> close() {
     closed = true;
-    return context.<Void>executeBlocking(() -> null).compose(v -> {
+    return OnContext.call(context, () -> {
       if (probeTimer != -1) {
         vertx.cancelTimer(probeTimer);
       }
@@ -272,7 +273,8 @@ public final class LibvirtDomainClient {
         LOG.warn("libvirt {}: {}; abandoning that connection", address(), reason);
         worker = new Worker(options.domain());
         w.executor.shutdownNow();
-      } else {
+      } else if (!w.executor.isShutdown()) {
+        // an abandoned worker is shut down: its connection goes with its stuck thread
         w.executor.execute(() -> closeConnect(w));
       }
       if (connected) {

@@ -23,7 +23,12 @@ public final class LibvirtNicControl implements NicControl {
 
   /** Starts following {@code domain} at {@code uri} (in the background: libvirt may come later). */
   public static LibvirtNicControl start(Vertx vertx, String uri, String domain, String iface) {
-    LibvirtDomainClient client = LibvirtDomainClient.create(vertx, new LibvirtDomainClient.Options(uri, domain));
+    return start(vertx, new LibvirtDomainClient.Options(uri, domain), iface);
+  }
+
+  /** As {@link #start(Vertx, String, String, String)}, with the client's timeouts given. */
+  public static LibvirtNicControl start(Vertx vertx, LibvirtDomainClient.Options options, String iface) {
+    LibvirtDomainClient client = LibvirtDomainClient.create(vertx, options);
     client.start();
     return new LibvirtNicControl(client, iface);
   }
