@@ -11,6 +11,11 @@ import io.virtnet.broker.auth.BrokerSecurity;
 import io.virtnet.systemtests.support.AuthMqtt;
 import io.virtnet.systemtests.support.EnvFile;
 import io.virtnet.systemtests.support.Mosquitto;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -115,6 +120,63 @@ class AclCrossCheckIT {
       assertThat(AuthMqtt.connectFailure(port, "nobody", "x", null)).isPresent();
       assertThat(AuthMqtt.connectFailure(port, "observer", passwords.get("observer"), null)).isEmpty();
     }
+  }
+
+  @Test
+  void aWillOnATopicTheUserMayNotWrite_neverFires_onEither() throws Exception {
+    for (int port : new int[] {mosquitto.port(), hivemq.port()}) {
+      String nonce = UUID.randomUUID().toString().substring(0, 8);
+      try (AuthMqtt watch = login(port, "injector")) {
+        watch.subscribe("vnet/#");
+        // GIVEN two agent connections, one with a will it may write and one with a will it may not
+        String allowed = "will-allowed:" + nonce;
+        String forged = "will-forged:" + nonce;
+        try (Socket ok = connectWithWill(port, "agent", "vnet/phy/linux0/status", allowed);
+            Socket bad = connectWithWill(port, "agent", "vnet/virtio/virtio-net0/device", forged)) {
+          // WHEN both connections die without a DISCONNECT (try-with-resources closes the sockets)
+          assertThat(ok.isConnected() && bad.isConnected()).isTrue();
+        }
+        // THEN the allowed will arrives, and after a later marker the forbidden one still has not
+        watch.await("the allowed will on port " + port, BOUND, r -> r.text().equals(allowed));
+        String marker = "will-marker:" + nonce;
+        watch.publish(MARKER_TOPICS.get(0), marker, false);
+        watch.await("the marker", BOUND, r -> r.text().equals(marker));
+        assertThat(watch.saw(r -> r.text().equals(forged))).as("a will the agent may not write, port " + port).isFalse();
+      }
+    }
+  }
+
+  /**
+   * An MQTT 3.1.1 CONNECT with a will, written by hand: the test clients cannot end a connection
+   * without a DISCONNECT, which discards the will. Returns the socket once the broker accepted it.
+   */
+  private static Socket connectWithWill(int port, String user, String willTopic, String willMessage) throws IOException {
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    DataOutputStream out = new DataOutputStream(body);
+    out.writeUTF("MQTT");
+    out.writeByte(4);
+    out.writeByte(0x80 | 0x40 | 0x08 | 0x04 | 0x02); // user name, password, will QoS 1, will, clean session
+    out.writeShort(60);
+    out.writeUTF("it-will-" + UUID.randomUUID().toString().substring(0, 8));
+    out.writeUTF(willTopic);
+    out.writeUTF(willMessage);
+    out.writeUTF(user);
+    out.writeUTF(passwords.get(user));
+    Socket socket = new Socket("127.0.0.1", port);
+    socket.setSoTimeout(10_000);
+    OutputStream os = socket.getOutputStream();
+    os.write(0x10);
+    int remaining = body.size();
+    do {
+      int digit = remaining % 128;
+      remaining /= 128;
+      os.write(remaining > 0 ? digit | 0x80 : digit);
+    } while (remaining > 0);
+    body.writeTo(os);
+    os.flush();
+    byte[] connack = socket.getInputStream().readNBytes(4);
+    assertThat(connack).as("CONNACK, accepted").containsExactly(0x20, 0x02, 0x00, 0x00);
+    return socket;
   }
 
   record Outcome(Map<Probe, Boolean> allowed, Map<String, String> retained) {}
