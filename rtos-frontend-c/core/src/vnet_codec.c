@@ -279,12 +279,11 @@ int vnet_instant_format(char *out, size_t cap, vnet_instant t) {
 
 /* --- irq --------------------------------------------------------------------------------------- */
 
-/* One interrupt: irq, instance, isr, generation, phyTs (optional), in IrqMessage.decode's order. */
-static vnet_err irq_entry(const vnet_json *doc, int obj, bool single, vnet_irq *out) {
+/* One interrupt: irq, instance, isr, generation, phyTs (optional), then the name, as IrqCodec.irqFrom. */
+static vnet_err irq_entry(const vnet_json *doc, int obj, vnet_irq *out) {
   int64_t v;
   size_t len;
   vnet_err e;
-  vnet_instant ts;
   if ((e = vnet_json_int(doc, obj, "irq", 0, 65535, &v)) != VNET_OK) {
     return e;
   }
@@ -300,24 +299,18 @@ static vnet_err irq_entry(const vnet_json *doc, int obj, bool single, vnet_irq *
     return e;
   }
   out->generation = (uint32_t)v;
-  if (single && (e = vnet_json_instant(doc, obj, "ts", &ts)) != VNET_OK) {
-    return e;
-  }
   out->has_phy_ts = vnet_json_find(doc, obj, "phyTs") >= 0;
   if (out->has_phy_ts && (e = vnet_json_instant(doc, obj, "phyTs", &out->phy_ts)) != VNET_OK) {
     return e;
   }
-  if (!vnet_instance_name_valid(out->instance, len)) {
-    return VNET_E_INVALID_NAME;
-  }
-  return VNET_OK;
+  return vnet_instance_name_valid(out->instance, len) ? VNET_OK : VNET_E_INVALID_NAME;
 }
 
-/* The token of entry index of the list form, or -1 for the single form. */
+/* The token of entry index: of the list form, or the message itself for the single form. */
 static int irq_entry_token(const vnet_json *doc, int index) {
-  int list = vnet_json_find(doc, 0, "irqs");
+  int list = vnet_json_find_raw(doc, 0, "irqs");
   if (list < 0) {
-    return -1;
+    return 0;
   }
   int t = list + 1;
   for (int i = 0; i < index; i++) {
@@ -327,40 +320,33 @@ static int irq_entry_token(const vnet_json *doc, int index) {
 }
 
 vnet_err vnet_irq_decode(vnet_json *doc, const uint8_t *payload, size_t len, int *count) {
-  vnet_err e = vnet_json_parse(doc, payload, len);
+  vnet_err e = vnet_json_parse_max(doc, payload, len, VNET_IRQ_MAX_PAYLOAD);
   vnet_irq scratch;
+  vnet_instant ts;
+  int list, n = 1;
   if (e != VNET_OK) {
     return e;
   }
-  int list = vnet_json_find(doc, 0, "irqs");
-  if (list < 0) {
-    *count = 1;
-    return irq_entry(doc, 0, true, &scratch);
-  }
-  if (doc->tok[list].type != VNET_TOK_ARRAY) {
-    return VNET_E_WRONG_TYPE;
-  }
-  int t = list + 1;
-  for (int i = 0; i < doc->tok[list].size; i++) {
-    if (doc->tok[t].type != VNET_TOK_OBJECT) {
-      return VNET_E_WRONG_TYPE;
+  if (vnet_json_find_raw(doc, 0, "irqs") < 0) {
+    e = irq_entry(doc, 0, &scratch); /* contract 1's single form */
+  } else if ((e = vnet_json_typed(doc, 0, "irqs", VNET_TOK_ARRAY, &list)) == VNET_OK) {
+    n = doc->tok[list].size;
+    if (n < 1 || n > VNET_IRQ_MAX_ENTRIES) {
+      return VNET_E_OUT_OF_RANGE;
     }
-    if ((e = irq_entry(doc, t, false, &scratch)) != VNET_OK) {
-      return e;
+    for (int i = 0, t = list + 1; i < n && e == VNET_OK; i++, t = vnet_json_next(doc, t)) {
+      e = doc->tok[t].type != VNET_TOK_OBJECT ? VNET_E_WRONG_TYPE : irq_entry(doc, t, &scratch);
     }
-    t = vnet_json_next(doc, t);
   }
-  vnet_instant ts;
-  if ((e = vnet_json_instant(doc, 0, "ts", &ts)) != VNET_OK) {
-    return e;
+  if (e == VNET_OK) {
+    e = vnet_json_instant(doc, 0, "ts", &ts);
   }
-  *count = doc->tok[list].size;
-  return VNET_OK;
+  *count = n;
+  return e;
 }
 
 vnet_err vnet_irq_get(const vnet_json *doc, int index, vnet_irq *out) {
-  int t = irq_entry_token(doc, index);
-  return irq_entry(doc, t < 0 ? 0 : t, t < 0, out);
+  return irq_entry(doc, irq_entry_token(doc, index), out);
 }
 
 /* --- device ------------------------------------------------------------------------------------ */
@@ -422,7 +408,14 @@ vnet_err vnet_device_decode(vnet_json *doc, const uint8_t *payload, size_t len, 
     return e;
   }
   memset(out, 0, sizeof *out);
-  /* in DeviceInfo.decode's order: fields first, then the record's checks */
+  /* in DeviceInfoCodec.decode's order: the frontend binding (checked at once), the fields, the record's checks */
+  if (vnet_json_find(doc, 0, "frontend") >= 0) {
+    if ((e = vnet_json_typed(doc, 0, "frontend", VNET_TOK_OBJECT, &fe)) != VNET_OK
+        || (e = frontend_binding(doc, fe, &out->frontend_hash)) != VNET_OK) {
+      return e;
+    }
+    out->has_frontend = true;
+  }
   if ((e = vnet_json_string(doc, 0, "instance", out->instance, sizeof out->instance, &il)) != VNET_OK
       || (e = vnet_json_int(doc, 0, "cpu", 0, 4095, &v)) != VNET_OK) {
     return e;
@@ -437,13 +430,6 @@ vnet_err vnet_device_decode(vnet_json *doc, const uint8_t *payload, size_t len, 
       || (e = vnet_json_string(doc, 0, "phy", out->phy, sizeof out->phy, &pl)) != VNET_OK
       || (e = vnet_json_string(doc, 0, "agent", out->agent, sizeof out->agent, &al)) != VNET_OK) {
     return e;
-  }
-  if (vnet_json_find(doc, 0, "frontend") >= 0) {
-    if ((e = vnet_json_typed(doc, 0, "frontend", VNET_TOK_OBJECT, &fe)) != VNET_OK
-        || (e = frontend_binding(doc, fe, &out->frontend_hash)) != VNET_OK) {
-      return e;
-    }
-    out->has_frontend = true;
   }
   if (!vnet_instance_name_valid(out->instance, il) || !vnet_ifname_valid(out->phy, pl)
       || !vnet_instance_name_valid(out->agent, al)) {
@@ -462,7 +448,7 @@ vnet_err vnet_ctrl_decode(vnet_json *doc, const uint8_t *payload, size_t len, bo
   if (e != VNET_OK) {
     return e;
   }
-  *is_features = vnet_json_find(doc, 0, "driverFeatures") >= 0;
+  *is_features = vnet_json_find_raw(doc, 0, "driverFeatures") >= 0; /* present, even as null */
   if (*is_features) {
     if ((e = vnet_json_typed(doc, 0, "driverFeatures", VNET_TOK_ARRAY, &arr)) != VNET_OK) {
       return e;

@@ -260,7 +260,7 @@ int vnet_json_next(const vnet_json *doc, int t) {
   return j;
 }
 
-int vnet_json_find(const vnet_json *doc, int obj, const char *key) {
+int vnet_json_find_raw(const vnet_json *doc, int obj, const char *key) {
   int found = -1;
   if (obj < 0 || doc->tok[obj].type != VNET_TOK_OBJECT) {
     return -1;
@@ -273,6 +273,11 @@ int vnet_json_find(const vnet_json *doc, int obj, const char *key) {
     }
     t = vnet_json_next(doc, value);
   }
+  return found;
+}
+
+int vnet_json_find(const vnet_json *doc, int obj, const char *key) {
+  int found = vnet_json_find_raw(doc, obj, key);
   if (found >= 0 && doc->tok[found].type == VNET_TOK_PRIMITIVE && doc->js[doc->tok[found].start] == 'n') {
     return -1; /* null counts as absent */
   }
@@ -311,13 +316,17 @@ static bool tok_int(const vnet_json *doc, int t, int64_t *out) {
 }
 
 vnet_err vnet_json_parse(vnet_json *doc, const uint8_t *payload, size_t len) {
+  return vnet_json_parse_max(doc, payload, len, VNET_MAX_PAYLOAD);
+}
+
+vnet_err vnet_json_parse_max(vnet_json *doc, const uint8_t *payload, size_t len, size_t max) {
   doc->js = (const char *)payload;
   doc->len = len;
   doc->count = 0;
   if (payload == NULL || len == 0) {
     return VNET_E_EMPTY;
   }
-  if (len > VNET_MAX_PAYLOAD) {
+  if (len > max) {
     return VNET_E_OVERSIZE;
   }
   if (!vnet_utf8_valid(payload, len)) {

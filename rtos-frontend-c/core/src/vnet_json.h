@@ -15,9 +15,13 @@
  * NaN, no trailing content), that it is an object, and the schema version "v"; then tokenizes.
  */
 vnet_err vnet_json_parse(vnet_json *doc, const uint8_t *payload, size_t len);
+/* As vnet_json_parse with another size cap (the irq topic's). */
+vnet_err vnet_json_parse_max(vnet_json *doc, const uint8_t *payload, size_t len, size_t max);
 
 /* The token of key's value in object obj (the last one if repeated), or -1 if absent or null. */
 int vnet_json_find(const vnet_json *doc, int obj, const char *key);
+/* As vnet_json_find, but a null value counts as present (Jackson's ObjectNode.has). */
+int vnet_json_find_raw(const vnet_json *doc, int obj, const char *key);
 /* The token after the subtree of token t. */
 int vnet_json_next(const vnet_json *doc, int t);
 

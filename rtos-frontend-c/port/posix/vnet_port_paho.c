@@ -7,8 +7,11 @@
 #include "vnet_port_paho.h"
 
 #include <MQTTClient.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/time.h>
 #include <time.h>
 
@@ -59,6 +62,26 @@ void vnet_paho_ops(vnet_ops *ops) {
 
 void *vnet_paho_user(void) { return &client; }
 
+/*
+ * Paho C leaves Nagle's algorithm on and has no option for its socket, so a view published right after
+ * the PUBACK of the IRQ waited for the broker's delayed ACK (measured: ~120 ms median per cable change
+ * against ~40 ms for the Java frontend). This CLI has no TCP socket but the broker connection: set
+ * TCP_NODELAY on every connected TCP socket of the process, after each connect.
+ */
+static void set_tcp_nodelay(void) {
+  for (int fd = 3; fd < 1024; fd++) {
+    int type = 0, one = 1;
+    socklen_t len = sizeof type;
+    struct sockaddr_storage peer;
+    socklen_t plen = sizeof peer;
+    if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_STREAM
+        && getpeername(fd, (struct sockaddr *)&peer, &plen) == 0
+        && (peer.ss_family == AF_INET || peer.ss_family == AF_INET6)) {
+      setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    }
+  }
+}
+
 static void pause_ms(long ms) {
   struct timespec t = {ms / 1000, (ms % 1000) * 1000000L};
   nanosleep(&t, NULL); /* a signal cuts it short, which is what a stop wants */
@@ -90,6 +113,7 @@ int vnet_paho_run(vnet_node *node, const vnet_paho_options *opt, volatile sig_at
       }
       connected = true;
       backoff = 100;
+      set_tcp_nodelay();
       vnet_node_on_connected(node);
       printf("vnet-frontend: connected to %s, serving cpu %u\n", opt->broker, (unsigned)node->cpu);
     }

@@ -19,9 +19,13 @@ extern "C" {
 #define VNET_MAX_DEVICES 4 /* devices one RTOS CPU can drive */
 #endif
 #ifndef VNET_JSON_MAX_TOKENS
-#define VNET_JSON_MAX_TOKENS 128 /* jsmn tokens per message (16 bytes each) */
+/* jsmn tokens per message (16 bytes each): 128 take an irq list of 11 entries; the POSIX build uses 4096,
+ * enough for the contract's 256 entries. A message that needs more is refused as too-complex. */
+#define VNET_JSON_MAX_TOKENS 128
 #endif
 #define VNET_MAX_PAYLOAD 4096    /* the contract's payload cap */
+#define VNET_IRQ_MAX_PAYLOAD 40960 /* the irq topic's cap: up to VNET_IRQ_MAX_ENTRIES of ~150 bytes */
+#define VNET_IRQ_MAX_ENTRIES 256
 #define VNET_NAME_MAX 63         /* [a-z0-9][a-z0-9._-]{0,62} */
 #define VNET_IFNAME_MAX 15       /* dev_valid_name: IFNAMSIZ - 1 bytes */
 #define VNET_PREFIX_MAX 31
