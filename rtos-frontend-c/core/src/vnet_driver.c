@@ -235,6 +235,9 @@ static void on_config(vnet_node *node, vnet_device *d, const char *topic, const 
                       bool retained) {
   uint32_t gen;
   vnet_config c;
+  if (len == 0) {
+    return; /* the retained config cleared (the device is being unplugged): no config to read */
+  }
   vnet_err e = vnet_config_decode(p, len, &gen, &c);
   if (e != VNET_OK) {
     reject(node, topic, e);
