@@ -1,5 +1,7 @@
-# Compiles core/ for a Cortex-M4 and checks its sizes: .text of the core under 8 KiB, no static data
-# of its own, and one device's state (sizeof(vnet_device)) under 1 KiB. Writes sizes.txt.
+# Compiles core/ for a Cortex-M4 with -Wall -Wextra -Werror and reports its sizes (sizes.txt): the
+# objects, and what a firmware links with --gc-sections (target: under 8 KiB of .text, warned). Fails
+# on a compile error, on static data of the core's own, or on one device's state (sizeof(vnet_device))
+# of 1 KiB or more.
 file(MAKE_DIRECTORY ${OUT}/include)
 configure_file(${JSMN} ${OUT}/include/jsmn.h COPYONLY) # only jsmn.h, not the host's /usr/include
 set(FLAGS -std=c99 -mcpu=cortex-m4 -mthumb -Os -ffreestanding -ffunction-sections -fdata-sections
@@ -78,8 +80,9 @@ math(EXPR static_data "${CMAKE_MATCH_2} + ${CMAKE_MATCH_3}")
 set(report "${sizes}\nlinked into a firmware (newlib-nano, --gc-sections): core .text ${core_text} bytes, core .rodata ${core_rodata} bytes, libc/libgcc .text ${lib_text} bytes\nsizeof(vnet_device) = ${device} bytes\nsizeof(vnet_node) = ${node} bytes (VNET_MAX_DEVICES devices + scratch)\n")
 file(WRITE ${OUT}/sizes.txt "${report}")
 message(STATUS "${report}")
-if(text GREATER_EQUAL 8192)
-  message(WARNING "core .text is ${text} bytes, over the 8 KiB target")
+if(core_text GREATER_EQUAL 8192)
+  # reported, not failed: the strict JSON checks that keep it in step with the Java decoders cost ~2.3 KiB
+  message(WARNING "the core's linked .text is ${core_text} bytes, over the 8 KiB target")
 endif()
 if(device GREATER_EQUAL 1024)
   message(FATAL_ERROR "one device takes ${device} bytes, the target is under 1 KiB")

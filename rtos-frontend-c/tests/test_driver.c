@@ -58,10 +58,9 @@ static int on_unsubscribe(void *u, const char *f) {
   snprintf(rec.unsubs[rec.n_unsubs++], 128, "%s", f);
   return 0;
 }
-static void on_now(void *u, vnet_instant *t) {
+static void on_now(void *u, char *iso, size_t cap) {
   (void)u;
-  t->sec = 1767225600;
-  t->nsec = 5000000;
+  snprintf(iso, cap, "2026-01-01T00:00:00.005Z");
 }
 static void on_carrier(void *u, const char *i, bool on, uint32_t g) {
   (void)u, (void)i, (void)g;

@@ -300,8 +300,15 @@ static vnet_err irq_entry(const vnet_json *doc, int obj, vnet_irq *out) {
   }
   out->generation = (uint32_t)v;
   out->has_phy_ts = vnet_json_find(doc, obj, "phyTs") >= 0;
-  if (out->has_phy_ts && (e = vnet_json_instant(doc, obj, "phyTs", &out->phy_ts)) != VNET_OK) {
-    return e;
+  out->phy_ts_text[0] = '\0';
+  if (out->has_phy_ts) {
+    size_t tl;
+    if ((e = vnet_json_string(doc, obj, "phyTs", out->phy_ts_text, sizeof out->phy_ts_text, &tl)) != VNET_OK) {
+      return e;
+    }
+    if (tl >= sizeof out->phy_ts_text || !vnet_instant_parse(out->phy_ts_text, tl, &out->phy_ts)) {
+      return VNET_E_WRONG_TYPE; /* as Json.instant: "not an ISO-8601 instant" */
+    }
   }
   return vnet_instance_name_valid(out->instance, len) ? VNET_OK : VNET_E_INVALID_NAME;
 }

@@ -118,12 +118,9 @@ static const char hexdig[] = "0123456789abcdef";
 /* The link view as LinkView.toJson writes it, keys in the same order; its ts is the view's own. */
 static int encode_view(vnet_node *node, const vnet_device *d) {
   static const char *const duplex[] = {"half", "full", "unknown"};
-  char ts[40], num[12], mac[18];
+  char num[12], mac[18];
   char *o = node->out;
   size_t n = 0, cap = sizeof node->out;
-  if (vnet_instant_format(ts, sizeof ts, d->view_ts) < 0) {
-    return -1;
-  }
   mac[0] = '\0';
   for (int i = 0; d->view.has_mac && i < 6; i++) {
     mac[3 * i] = hexdig[d->view.mac[i] >> 4];
@@ -145,10 +142,10 @@ static int encode_view(vnet_node *node, const vnet_device *d) {
   n = cat(o, n, cap, ",\"mac\":\"");
   n = cat(o, n, cap, mac);
   n = cat(o, n, cap, "\",\"driver\":\"" DRIVER_KIND "\",\"ts\":\"");
-  n = cat(o, n, cap, ts);
-  if (d->has_view_phy_ts && vnet_instant_format(ts, sizeof ts, d->view_phy_ts) > 0) {
+  n = cat(o, n, cap, d->view_ts);
+  if (d->view_phy_ts[0]) {
     n = cat(o, n, cap, "\",\"phyTs\":\"");
-    n = cat(o, n, cap, ts);
+    n = cat(o, n, cap, d->view_phy_ts);
   }
   n = cat(o, n, cap, "\"}");
   return n < cap ? (int)n : -1;
@@ -163,7 +160,14 @@ static void publish_view(vnet_node *node, vnet_device *d) {
 }
 
 /* As DeviceChannel.publishIfChanged: a new view unless it shows the same link. */
-static void publish_if_changed(vnet_node *node, vnet_device *d, bool has_phy_ts, vnet_instant phy_ts) {
+static void copy_ts(char dst[VNET_TS_MAX], const char *src) {
+  size_t l = src ? strlen(src) : 0;
+  l = l < VNET_TS_MAX ? l : 0;
+  memcpy(dst, src ? src : "", l);
+  dst[l] = '\0';
+}
+
+static void publish_if_changed(vnet_node *node, vnet_device *d, const char *phy_ts) {
   bool same = d->has_view && d->view.carrier == d->carrier && d->view.status == d->status
       && d->view.generation == d->applied && d->view.mtu == d->mtu && d->view.speed == d->speed
       && d->view.duplex == d->duplex && d->view.announces == d->announce_acks && d->view.has_mac == d->has_mac
@@ -181,16 +185,18 @@ static void publish_if_changed(vnet_node *node, vnet_device *d, bool has_phy_ts,
   d->view.announces = d->announce_acks;
   d->view.has_mac = d->has_mac;
   memcpy(d->view.mac, d->mac, 6);
-  node->ops.now(node->user, &d->view_ts);
-  d->has_view_phy_ts = has_phy_ts;
-  d->view_phy_ts = phy_ts;
+  node->ops.now(node->user, d->view_ts, sizeof d->view_ts);
+  d->view_ts[VNET_TS_MAX - 1] = '\0';
+  copy_ts(d->view_phy_ts, phy_ts);
   publish_view(node, d);
 }
 
 /* --- applying a config (virtnet_config_changed_work) ---------------------------------------- */
 
-static void apply(vnet_node *node, vnet_device *d, uint32_t gen, const vnet_config *c, bool has_phy_ts,
-                  vnet_instant phy_ts) {
+/* phy_ts: the phyTs of the IRQ that announced this config, or NULL. */
+static void apply(vnet_node *node, vnet_device *d, uint32_t gen, const vnet_config *c, const char *phy_ts) {
+  char phy[VNET_TS_MAX];
+  copy_ts(phy, phy_ts); /* phy_ts may be d->pending_phy_ts, cleared below */
   /* ConfigSequencer.applied */
   d->has_applied = true;
   d->applied = gen;
@@ -201,7 +207,7 @@ static void apply(vnet_node *node, vnet_device *d, uint32_t gen, const vnet_conf
     d->has_stored = false;
   }
   if (!d->has_pending) {
-    d->has_pending_phy_ts = false;
+    d->pending_phy_ts[0] = '\0';
   }
   d->configs_applied++;
   d->status = c->status;
@@ -228,7 +234,7 @@ static void apply(vnet_node *node, vnet_device *d, uint32_t gen, const vnet_conf
       node->ops.carrier(node->user, d->info.instance, carrier, gen);
     }
   }
-  publish_if_changed(node, d, has_phy_ts, phy_ts);
+  publish_if_changed(node, d, phy);
 }
 
 static void on_config(vnet_node *node, vnet_device *d, const char *topic, const uint8_t *p, size_t len,
@@ -246,7 +252,7 @@ static void on_config(vnet_node *node, vnet_device *d, const char *topic, const 
   if (retained) {
     /* a fresh subscription's read (probe or resync): at once, unless older than what is applied */
     if (!(d->has_applied && !vnet_gen_at_or_after(gen, d->applied))) {
-      apply(node, d, gen, &c, d->has_pending && d->has_pending_phy_ts, d->pending_phy_ts);
+      apply(node, d, gen, &c, d->has_pending ? d->pending_phy_ts : NULL);
     }
     return;
   }
@@ -260,7 +266,7 @@ static void on_config(vnet_node *node, vnet_device *d, const char *topic, const 
   }
   if (d->has_pending && vnet_gen_at_or_after(d->stored_gen, d->pending_irq)) {
     vnet_config s = d->stored;
-    apply(node, d, d->stored_gen, &s, d->has_pending_phy_ts, d->pending_phy_ts);
+    apply(node, d, d->stored_gen, &s, d->pending_phy_ts);
   }
 }
 
@@ -271,7 +277,7 @@ static void on_irq_entry(vnet_node *node, vnet_device *d, const vnet_irq *irq) {
   }
   if (d->has_stored && vnet_gen_at_or_after(d->stored_gen, irq->generation)) {
     vnet_config s = d->stored;
-    apply(node, d, d->stored_gen, &s, irq->has_phy_ts, irq->phy_ts);
+    apply(node, d, d->stored_gen, &s, irq->phy_ts_text);
     return;
   }
   if (d->has_applied && vnet_gen_at_or_after(d->applied, irq->generation)) {
@@ -282,8 +288,7 @@ static void on_irq_entry(vnet_node *node, vnet_device *d, const vnet_irq *irq) {
     d->pending_irq = irq->generation;
   }
   if (d->pending_irq == irq->generation) {
-    d->has_pending_phy_ts = irq->has_phy_ts;
-    d->pending_phy_ts = irq->phy_ts;
+    copy_ts(d->pending_phy_ts, irq->phy_ts_text);
   }
 }
 

@@ -41,12 +41,14 @@ static int unsubscribe(void *user, const char *filter) {
   return MQTTClient_unsubscribe(client, filter);
 }
 
-static void now(void *user, vnet_instant *out) {
+static void now(void *user, char *iso, size_t cap) {
   struct timespec ts;
   (void)user;
   clock_gettime(CLOCK_REALTIME, &ts);
-  out->sec = ts.tv_sec;
-  out->nsec = (uint32_t)(ts.tv_nsec / 1000 * 1000); /* microseconds, as Instant.now() on Linux */
+  vnet_instant t = {ts.tv_sec, (uint32_t)(ts.tv_nsec / 1000 * 1000)}; /* microseconds, as Instant.now() */
+  if (vnet_instant_format(iso, cap, t) < 0 && cap > 0) {
+    iso[0] = '\0';
+  }
 }
 
 void vnet_paho_ops(vnet_ops *ops) {

@@ -31,6 +31,7 @@ extern "C" {
 #define VNET_PREFIX_MAX 31
 #define VNET_TOPIC_MAX (VNET_PREFIX_MAX + VNET_NAME_MAX + 24)
 #define VNET_OUT_MAX 384         /* the largest payload the core emits (a link view) */
+#define VNET_TS_MAX 48           /* an ISO-8601 instant as text, with its NUL */
 #define VNET_CONFIG_SIZE 24
 #define VNET_CONFIG_WIRE_SIZE 28 /* u32le generation + virtio_net_config */
 
@@ -100,6 +101,7 @@ typedef struct {
   uint32_t generation;
   bool has_phy_ts;
   vnet_instant phy_ts;
+  char phy_ts_text[VNET_TS_MAX]; /* as received (validated), for the view */
   char instance[VNET_NAME_MAX + 1];
 } vnet_irq;
 
@@ -173,8 +175,8 @@ typedef struct {
   int (*publish)(void *user, const char *topic, const uint8_t *payload, size_t len, bool retained);
   int (*subscribe)(void *user, const char *filter);
   int (*unsubscribe)(void *user, const char *filter);
-  /* The current time (for the view's ts). */
-  void (*now)(void *user, vnet_instant *out);
+  /* The current UTC time as ISO-8601 text, e.g. 2026-12-04T19:00:00.123456Z (the view's ts). */
+  void (*now)(void *user, char *iso, size_t cap);
   /* The driver's carrier changed (netif_carrier_on/off). */
   void (*carrier)(void *user, const char *instance, bool on, uint32_t generation);
   /* Optional: a refused message (log line and counter). */
@@ -188,13 +190,14 @@ typedef struct {
   bool used;
   bool has_view;
   bool carrier;
-  bool has_stored, has_pending, has_applied, has_pending_phy_ts, has_view_phy_ts, has_last_announce;
+  bool has_stored, has_pending, has_applied, has_last_announce;
   vnet_device_info info;
   uint64_t negotiated;
   /* sequencing (ConfigSequencer) */
   uint32_t stored_gen, pending_irq, applied;
   vnet_config stored;
-  vnet_instant pending_phy_ts, view_phy_ts, view_ts;
+  /* the phyTs of the IRQ waiting for its config and of the view, and the view's ts ("" = none) */
+  char pending_phy_ts[VNET_TS_MAX], view_phy_ts[VNET_TS_MAX], view_ts[VNET_TS_MAX];
   uint32_t last_announce_gen;
   /* the config as last applied */
   uint16_t status, mtu;
