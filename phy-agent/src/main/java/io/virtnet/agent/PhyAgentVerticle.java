@@ -3,7 +3,6 @@ package io.virtnet.agent;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -17,6 +16,7 @@ import io.virtnet.protocol.Names;
 import io.virtnet.protocol.ServiceStatus;
 import io.virtnet.protocol.TopicName;
 import io.virtnet.protocol.Topics;
+import io.virtnet.runtime.ContextCalls;
 import io.virtnet.runtime.config.MqttConfig;
 import io.virtnet.runtime.metrics.MqttMetrics;
 import io.virtnet.runtime.metrics.Rejections;
@@ -215,21 +215,11 @@ public final class PhyAgentVerticle extends VerticleBase {
 
   /** The references on {@code ifname} that count now (diagnostics, tests). */
   public Future<Integer> usageCount(String ifname) {
-    Promise<Integer> p = Promise.promise();
-    if (context == null) {
-      p.fail(new IllegalStateException("not deployed"));
-    } else {
-      context.runOnContext(v -> p.complete(holders.count(ifname)));
-    }
-    return p.future();
+    return ContextCalls.get(context, () -> holders.count(ifname));
   }
 
   private void onSourceEvents(List<NetdevEvent> events) {
-    if (Vertx.currentContext() == context) {
-      changes.apply(PhyChange.of(events));
-    } else {
-      context.runOnContext(v -> changes.apply(PhyChange.of(events)));
-    }
+    ContextCalls.run(context, () -> changes.apply(PhyChange.of(events)));
   }
 
   /** After a reconnection, holds that are not retained any more (put while we were away) stop counting. */

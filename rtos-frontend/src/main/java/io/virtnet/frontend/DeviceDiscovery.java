@@ -13,6 +13,7 @@ import io.virtnet.protocol.DeviceInfo;
 import io.virtnet.protocol.InvalidMessageException;
 import io.virtnet.protocol.TopicName;
 import io.virtnet.protocol.Topics;
+import io.virtnet.runtime.ContextCalls;
 import io.virtnet.runtime.metrics.Rejections;
 import io.virtnet.runtime.mqtt.InboundMessage;
 import io.virtnet.runtime.mqtt.MqttSession;
@@ -68,7 +69,7 @@ final class DeviceDiscovery {
 
   /** A CPU got an IRQ for {@code instance}, which it has no driver for: re-read that device. */
   void unknownIrq(String instance) {
-    OnContext.call(context, () -> {
+    ContextCalls.call(context, () -> {
       run(directory.onUnknownIrq(instance));
       return Future.succeededFuture();
     });
@@ -76,7 +77,7 @@ final class DeviceDiscovery {
 
   /** Fault hook for tests: the node forgets {@code instance} and removes its driver, as if a message were lost. */
   Future<Void> lose(String instance) {
-    return OnContext.call(context, () -> {
+    return ContextCalls.call(context, () -> {
       run(directory.lose(instance));
       return tails.getOrDefault(instance, Future.succeededFuture());
     });

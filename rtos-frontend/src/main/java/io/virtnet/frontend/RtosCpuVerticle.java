@@ -12,6 +12,7 @@ import io.virtnet.frontend.driver.NetDriver;
 import io.virtnet.protocol.DeviceInfo;
 import io.virtnet.protocol.InvalidMessageException;
 import io.virtnet.protocol.IrqMessage;
+import io.virtnet.runtime.ContextCalls;
 import io.virtnet.runtime.mqtt.InboundMessage;
 import io.virtnet.runtime.mqtt.MqttSession;
 import java.util.ArrayList;
@@ -202,6 +203,6 @@ public final class RtosCpuVerticle extends VerticleBase {
     if (context == null) {
       return Future.failedFuture(new IllegalStateException("cpu verticle not deployed"));
     }
-    return OnContext.call(context, action);
+    return ContextCalls.call(context, action);
   }
 }

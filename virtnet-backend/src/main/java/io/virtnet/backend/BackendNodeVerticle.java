@@ -14,6 +14,7 @@ import io.virtnet.protocol.NetdevCodec;
 import io.virtnet.protocol.ServiceStatus;
 import io.virtnet.protocol.TopicName;
 import io.virtnet.protocol.Topics;
+import io.virtnet.runtime.ContextCalls;
 import io.virtnet.runtime.config.MqttConfig;
 import io.virtnet.runtime.metrics.MqttMetrics;
 import io.virtnet.runtime.metrics.Rejections;
@@ -179,7 +180,7 @@ public final class BackendNodeVerticle extends VerticleBase {
       InstanceRegistry.Entry e = instances.add(c, v);
       return vertx.deployVerticle(v)
           .onFailure(err -> {
-            context.runOnContext(x -> instances.remove(e));
+            ContextCalls.run(context, () -> instances.remove(e));
             LOG.error("instance {} failed to start: {}", c.name(), err.getMessage());
           })
           .compose(id -> {

@@ -11,6 +11,7 @@ import io.virtnet.backend.config.InstanceConfig;
 import io.virtnet.backend.config.LinkPolicyConfig;
 import io.virtnet.protocol.PhyCommand;
 import io.virtnet.protocol.Topics;
+import io.virtnet.runtime.ContextCalls;
 import io.virtnet.runtime.mqtt.MqttSession;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -64,7 +65,7 @@ final class NodeApi implements BackendApi {
 
   @Override
   public Future<JsonArray> instances() {
-    return OnContext.compose(context, () -> {
+    return ContextCalls.call(context, () -> {
       List<Future<JsonObject>> all = new ArrayList<>();
       for (InstanceRegistry.Entry e : instances.live()) {
         all.add(e.verticle.snapshot());
@@ -79,12 +80,12 @@ final class NodeApi implements BackendApi {
 
   @Override
   public Future<JsonObject> instance(String name) {
-    return OnContext.compose(context, () -> instances.live(name).verticle.snapshot());
+    return ContextCalls.call(context, () -> instances.live(name).verticle.snapshot());
   }
 
   @Override
   public Future<JsonObject> addInstance(InstanceConfig c) {
-    return OnContext.compose(context, () -> {
+    return ContextCalls.call(context, () -> {
       instances.checkFree(c);
       LOG.info("hot-plug: instance {}", c.name());
       return deployer.deploy(c);
@@ -93,7 +94,7 @@ final class NodeApi implements BackendApi {
 
   @Override
   public Future<Void> removeInstance(String name) {
-    return OnContext.compose(context, () -> {
+    return ContextCalls.call(context, () -> {
       InstanceRegistry.Entry e = instances.take(name);
       LOG.info("hot-unplug: instance {}", name);
       return deployer.undeploy(e);
@@ -102,32 +103,32 @@ final class NodeApi implements BackendApi {
 
   @Override
   public Future<JsonObject> setCarrierNotify(String name, boolean enabled) {
-    return OnContext.compose(context, () -> instances.live(name).verticle.setCarrierNotify(enabled));
+    return ContextCalls.call(context, () -> instances.live(name).verticle.setCarrierNotify(enabled));
   }
 
   @Override
   public Future<JsonObject> announce(String name) {
-    return OnContext.compose(context, () -> instances.live(name).verticle.announce());
+    return ContextCalls.call(context, () -> instances.live(name).verticle.announce());
   }
 
   @Override
   public Future<JsonObject> policy(String name) {
-    return OnContext.compose(context, () -> instances.live(name).verticle.policy());
+    return ContextCalls.call(context, () -> instances.live(name).verticle.policy());
   }
 
   @Override
   public Future<JsonObject> setPolicy(String name, LinkPolicyConfig policy) {
-    return OnContext.compose(context, () -> instances.live(name).verticle.setPolicy(policy));
+    return ContextCalls.call(context, () -> instances.live(name).verticle.setPolicy(policy));
   }
 
   @Override
   public Future<JsonArray> phys() {
-    return OnContext.get(context, view::physJson);
+    return ContextCalls.get(context, view::physJson);
   }
 
   @Override
   public Future<Void> phyCommand(String agent, String ifname, PhyCommand command) {
-    return OnContext.compose(context, () -> {
+    return ContextCalls.call(context, () -> {
       LOG.info("sim command for {}/{}: {}", agent, ifname, command.encode());
       return session.publish(topics.phyCmd(agent, ifname), command.encode(), false);
     });
@@ -135,7 +136,7 @@ final class NodeApi implements BackendApi {
 
   @Override
   public Future<JsonArray> frontends() {
-    return OnContext.get(context, view::frontendsJson);
+    return ContextCalls.get(context, view::frontendsJson);
   }
 
   @Override
@@ -145,7 +146,7 @@ final class NodeApi implements BackendApi {
 
   @Override
   public Future<JsonObject> health() {
-    return OnContext.compose(context, () -> {
+    return ContextCalls.call(context, () -> {
       var agents = view.agents();
       return instances().map(list -> Health.of(node, brokerConnected.getAsBoolean(), agents, list));
     });

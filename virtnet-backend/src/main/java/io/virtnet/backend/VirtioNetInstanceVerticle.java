@@ -18,6 +18,7 @@ import io.virtnet.protocol.NetdevEvent;
 import io.virtnet.protocol.NetdevState;
 import io.virtnet.protocol.ServiceStatus;
 import io.virtnet.protocol.Topics;
+import io.virtnet.runtime.ContextCalls;
 import io.virtnet.runtime.mqtt.InboundMessage;
 import io.virtnet.runtime.mqtt.MqttSession;
 import java.util.ArrayList;
@@ -267,7 +268,7 @@ public final class VirtioNetInstanceVerticle extends VerticleBase {
 
   /** Turns the carrier-notify switch; on again, re-syncs at once. Completes with the new snapshot. */
   public Future<JsonObject> setCarrierNotify(boolean enabled) {
-    return OnContext.get(context, () -> {
+    return ContextCalls.get(context, () -> {
       if (enabled != link.carrierNotify() && !stopped) {
         LOG.info("{}: carrier-notify {}", cfg.name(), enabled ? "on" : "off");
         link.setCarrierNotify(enabled);
@@ -286,7 +287,7 @@ public final class VirtioNetInstanceVerticle extends VerticleBase {
    * Fails with 409 when the driver did not negotiate GUEST_ANNOUNCE. Completes with the snapshot.
    */
   public Future<JsonObject> announce() {
-    return OnContext.get(context, () -> {
+    return ContextCalls.get(context, () -> {
       String refused = stopped ? "instance is being removed" : device.requestAnnounce();
       if (refused != null) {
         throw ApiException.conflict(cfg.name() + ": " + refused);
@@ -298,7 +299,7 @@ public final class VirtioNetInstanceVerticle extends VerticleBase {
 
   /** The link policy in force, in the shape {@code PUT …/policy} takes. */
   public Future<JsonObject> policy() {
-    return OnContext.get(context, () -> policy.config().toJson());
+    return ContextCalls.get(context, () -> policy.config().toJson());
   }
 
   /**
@@ -307,7 +308,7 @@ public final class VirtioNetInstanceVerticle extends VerticleBase {
    * policy in force.
    */
   public Future<JsonObject> setPolicy(LinkPolicyConfig next) {
-    return OnContext.get(context, () -> {
+    return ContextCalls.get(context, () -> {
       if (!stopped && !next.equals(policy.config())) {
         LOG.info("{}: link policy {}", cfg.name(), next.toJson().encode());
         policy.reconfigure(next);
@@ -319,7 +320,7 @@ public final class VirtioNetInstanceVerticle extends VerticleBase {
 
   /** The instance as the API shows it. */
   public Future<JsonObject> snapshot() {
-    return OnContext.get(context, this::snapshotNow);
+    return ContextCalls.get(context, this::snapshotNow);
   }
 
   private JsonObject snapshotNow() {

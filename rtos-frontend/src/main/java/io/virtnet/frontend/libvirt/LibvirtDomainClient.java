@@ -3,6 +3,7 @@ package io.virtnet.frontend.libvirt;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.virtnet.runtime.ContextCalls;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -14,7 +15,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import io.virtnet.frontend.OnContext;
 import io.virtnet.frontend.nic.NicLinkException;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
@@ -124,7 +124,7 @@ public final class LibvirtDomainClient {
 
   /** Starts probing; completes after the first probe, whatever it found (libvirt may come later). */
   public Future<Void> start() {
-    return OnContext.call(context, () -> {
+    return ContextCalls.call(context, () -> {
       probeTimer = vertx.setPeriodic(options.probeInterval().toMillis(), id -> probe());
       return probeNow();
     });
@@ -179,7 +179,7 @@ public final class LibvirtDomainClient {
 
   public Future<Void> close() {
     closed = true;
-    return OnContext.call(context, () -> {
+    return ContextCalls.call(context, () -> {
       if (probeTimer != -1) {
         vertx.cancelTimer(probeTimer);
       }

@@ -6,7 +6,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.virtnet.frontend.OnContext;
+import io.virtnet.runtime.ContextCalls;
 import io.virtnet.runtime.mqtt.Backoff;
 import java.time.Duration;
 import java.time.Instant;
@@ -331,6 +331,6 @@ public final class NicLinkForwarder {
   }
 
   private <T> Future<T> onContext(Supplier<Future<T>> action) {
-    return OnContext.call(context, action);
+    return ContextCalls.call(context, action);
   }
 }

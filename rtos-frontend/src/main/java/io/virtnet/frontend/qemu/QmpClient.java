@@ -10,7 +10,7 @@ import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.parsetools.RecordParser;
-import io.virtnet.frontend.OnContext;
+import io.virtnet.runtime.ContextCalls;
 import io.virtnet.runtime.mqtt.Backoff;
 import java.time.Instant;
 import java.util.List;
@@ -341,6 +341,6 @@ public final class QmpClient {
   }
 
   private <T> Future<T> onContext(Supplier<Future<T>> action) {
-    return OnContext.call(context, action);
+    return ContextCalls.call(context, action);
   }
 }

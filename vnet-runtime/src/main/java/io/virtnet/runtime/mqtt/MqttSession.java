@@ -8,9 +8,9 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.mqtt.MqttClient;
+import io.virtnet.runtime.ContextCalls;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,7 +59,7 @@ public final class MqttSession {
     this.reconnectPolicy = new ReconnectPolicy(new Backoff(options.backoffMin(), options.backoffMax()));
     this.window = new OutboundWindow(options.clientId(), options.maxInflight(), MAX_OFFLINE_QUEUE, retained,
         SessionTimers.of(vertx));
-    this.subscriptions = new SubscriptionRegistry(context);
+    this.subscriptions = new SubscriptionRegistry();
   }
 
   /** Creates a session bound to the calling context (or a new one); call {@link #start()} to connect. */
@@ -324,21 +324,11 @@ public final class MqttSession {
   }
 
   private void onContext(Runnable r) {
-    if (Vertx.currentContext() == context) {
-      r.run();
-    } else {
-      context.runOnContext(v -> r.run());
-    }
+    ContextCalls.run(context, r);
   }
 
   /** For tests and diagnostics: the number of retained topics this session will restore. */
   public Future<Integer> retainedCount() {
-    return onContextGet(retained::size);
-  }
-
-  private <T> Future<T> onContextGet(Supplier<T> s) {
-    Promise<T> p = Promise.promise();
-    onContext(() -> p.complete(s.get()));
-    return p.future();
+    return ContextCalls.get(context, retained::size);
   }
 }

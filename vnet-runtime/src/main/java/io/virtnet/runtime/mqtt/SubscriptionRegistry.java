@@ -4,6 +4,7 @@ import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
+import io.virtnet.runtime.ContextCalls;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -74,18 +75,12 @@ final class SubscriptionRegistry {
     }
   }
 
-  private final Context home;
   private final Map<String, FilterEntry> filters = new LinkedHashMap<>();
   private final List<FilterEntry> wildcardFilters = new ArrayList<>();
   private final List<Promise<Void>> awaitingConnection = new ArrayList<>();
   private final Set<PendingSubscribe> outstanding = new LinkedHashSet<>();
   private AckMatcher<PendingSubscribe> subAcks = new AckMatcher<>();
   private Object connection;
-
-  /** {@code home}: the session's context, where a subscriber of that context is called directly. */
-  SubscriptionRegistry(Context home) {
-    this.home = home;
-  }
 
   /** Adds {@code s} to {@code filter}; true when the filter was not held before. */
   boolean add(String filter, Subscriber s) {
@@ -164,11 +159,7 @@ final class SubscriptionRegistry {
       if (!s.firstOn(msg.topic()) && msg.retained()) {
         continue; // re-sent because another subscriber of this filter subscribed: not news to this one
       }
-      if (s.context == home) {
-        safeHandle(s.handler, msg);
-      } else {
-        s.context.runOnContext(v -> safeHandle(s.handler, msg));
-      }
+      ContextCalls.run(s.context, () -> safeHandle(s.handler, msg));
     }
   }
 

@@ -12,6 +12,7 @@ import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -24,7 +25,17 @@ class SubscriptionRegistryTest {
     return new InboundMessage(topic, Buffer.buffer(payload), retained);
   }
 
-  /** A subscriber on the registry's own context: called inline, so the test reads what it got at once. */
+  /** Runs {@code action} on {@code ctx} and waits for it: subscribers of that context are called inline. */
+  private static void on(Context ctx, Runnable action) throws Exception {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    ctx.runOnContext(v -> {
+      action.run();
+      done.complete(null);
+    });
+    done.get(5, TimeUnit.SECONDS);
+  }
+
+  /** A subscriber on {@code home}: dispatched to on home, it is called inline. */
   private static SubscriptionRegistry.Subscriber recorder(Context home, List<String> got) {
     return new SubscriptionRegistry.Subscriber(m -> got.add(m.topic() + "=" + m.payload() + (m.retained() ? "(r)" : "")), home);
   }
@@ -33,7 +44,7 @@ class SubscriptionRegistryTest {
   void eachSubscriberIsCalledOnItsOwnContext(Vertx vertx, VertxTestContext test) {
     Context home = vertx.getOrCreateContext();
     Context other = vertx.getOrCreateContext();
-    SubscriptionRegistry registry = new SubscriptionRegistry(home);
+    SubscriptionRegistry registry = new SubscriptionRegistry();
     var checks = test.checkpoint(2);
     registry.add("a/b", new SubscriptionRegistry.Subscriber(m -> test.verify(() -> {
       assertThat(Vertx.currentContext()).isSameAs(home);
@@ -48,51 +59,51 @@ class SubscriptionRegistryTest {
   }
 
   @Test
-  void exactAndWildcardFiltersBothReceiveAMatchingTopic(Vertx vertx) {
+  void exactAndWildcardFiltersBothReceiveAMatchingTopic(Vertx vertx) throws Exception {
     Context home = vertx.getOrCreateContext();
-    SubscriptionRegistry registry = new SubscriptionRegistry(home);
+    SubscriptionRegistry registry = new SubscriptionRegistry();
     List<String> exact = new ArrayList<>();
     List<String> wild = new ArrayList<>();
     registry.add("a/b", recorder(home, exact));
     registry.add("a/+", recorder(home, wild));
 
-    registry.dispatch(msg("a/b", "1", false));
-    registry.dispatch(msg("a/c", "2", false));
+    on(home, () -> registry.dispatch(msg("a/b", "1", false)));
+    on(home, () -> registry.dispatch(msg("a/c", "2", false)));
 
     assertThat(exact).containsExactly("a/b=1");
     assertThat(wild).containsExactly("a/b=1", "a/c=2");
   }
 
   @Test
-  void retainedMessagesReSentForANewcomer_reachOnlyTheNewcomer_untilTheNextConnection(Vertx vertx) {
+  void retainedMessagesReSentForANewcomer_reachOnlyTheNewcomer_untilTheNextConnection(Vertx vertx) throws Exception {
     Context home = vertx.getOrCreateContext();
-    SubscriptionRegistry registry = new SubscriptionRegistry(home);
+    SubscriptionRegistry registry = new SubscriptionRegistry();
     List<String> first = new ArrayList<>();
     List<String> second = new ArrayList<>();
     registry.add("s", recorder(home, first));
-    registry.dispatch(msg("s", "v", true));
+    on(home, () -> registry.dispatch(msg("s", "v", true)));
     assertThat(registry.add("s", recorder(home, second))).as("the filter was held already").isFalse();
 
-    registry.dispatch(msg("s", "v", true)); // re-sent by the broker for the newcomer's SUBSCRIBE
-    registry.dispatch(msg("s", "w", false)); // a live change reaches both
+    on(home, () -> registry.dispatch(msg("s", "v", true))); // re-sent by the broker for the newcomer's SUBSCRIBE
+    on(home, () -> registry.dispatch(msg("s", "w", false))); // a live change reaches both
     registry.newConnection(new Object());
-    registry.dispatch(msg("s", "w", true)); // a new connection: every subscriber resyncs
+    on(home, () -> registry.dispatch(msg("s", "w", true))); // a new connection: every subscriber resyncs
 
     assertThat(first).containsExactly("s=v(r)", "s=w", "s=w(r)");
     assertThat(second).containsExactly("s=v(r)", "s=w", "s=w(r)");
   }
 
   @Test
-  void aThrowingHandlerDoesNotKeepTheMessageFromTheOthers(Vertx vertx) {
+  void aThrowingHandlerDoesNotKeepTheMessageFromTheOthers(Vertx vertx) throws Exception {
     Context home = vertx.getOrCreateContext();
-    SubscriptionRegistry registry = new SubscriptionRegistry(home);
+    SubscriptionRegistry registry = new SubscriptionRegistry();
     List<String> got = new ArrayList<>();
     registry.add("s", new SubscriptionRegistry.Subscriber(m -> {
       throw new IllegalStateException("handler bug");
     }, home));
     registry.add("s", recorder(home, got));
 
-    registry.dispatch(msg("s", "v", false));
+    on(home, () -> registry.dispatch(msg("s", "v", false)));
 
     assertThat(got).containsExactly("s=v");
   }
@@ -100,7 +111,7 @@ class SubscriptionRegistryTest {
   @Test
   void removingTheLastSubscriberReleasesTheFilter(Vertx vertx) {
     Context home = vertx.getOrCreateContext();
-    SubscriptionRegistry registry = new SubscriptionRegistry(home);
+    SubscriptionRegistry registry = new SubscriptionRegistry();
     SubscriptionRegistry.Subscriber a = recorder(home, new ArrayList<>());
     SubscriptionRegistry.Subscriber b = recorder(home, new ArrayList<>());
     assertThat(registry.add("s/+", a)).isTrue();
@@ -114,7 +125,7 @@ class SubscriptionRegistryTest {
 
   @Test
   void filtersAreResubscribedInBatches(Vertx vertx) {
-    SubscriptionRegistry registry = new SubscriptionRegistry(vertx.getOrCreateContext());
+    SubscriptionRegistry registry = new SubscriptionRegistry();
     for (int i = 0; i < 250; i++) {
       registry.add("f/" + i, new SubscriptionRegistry.Subscriber(m -> { }, vertx.getOrCreateContext()));
     }
@@ -123,7 +134,7 @@ class SubscriptionRegistryTest {
 
   @Test
   void anEarlySubAck_completesTheSubscriptionOnceItsPacketIdIsKnown(Vertx vertx) {
-    SubscriptionRegistry registry = new SubscriptionRegistry(vertx.getOrCreateContext());
+    SubscriptionRegistry registry = new SubscriptionRegistry();
     Object conn = new Object();
     registry.newConnection(conn);
     Promise<Void> p = Promise.promise();
@@ -138,7 +149,7 @@ class SubscriptionRegistryTest {
 
   @Test
   void aSubAckOrIdFromAnEarlierConnection_completesNothing_andItsSubscribersWaitForTheNext(Vertx vertx) {
-    SubscriptionRegistry registry = new SubscriptionRegistry(vertx.getOrCreateContext());
+    SubscriptionRegistry registry = new SubscriptionRegistry();
     Object first = new Object();
     registry.newConnection(first);
     Promise<Void> known = Promise.promise();
@@ -160,7 +171,7 @@ class SubscriptionRegistryTest {
 
   @Test
   void closingFailsWhoeverWaitsForASubAck(Vertx vertx) {
-    SubscriptionRegistry registry = new SubscriptionRegistry(vertx.getOrCreateContext());
+    SubscriptionRegistry registry = new SubscriptionRegistry();
     Object conn = new Object();
     registry.newConnection(conn);
     Promise<Void> sent = Promise.promise();
