@@ -1,17 +1,13 @@
 package io.virtnet.injector;
 
-import java.net.URI;
-import java.net.URISyntaxException;
+import io.virtnet.runtime.mqtt.BrokerUri;
 import java.nio.file.Path;
 
 /**
- * Where and how to connect: {@code tcp://HOST:PORT} or {@code ssl://HOST:PORT} (TLS), optional
+ * Where and how to connect: a {@link BrokerUri} ({@code tcp://HOST:PORT}, {@code ssl://HOST:PORT}, ...), optional
  * credentials and a CA file. Parsed once at the edge; the constructor rejects what cannot work.
  */
 public record BrokerSettings(String uri, String host, int port, boolean tls, String username, String password, Path caFile) {
-  public static final int DEFAULT_TCP_PORT = 1883;
-  public static final int DEFAULT_TLS_PORT = 8883;
-
   public BrokerSettings {
     if (host == null || host.isBlank()) {
       throw new IllegalArgumentException("broker '" + uri + "' has no host");
@@ -24,23 +20,12 @@ public record BrokerSettings(String uri, String host, int port, boolean tls, Str
     }
   }
 
-  /** Parses {@code tcp://HOST:PORT} / {@code ssl://HOST:PORT}; throws IllegalArgumentException with a clear message. */
+  /** Parses {@code --broker} with {@link BrokerUri} (the services' parser); throws IllegalArgumentException with a clear message. */
   public static BrokerSettings parse(String broker, boolean tls, String username, String password, Path caFile) {
-    URI u;
-    try {
-      u = new URI(broker);
-    } catch (URISyntaxException e) {
-      throw new IllegalArgumentException("--broker '" + broker + "' is not a URI like tcp://HOST:PORT");
+    BrokerUri u = BrokerUri.parse(broker);
+    if (tls || caFile != null) {
+      u = u.withTls(true);
     }
-    String scheme = u.getScheme();
-    if (!"tcp".equals(scheme) && !"ssl".equals(scheme) && !"mqtt".equals(scheme) && !"mqtts".equals(scheme)) {
-      throw new IllegalArgumentException("--broker '" + broker + "' must start with tcp:// or ssl://");
-    }
-    if (u.getHost() == null || (u.getPath() != null && !u.getPath().isEmpty() && !u.getPath().equals("/"))) {
-      throw new IllegalArgumentException("--broker '" + broker + "' must be tcp://HOST:PORT or ssl://HOST:PORT");
-    }
-    boolean secure = tls || caFile != null || scheme.equals("ssl") || scheme.equals("mqtts");
-    int port = u.getPort() > 0 ? u.getPort() : secure ? DEFAULT_TLS_PORT : DEFAULT_TCP_PORT;
-    return new BrokerSettings(broker, u.getHost(), port, secure, username, password, caFile);
+    return new BrokerSettings(broker, u.host(), u.port(), u.tls(), username, password, caFile);
   }
 }

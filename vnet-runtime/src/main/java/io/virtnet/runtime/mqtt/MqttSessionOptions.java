@@ -1,12 +1,11 @@
 package io.virtnet.runtime.mqtt;
 
 import io.vertx.core.buffer.Buffer;
-import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;
 
 /**
- * How to reach the broker: {@code tcp://HOST:PORT} or {@code ssl://HOST:PORT}, credentials, an
+ * How to reach the broker (see {@link BrokerUri}), credentials, an
  * optional CA file for TLS, a last will, and the reconnect backoff.
  */
 public record MqttSessionOptions(
@@ -40,29 +39,14 @@ public record MqttSessionOptions(
     }
   }
 
-  /** Options for {@code tcp://HOST:PORT} (or {@code ssl://}, {@code mqtts://}) with defaults for the rest. */
+  /** Options for a {@link BrokerUri} ({@code tcp://HOST:PORT}, {@code ssl://HOST:PORT}, ...) with defaults for the rest. */
   public static MqttSessionOptions forBroker(String brokerUri, String clientId) {
-    Objects.requireNonNull(brokerUri, "broker");
-    URI uri;
-    try {
-      uri = URI.create(brokerUri);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("--broker '" + brokerUri + "' is not a URI like tcp://127.0.0.1:1883");
-    }
-    String scheme = uri.getScheme();
-    boolean tls;
-    if ("tcp".equals(scheme) || "mqtt".equals(scheme)) {
-      tls = false;
-    } else if ("ssl".equals(scheme) || "tls".equals(scheme) || "mqtts".equals(scheme)) {
-      tls = true;
-    } else {
-      throw new IllegalArgumentException("--broker '" + brokerUri + "' must start with tcp:// or ssl://");
-    }
-    if (uri.getHost() == null) {
-      throw new IllegalArgumentException("--broker '" + brokerUri + "' has no host; use tcp://HOST:PORT");
-    }
-    int port = uri.getPort() > 0 ? uri.getPort() : (tls ? 8883 : 1883);
-    return new MqttSessionOptions(uri.getHost(), port, tls, null, clientId, null, null, null,
+    return forBroker(BrokerUri.parse(brokerUri), clientId);
+  }
+
+  /** Options for {@code broker} with defaults for the rest. */
+  public static MqttSessionOptions forBroker(BrokerUri broker, String clientId) {
+    return new MqttSessionOptions(broker.host(), broker.port(), broker.tls(), null, clientId, null, null, null,
         DEFAULT_KEEP_ALIVE_SECONDS, DEFAULT_BACKOFF_MIN, DEFAULT_BACKOFF_MAX, DEFAULT_MAX_INFLIGHT);
   }
 
@@ -92,6 +76,6 @@ public record MqttSessionOptions(
   }
 
   public String uri() {
-    return (tls ? "ssl://" : "tcp://") + host + ":" + port;
+    return new BrokerUri(host, port, tls).toString();
   }
 }
