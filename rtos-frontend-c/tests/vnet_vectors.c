@@ -1,9 +1,10 @@
 /*
  * Decodes test vectors with the core and prints one canonical line per vector, for the cross-check
- * with the Java decoders (CrossCheckTest). Input lines: "TOPIC HEXPAYLOAD" ("-" for an empty payload);
+ * with the Java decoders (CrossCheckTest). Input lines: "HEXTOPIC HEXPAYLOAD" ("-" for an empty payload);
  * the topic's last level says the kind (device, config, irq, ctrl), as the services route them.
  * Output: "ok <fields>" or "reject <reason>".
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,17 @@ static uint8_t payload[1 << 16];
 static char line[1 << 18];
 
 static int hexval(int c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; }
+
+/* Decodes hex digits up to the first character that is not one; returns the byte count. */
+static size_t unhex(const char *h, uint8_t *out) {
+  size_t n = 0;
+  for (; isxdigit((unsigned char)h[0]) && isxdigit((unsigned char)h[1]); h += 2) {
+    out[n++] = (uint8_t)(hexval(h[0]) << 4 | hexval(h[1]));
+  }
+  return n;
+}
+
+static char topic_buf[1024];
 
 static void instant(char *out, size_t cap, bool has, vnet_instant t) {
   if (!has) {
@@ -135,13 +147,12 @@ int main(int argc, char **argv) {
     if (!sp) {
       continue;
     }
-    *sp = '\0';
-    char *hex = sp + 1;
-    size_t n = 0;
-    for (char *h = hex; h[0] && h[0] != '\n' && h[0] != '-' && h[1]; h += 2) {
-      payload[n++] = (uint8_t)(hexval(h[0]) << 4 | hexval(h[1]));
+    size_t tl = unhex(line, (uint8_t *)topic_buf);
+    if (tl >= sizeof topic_buf) {
+      return 1;
     }
-    decode(line, payload, n);
+    topic_buf[tl] = 0;
+    decode(topic_buf, payload, unhex(sp + 1, payload));
   }
   return 0;
 }
