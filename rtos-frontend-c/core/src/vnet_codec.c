@@ -182,6 +182,8 @@ static bool leap(int32_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 
 /* ISO_INSTANT as Java 17 parses it: [+-]yyyy-MM-ddTHH:mm:ss[.f{0,9}](Z|+HH:MM[:SS]), T and Z in either case. */
 bool vnet_instant_parse(const char *s, size_t len, vnet_instant *out) {
   static const unsigned char mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  /* after the year: 0 is a digit, anything else itself ('t' either case) */
+  static const char shape[] = "-00-00t00:00:00";
   size_t i = s[0] == '+' || s[0] == '-';
   size_t ylen = 0;
   while (i + ylen < len && s[i + ylen] >= '0' && s[i + ylen] <= '9') {
@@ -191,17 +193,21 @@ bool vnet_instant_parse(const char *s, size_t len, vnet_instant *out) {
   if (ylen < 4 || ylen > 9 || (ylen > 4 && i == 0) || len - i - ylen < 15) {
     return false;
   }
-  int32_t year = digits(s + i, ylen) * (s[0] == '-' ? -1 : 1);
   const char *r = s + i + ylen;
-  size_t rl = len - i - ylen;
+  for (size_t k = 0; k < 15; k++) {
+    char c = k == 6 ? (char)(r[k] | 0x20) : r[k];
+    if (shape[k] == '0' ? c < '0' || c > '9' : c != shape[k]) {
+      return false;
+    }
+  }
+  int32_t year = digits(s + i, ylen) * (s[0] == '-' ? -1 : 1);
   int32_t mon = digits(r + 1, 2), day = digits(r + 4, 2), hour = digits(r + 7, 2), min = digits(r + 10, 2),
           sec = digits(r + 13, 2);
-  if (r[0] != '-' || r[3] != '-' || (r[6] | 0x20) != 't' || r[9] != ':' || r[12] != ':' || mon < 1 || mon > 12
-      || day < 1 || day > mdays[mon - 1] || (mon == 2 && day == 29 && !leap(year)) || hour < 0 || hour > 24
-      || min < 0 || min > 59 || sec < 0 || sec > 60) {
+  if (mon < 1 || mon > 12 || day < 1 || day > mdays[mon - 1] || (mon == 2 && day == 29 && !leap(year)) || hour > 24
+      || min > 59 || sec > 60) {
     return false;
   }
-  size_t p = 15, f = 0;
+  size_t rl = len - i - ylen, p = 15, f = 0;
   uint32_t nanos = 0;
   if (p < rl && r[p] == '.') {
     for (p++; p < rl && r[p] >= '0' && r[p] <= '9' && f < 10; p++, f++) {

@@ -115,39 +115,41 @@ static uint32_t hash_bytes(const char *s, size_t n) {
 
 static const char hexdig[] = "0123456789abcdef";
 
-/* The link view as LinkView.toJson writes it, keys in the same order; its ts is the view's own. */
+/*
+ * The link view as LinkView.toJson writes it, keys in the same order; its ts is the view's own. The
+ * template's \1 takes the next string, \2 the next number, \3 the phyTs key if there is one.
+ */
 static int encode_view(vnet_node *node, const vnet_device *d) {
+  static const char tpl[] = "{\"carrier\":\1,\"status\":\2,\"generation\":\2,\"mtu\":\2,\"speed\":\1,"
+                            "\"duplex\":\"\1\",\"announces\":\2,\"mac\":\"\1\",\"driver\":\"" DRIVER_KIND
+                            "\",\"ts\":\"\1\"\3}";
   static const char *const duplex[] = {"half", "full", "unknown"};
-  char num[12], mac[18];
-  char *o = node->out;
+  char num[12], speed[12], mac[18];
+  const uint32_t nums[] = {d->view.status, d->view.generation, d->view.mtu, d->view.announces};
+  const char *strs[] = {d->view.carrier ? "true" : "false",
+      d->view.speed == VNET_SPEED_UNKNOWN ? "-1" : dec(speed, d->view.speed),
+      duplex[d->view.duplex < 2 ? d->view.duplex : 2], mac, d->view_ts};
   size_t n = 0, cap = sizeof node->out;
+  int si = 0, ni = 0;
   mac[0] = '\0';
   for (int i = 0; d->view.has_mac && i < 6; i++) {
     mac[3 * i] = hexdig[d->view.mac[i] >> 4];
     mac[3 * i + 1] = hexdig[d->view.mac[i] & 15];
     mac[3 * i + 2] = i < 5 ? ':' : '\0';
   }
-  n = cat(o, n, cap, d->view.carrier ? "{\"carrier\":true,\"status\":" : "{\"carrier\":false,\"status\":");
-  n = cat(o, n, cap, dec(num, d->view.status));
-  n = cat(o, n, cap, ",\"generation\":");
-  n = cat(o, n, cap, dec(num, d->view.generation));
-  n = cat(o, n, cap, ",\"mtu\":");
-  n = cat(o, n, cap, dec(num, d->view.mtu));
-  n = cat(o, n, cap, ",\"speed\":");
-  n = cat(o, n, cap, d->view.speed == VNET_SPEED_UNKNOWN ? "-1" : dec(num, d->view.speed));
-  n = cat(o, n, cap, ",\"duplex\":\"");
-  n = cat(o, n, cap, duplex[d->view.duplex == 0 ? 0 : d->view.duplex == 1 ? 1 : 2]);
-  n = cat(o, n, cap, "\",\"announces\":");
-  n = cat(o, n, cap, dec(num, d->view.announces));
-  n = cat(o, n, cap, ",\"mac\":\"");
-  n = cat(o, n, cap, mac);
-  n = cat(o, n, cap, "\",\"driver\":\"" DRIVER_KIND "\",\"ts\":\"");
-  n = cat(o, n, cap, d->view_ts);
-  if (d->view_phy_ts[0]) {
-    n = cat(o, n, cap, "\",\"phyTs\":\"");
-    n = cat(o, n, cap, d->view_phy_ts);
+  for (const char *t = tpl; *t && n < cap; t++) {
+    char piece[2] = {*t, '\0'};
+    const char *s = *t == 1 ? strs[si++] : *t == 2 ? dec(num, nums[ni++]) : piece;
+    if (*t == 3) {
+      s = "";
+      if (d->view_phy_ts[0]) {
+        n = cat(node->out, n, cap, ",\"phyTs\":\"");
+        n = cat(node->out, n, cap, d->view_phy_ts);
+        s = "\"";
+      }
+    }
+    n = cat(node->out, n, cap, s);
   }
-  n = cat(o, n, cap, "\"}");
   return n < cap ? (int)n : -1;
 }
 
