@@ -1,13 +1,12 @@
 package io.virtnet.injector;
 
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.virtnet.protocol.Codecs;
 import io.virtnet.protocol.Duplex;
 import io.virtnet.protocol.IfFlag;
-import io.virtnet.protocol.IrqMessage;
-import io.virtnet.protocol.Json;
 import io.virtnet.protocol.NetdevCmd;
-import io.virtnet.protocol.NetdevCodec;
 import io.virtnet.protocol.NetdevEvent;
 import io.virtnet.protocol.NetdevState;
 import io.virtnet.protocol.OperState;
@@ -40,7 +39,7 @@ import java.util.Set;
  */
 public final class GarbageGenerator {
   /** Payloads above the contract's cap ({@value Json#MAX_PAYLOAD_BYTES} bytes) start here. */
-  static final int OVERSIZE_MIN = Json.MAX_PAYLOAD_BYTES + 1;
+  static final int OVERSIZE_MIN = Codecs.MAX_PAYLOAD_BYTES + 1;
 
   /** The fixed timestamp of generated payloads, so that output depends on the seed alone. */
   private static final Instant BASE_TS = Instant.parse("2026-01-01T00:00:00Z");
@@ -234,7 +233,7 @@ public final class GarbageGenerator {
           base.put("pad", "x".repeat(Math.max(0, size - overhead)));
           payload = base.toBuffer().getBytes();
         }
-        note = payload.length + " bytes, cap " + Json.MAX_PAYLOAD_BYTES;
+        note = payload.length + " bytes, cap " + Codecs.MAX_PAYLOAD_BYTES;
       }
       case INVALID_NAME, WILDCARD_NAME -> {
         String[] slotAndName = hostileName(kind, category == Category.WILDCARD_NAME, r);
@@ -305,11 +304,11 @@ public final class GarbageGenerator {
           new JsonObject().put("op", "admin").put("value", r.nextBoolean()),
           new JsonObject().put("op", "mtu").put("value", 1500),
           new JsonObject().put("op", "speed").put("value", 1000)));
-      case STATE -> NetdevCodec.toJson(state(ts, r));
+      case STATE -> json(Codecs.NETDEV_STATE.encode(state(ts, r)));
       // A low seq: should a broken receiver accept the event anyway, it is older than any real one.
-      case EVENT -> NetdevCodec.toJson(new NetdevEvent(NetdevCmd.NETDEV_CHANGE, 1 + r.nextInt(1000), state(ts, r), null));
-      case REF -> new JsonObject(new RefHold(target.holder(), target.node(), ts).encode());
-      case AGENT_STATUS, BACKEND_STATUS -> new JsonObject(new ServiceStatus(r.nextBoolean(), ts).encode());
+      case EVENT -> json(Codecs.NETDEV_EVENT.encode(new NetdevEvent(NetdevCmd.NETDEV_CHANGE, 1 + r.nextInt(1000), state(ts, r), null)));
+      case REF -> json(Codecs.REF_HOLD.encode(new RefHold(target.holder(), target.node(), ts)));
+      case AGENT_STATUS, BACKEND_STATUS -> json(Codecs.SERVICE_STATUS.encode(new ServiceStatus(r.nextBoolean(), ts)));
       case DEVICE -> new JsonObject()
           .put("instance", target.instance())
           .put("cpu", target.cpu())
@@ -321,8 +320,14 @@ public final class GarbageGenerator {
       case CTRL -> r.nextBoolean()
           ? new JsonObject().put("class", 3).put("cmd", 0)
           : new JsonObject().put("driverFeatures", new JsonArray().add("STATUS"));
-      case IRQ -> new JsonObject(new IrqMessage(32 + r.nextInt(64), target.instance(), 2, r.nextInt(1000), ts, null).encode());
+      // contract 1's single form, still valid input: the forgeries mutate its fields
+      case IRQ -> new JsonObject().put("irq", 32 + r.nextInt(64)).put("instance", target.instance()).put("isr", 2)
+          .put("generation", r.nextInt(1000)).put("ts", ts.toString());
     };
+  }
+
+  private static JsonObject json(byte[] payload) {
+    return new JsonObject(Buffer.buffer(payload));
   }
 
   private NetdevState state(Instant ts, Random r) {

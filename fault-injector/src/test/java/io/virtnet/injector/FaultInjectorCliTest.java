@@ -3,15 +3,14 @@ package io.virtnet.injector;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.vertx.core.buffer.Buffer;
 import io.virtnet.broker.EmbeddedBroker;
 import io.virtnet.injector.GarbageGenerator.Category;
 import io.virtnet.injector.GarbageGenerator.Item;
 import io.virtnet.injector.GarbageGenerator.TopicKind;
+import io.virtnet.protocol.Codecs;
 import io.virtnet.protocol.Duplex;
 import io.virtnet.protocol.IfFlag;
 import io.virtnet.protocol.LinkView;
-import io.virtnet.protocol.NetdevCodec;
 import io.virtnet.protocol.NetdevEvent;
 import io.virtnet.protocol.NetdevState;
 import io.virtnet.protocol.OperState;
@@ -275,7 +274,7 @@ class FaultInjectorCliTest {
     Instant ts = Instant.parse("2026-05-01T10:00:00.250Z");
     LinkView up = new LinkView(true, 1, 7, 1500, 1000, Duplex.FULL, 1, "52:54:00:12:34:56", "virtio", ts, ts.minusMillis(12));
     try (TestMqtt mqtt = TestMqtt.connect(broker.uri())) {
-      mqtt.publish(topic, up.encode().getBytes(), true);
+      mqtt.publish(topic, Codecs.LINK_VIEW.encode(up), true);
 
       // A retained view is printed right after the subscription.
       Run first = run("watch", "--count", "1", "--timeout", "10s");
@@ -287,7 +286,7 @@ class FaultInjectorCliTest {
       CompletableFuture<Run> watching = CompletableFuture.supplyAsync(() -> run(out, "watch", "--count", "3", "--timeout", "20s"));
       await().atMost(WITHIN).until(() -> out.toString().contains("gen=7"));
       LinkView down = new LinkView(false, 0, 8, 1500, 1000, Duplex.FULL, 1, "52:54:00:12:34:56", "virtio", ts.plusSeconds(1), null);
-      mqtt.publish(topic, down.encode().getBytes(), false);
+      mqtt.publish(topic, Codecs.LINK_VIEW.encode(down), false);
       await().atMost(WITHIN).until(() -> out.toString().contains("gen=8"));
       mqtt.publish(topic, new byte[0], true);
 
@@ -316,7 +315,7 @@ class FaultInjectorCliTest {
   private static List<NetdevEvent> events(TestMqtt mqtt, String topic) {
     List<NetdevEvent> out = new ArrayList<>();
     for (TestMqtt.Received m : mqtt.received(topic)) {
-      out.add(NetdevCodec.decodeEvent(Buffer.buffer(m.payload())));
+      out.add(Codecs.NETDEV_EVENT.decode(m.payload()));
     }
     return out;
   }
@@ -326,7 +325,7 @@ class FaultInjectorCliTest {
     String stateTopic = prefix + "/phy/linux0/eth0/state";
     String fakeEvents = prefix + "/phy/fake0/eth0/event";
     try (TestMqtt mqtt = TestMqtt.connect(broker.uri()).subscribe(prefix + "/phy/+/eth0/event")) {
-      mqtt.publish(stateTopic, NetdevCodec.encode(realState(1000)).getBytes(), true);
+      mqtt.publish(stateTopic, Codecs.NETDEV_STATE.encode(realState(1000)), true);
 
       Run r = run("impersonate", "--agent", "fake0", "--ifname", "eth0", "--mode", "stale", "--count", "3");
 
@@ -345,7 +344,7 @@ class FaultInjectorCliTest {
     String stateTopic = prefix + "/phy/linux0/eth0/state";
     String realEvents = prefix + "/phy/linux0/eth0/event";
     try (TestMqtt mqtt = TestMqtt.connect(broker.uri()).subscribe(realEvents)) {
-      mqtt.publish(stateTopic, NetdevCodec.encode(realState(500)).getBytes(), true);
+      mqtt.publish(stateTopic, Codecs.NETDEV_STATE.encode(realState(500)), true);
 
       Run dup = run("impersonate", "--mode", "duplicate", "--count", "3");
       assertThat(dup.exit()).as(dup.err()).isZero();

@@ -3,19 +3,11 @@ package io.virtnet.injector;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.vertx.core.buffer.Buffer;
 import io.virtnet.injector.GarbageGenerator.Category;
 import io.virtnet.injector.GarbageGenerator.Item;
 import io.virtnet.injector.GarbageGenerator.TopicKind;
-import io.virtnet.protocol.CtrlMessage;
-import io.virtnet.protocol.DeviceInfo;
+import io.virtnet.protocol.Codecs;
 import io.virtnet.protocol.InvalidMessageException;
-import io.virtnet.protocol.IrqMessage;
-import io.virtnet.protocol.Json;
-import io.virtnet.protocol.NetdevCodec;
-import io.virtnet.protocol.PhyCommand;
-import io.virtnet.protocol.RefHold;
-import io.virtnet.protocol.ServiceStatus;
 import io.virtnet.protocol.Topics;
 import io.virtnet.protocol.VirtioNetConfig;
 import java.util.EnumSet;
@@ -70,7 +62,7 @@ class GarbageGeneratorTest {
     assertThat(GarbageGenerator.create(TARGET).generate(5, 200))
         .filteredOn(i -> i.category() == Category.OVERSIZE)
         .isNotEmpty()
-        .allSatisfy(i -> assertThat(i.payload().length).isGreaterThan(Json.MAX_PAYLOAD_BYTES));
+        .allSatisfy(i -> assertThat(i.payload().length).isGreaterThan(Codecs.MAX_PAYLOAD_BYTES));
   }
 
   @Test
@@ -123,17 +115,17 @@ class GarbageGeneratorTest {
   }
 
   private static Object decode(Item i) {
-    Buffer b = Buffer.buffer(i.payload());
+    byte[] b = i.payload();
     return switch (i.kind()) {
-      case CMD -> PhyCommand.decode(b);
-      case STATE -> NetdevCodec.decodeState(b);
-      case EVENT -> NetdevCodec.decodeEvent(b);
-      case REF -> RefHold.decode(b);
-      case AGENT_STATUS, BACKEND_STATUS -> ServiceStatus.decode(b);
-      case DEVICE -> DeviceInfo.decode(b);
+      case CMD -> Codecs.PHY_COMMAND.decode(b);
+      case STATE -> Codecs.NETDEV_STATE.decode(b);
+      case EVENT -> Codecs.NETDEV_EVENT.decode(b);
+      case REF -> Codecs.REF_HOLD.decode(b);
+      case AGENT_STATUS, BACKEND_STATUS -> Codecs.SERVICE_STATUS.decode(b);
+      case DEVICE -> Codecs.DEVICE.decode(b);
       case CONFIG -> VirtioNetConfig.decodeWire(i.payload());
-      case CTRL -> CtrlMessage.decode(b);
-      case IRQ -> IrqMessage.decode(b);
+      case CTRL -> Codecs.CTRL.decode(b);
+      case IRQ -> Codecs.IRQ.decode(b);
     };
   }
 

@@ -2,9 +2,8 @@ package io.virtnet.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vertx.core.buffer.Buffer;
 import io.vertx.junit5.Timeout;
-import io.virtnet.protocol.IrqMessage;
+import io.virtnet.protocol.Codecs;
 import io.virtnet.testsupport.TestMqtt;
 import java.time.Duration;
 import java.util.Map;
@@ -38,7 +37,7 @@ class FlapStormTest extends DefaultStackTest {
     for (TestMqtt.Received r : mqtt.received()) {
       if (r.receivedNanos() >= fromNanos && r.topic().startsWith(p + "/rtos/") && r.topic().endsWith("/irq")
           && !r.isEmpty()) {
-        counts.merge(IrqMessage.decode(Buffer.buffer(r.payload())).instance(), 1, Integer::sum);
+        Codecs.IRQ.decode(r.payload()).irqs().forEach(irq -> counts.merge(irq.instance(), 1, Integer::sum));
       }
     }
     return counts;

@@ -1,7 +1,5 @@
 package io.virtnet.protocol;
 
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonObject;
 import java.util.Set;
 
 /** What a frontend driver sends its device on {@code vnet/virtio/{instance}/ctrl}. */
@@ -18,21 +16,5 @@ public sealed interface CtrlMessage {
 
   static CtrlMessage announceAck() {
     return new Command(VirtioNetConfig.CTRL_ANNOUNCE, VirtioNetConfig.CTRL_ANNOUNCE_ACK);
-  }
-
-  default Buffer encode() {
-    if (this instanceof DriverFeatures d) {
-      return new JsonObject().put("driverFeatures", VirtioFeature.toJson(d.features())).toBuffer();
-    }
-    Command c = (Command) this;
-    return new JsonObject().put("class", c.ctrlClass()).put("cmd", c.cmd()).toBuffer();
-  }
-
-  static CtrlMessage decode(Buffer payload) {
-    JsonObject o = Json.parseObject(payload);
-    if (o.containsKey("driverFeatures")) {
-      return new DriverFeatures(VirtioFeature.fromJson(Json.array(o, "driverFeatures")));
-    }
-    return new Command((int) Json.integer(o, "class", 0, 255), (int) Json.integer(o, "cmd", 0, 255));
   }
 }

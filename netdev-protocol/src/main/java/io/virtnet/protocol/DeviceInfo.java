@@ -1,7 +1,5 @@
 package io.virtnet.protocol;
 
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonObject;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Set;
@@ -23,36 +21,5 @@ public record DeviceInfo(
     }
     deviceFeatures = Collections.unmodifiableSet(deviceFeatures.isEmpty()
         ? EnumSet.noneOf(VirtioFeature.class) : EnumSet.copyOf(deviceFeatures));
-  }
-
-  public JsonObject toJson() {
-    JsonObject o = new JsonObject()
-        .put("instance", instance)
-        .put("cpu", cpu)
-        .put("irq", irq)
-        .put("deviceFeatures", VirtioFeature.toJson(deviceFeatures))
-        .put("phy", phy)
-        .put("agent", agent);
-    if (frontend != null) {
-      o.put("frontend", frontend.toJson());
-    }
-    return o;
-  }
-
-  public Buffer encode() {
-    return toJson().toBuffer();
-  }
-
-  public static DeviceInfo decode(Buffer payload) {
-    JsonObject o = Json.parseObject(payload);
-    Object fe = o.getValue("frontend");
-    return new DeviceInfo(
-        Json.string(o, "instance"),
-        (int) Json.integer(o, "cpu", 0, 4095),
-        (int) Json.integer(o, "irq", 0, 65535),
-        VirtioFeature.fromJson(Json.array(o, "deviceFeatures")),
-        Json.string(o, "phy"),
-        Json.string(o, "agent"),
-        fe == null ? null : FrontendBinding.fromJson(Json.object(o, "frontend")));
   }
 }

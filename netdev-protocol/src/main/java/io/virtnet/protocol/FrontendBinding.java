@@ -1,6 +1,5 @@
 package io.virtnet.protocol;
 
-import io.vertx.core.json.JsonObject;
 
 /**
  * Which driver kind an RTOS frontend should probe for a device: the reference virtio driver
@@ -17,13 +16,5 @@ public record FrontendBinding(String kind, String qmp, String device) {
     if (device == null || !device.matches("[A-Za-z][A-Za-z0-9._-]{0,63}")) {
       throw InvalidMessageException.of("invalid-name", "frontend device must be a QEMU id, got '" + Names.printable(device) + "'");
     }
-  }
-
-  public JsonObject toJson() {
-    return new JsonObject().put("kind", kind).put("qmp", qmp).put("device", device);
-  }
-
-  public static FrontendBinding fromJson(JsonObject o) {
-    return new FrontendBinding(Json.string(o, "kind"), Json.string(o, "qmp"), Json.string(o, "device"));
   }
 }

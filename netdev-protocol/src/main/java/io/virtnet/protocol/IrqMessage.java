@@ -1,43 +1,33 @@
 package io.virtnet.protocol;
 
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonObject;
 import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
 
 /**
- * A config-change interrupt on {@code vnet/rtos/{cpu}/irq}. {@code generation} is the config
- * generation it announces. {@code phyTs} (optional, may be null) is the time of the PHY change that
- * caused it, carried so that end-to-end latency can be measured at the frontend.
+ * One message on {@code vnet/rtos/{cpu}/irq}: the interrupts raised for one RTOS CPU in one backend
+ * turn, in the order they are to be handled, as one mailbox IPI carries every pending notification
+ * (DESIGN.md section 3). {@code ts} is when the message was sent.
  */
-public record IrqMessage(int irq, String instance, int isr, long generation, Instant ts, Instant phyTs) {
+public record IrqMessage(List<Irq> irqs, Instant ts) {
+  /** The most IRQs one message lists; a sender with more for one CPU sends several messages. */
+  public static final int MAX_IRQS = 256;
+  /**
+   * The IRQ topic's size cap: {@link #MAX_IRQS} entries of at most ~150 bytes each (every other
+   * message keeps {@link Codecs#MAX_PAYLOAD_BYTES}).
+   */
+  public static final int MAX_PAYLOAD_BYTES = 40_960;
+
   public IrqMessage {
-    Names.requireInstance(instance);
-    if (irq < 0 || irq > 65535 || isr < 0 || isr > 0xFF || generation < 0 || generation > 0xFFFF_FFFFL) {
-      throw InvalidMessageException.of("out-of-range", "irq, isr or generation out of range");
+    irqs = List.copyOf(irqs);
+    Objects.requireNonNull(ts, "ts");
+    if (irqs.isEmpty() || irqs.size() > MAX_IRQS) {
+      throw InvalidMessageException.of("out-of-range", "an irq message lists 1.." + MAX_IRQS + " irqs, not " + irqs.size());
     }
   }
 
-  public Buffer encode() {
-    JsonObject o = new JsonObject()
-        .put("irq", irq)
-        .put("instance", instance)
-        .put("isr", isr)
-        .put("generation", generation)
-        .put("ts", ts.toString());
-    if (phyTs != null) {
-      o.put("phyTs", phyTs.toString());
-    }
-    return o.toBuffer();
-  }
-
-  public static IrqMessage decode(Buffer payload) {
-    JsonObject o = Json.parseObject(payload);
-    return new IrqMessage(
-        (int) Json.integer(o, "irq", 0, 65535),
-        Json.string(o, "instance"),
-        (int) Json.integer(o, "isr", 0, 255),
-        Json.integer(o, "generation", 0, 0xFFFF_FFFFL),
-        Json.instant(o, "ts"),
-        o.getValue("phyTs") == null ? null : Json.instant(o, "phyTs"));
+  /** A message carrying one interrupt. */
+  public IrqMessage(int irq, String instance, int isr, long generation, Instant ts, Instant phyTs) {
+    this(List.of(new Irq(irq, instance, isr, generation, phyTs)), ts);
   }
 }

@@ -1,9 +1,13 @@
 package io.virtnet.protocol;
 
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -11,26 +15,52 @@ import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.Locale;
 
-/** Strict JSON field access: every miss or wrong type becomes an {@link InvalidMessageException}. */
-public final class Json {
+/**
+ * Strict JSON field access for the codecs: every miss or wrong type becomes an
+ * {@link InvalidMessageException}. Package-private, so no JSON library type reaches the API.
+ */
+final class Json {
   /** No payload of the contract comes near this; anything larger is rejected unread. */
-  public static final int MAX_PAYLOAD_BYTES = 4096;
+  static final int MAX_PAYLOAD_BYTES = 4096;
+
+  /** Thread-safe once configured; trailing content after the object is malformed, as before. */
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private Json() {}
 
-  /** Parses a JSON object after checking size, emptiness and UTF-8. */
-  public static JsonObject parseObject(Buffer payload) {
+  static ObjectNode newObject() {
+    return JsonNodeFactory.instance.objectNode();
+  }
+
+  static ArrayNode newArray() {
+    return JsonNodeFactory.instance.arrayNode();
+  }
+
+  /** The compact encoding of {@code o}, keys in insertion order. */
+  static byte[] bytes(ObjectNode o) {
+    try {
+      return MAPPER.writeValueAsBytes(o);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a JSON tree failed to serialize", e);
+    }
+  }
+
+  /** Parses a JSON object after checking size, emptiness, UTF-8 and the schema version. */
+  static ObjectNode parseObject(byte[] payload) {
     return parseObject(payload, MAX_PAYLOAD_BYTES);
   }
 
-  public static JsonObject parseObject(Buffer payload, int maxBytes) {
-    if (payload == null || payload.length() == 0) {
+  /** As {@link #parseObject(byte[])}, with a cap of {@code maxBytes}. */
+  static ObjectNode parseObject(byte[] payload, int maxBytes) {
+    if (payload == null || payload.length == 0) {
       throw InvalidMessageException.of("empty", "empty payload");
     }
-    if (payload.length() > maxBytes) {
+    if (payload.length > maxBytes) {
       throw InvalidMessageException.of(
-          "oversize", "payload of " + payload.length() + " bytes exceeds the cap of " + maxBytes);
+          "oversize", "payload of " + payload.length + " bytes exceeds the cap of " + maxBytes);
     }
     if (!isAscii(payload)) {
       try {
@@ -38,39 +68,41 @@ public final class Json {
             .newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT)
             .onUnmappableCharacter(CodingErrorAction.REPORT)
-            .decode(ByteBuffer.wrap(payload.getBytes()));
+            .decode(ByteBuffer.wrap(payload));
       } catch (CharacterCodingException e) {
         throw InvalidMessageException.of("bad-utf8", "payload is not valid UTF-8");
       }
     }
+    JsonNode value;
     try {
-      Object value = io.vertx.core.json.Json.decodeValue(payload);
-      if (!(value instanceof JsonObject o)) {
-        throw InvalidMessageException.of("malformed-json", "payload is JSON but not an object");
-      }
-      checkVersion(o);
-      return o;
-    } catch (DecodeException e) {
+      value = MAPPER.readTree(payload);
+    } catch (IOException e) {
       throw InvalidMessageException.of("malformed-json", "payload is not valid JSON: " + firstLine(e.getMessage()));
     }
+    if (!(value instanceof ObjectNode o)) {
+      throw InvalidMessageException.of("malformed-json", "payload is JSON but not an object");
+    }
+    checkVersion(o);
+    return o;
   }
 
   /**
    * Every payload may carry the schema version {@code v}; where present it must be one we speak, so
    * a message of a future schema is refused rather than half understood.
    */
-  private static void checkVersion(JsonObject o) {
-    Object v = o.getValue("v");
-    if (v != null && !(v instanceof Integer i && i == NetdevCodec.VERSION)) {
-      throw InvalidMessageException.of("schema-version",
-          "schema version " + Names.printable(String.valueOf(v)) + " is not supported (want " + NetdevCodec.VERSION + ")");
+  private static void checkVersion(ObjectNode o) {
+    JsonNode v = value(o, "v");
+    if (v != null && !(v.isInt() && v.intValue() == NetdevCodec.VERSION)) {
+      throw InvalidMessageException.of("schema-version", "schema version "
+          + Names.printable(v.isTextual() ? v.textValue() : v.toString()) + " is not supported (want "
+          + NetdevCodec.VERSION + ")");
     }
   }
 
   /** Every payload of the contract is ASCII: then it is valid UTF-8 without a decoder and a copy. */
-  private static boolean isAscii(Buffer payload) {
-    for (int i = 0, n = payload.length(); i < n; i++) {
-      if (payload.getByte(i) < 0) {
+  private static boolean isAscii(byte[] payload) {
+    for (byte b : payload) {
+      if (b < 0) {
         return false;
       }
     }
@@ -86,40 +118,55 @@ public final class Json {
     return line.length() > 120 ? line.substring(0, 120) + "…" : line;
   }
 
-  public static Object required(JsonObject o, String key) {
-    Object v = o.getValue(key);
+  /** The value of {@code key}, or null when it is absent or JSON {@code null}. */
+  static JsonNode value(ObjectNode o, String key) {
+    JsonNode v = o.get(key);
+    return v == null || v.isNull() ? null : v;
+  }
+
+  static boolean has(ObjectNode o, String key) {
+    return value(o, key) != null;
+  }
+
+  static JsonNode required(ObjectNode o, String key) {
+    JsonNode v = value(o, key);
     if (v == null) {
       throw InvalidMessageException.of("missing-field", "field '" + key + "' is missing");
     }
     return v;
   }
 
-  public static String string(JsonObject o, String key) {
-    Object v = required(o, key);
-    if (!(v instanceof String s)) {
+  static String string(ObjectNode o, String key) {
+    JsonNode v = required(o, key);
+    if (!v.isTextual()) {
       throw wrongType(key, "a string", v);
     }
-    return s;
+    return v.textValue();
   }
 
-  public static String optString(JsonObject o, String key) {
-    return o.getValue(key) == null ? null : string(o, key);
+  static String optString(ObjectNode o, String key) {
+    return has(o, key) ? string(o, key) : null;
   }
 
-  public static boolean bool(JsonObject o, String key) {
-    Object v = required(o, key);
-    if (!(v instanceof Boolean b)) {
+  static String optString(ObjectNode o, String key, String dflt) {
+    return has(o, key) ? string(o, key) : dflt;
+  }
+
+  static boolean bool(ObjectNode o, String key) {
+    JsonNode v = required(o, key);
+    if (!v.isBoolean()) {
       throw wrongType(key, "true or false", v);
     }
-    return b;
+    return v.booleanValue();
   }
 
-  public static long integer(JsonObject o, String key, long min, long max) {
-    Object v = required(o, key);
-    if (!(v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte)) {
+  static long integer(ObjectNode o, String key, long min, long max) {
+    JsonNode v = required(o, key);
+    // int or long: a number beyond a long (BigInteger) or with a fraction is the wrong type
+    if (!(v.isInt() || v.isLong())) {
       throw wrongType(key, "an integer", v);
     }
-    long n = ((Number) v).longValue();
+    long n = v.longValue();
     if (n < min || n > max) {
       throw InvalidMessageException.of(
           "out-of-range", "field '" + key + "' is " + n + ", allowed " + min + ".." + max);
@@ -127,27 +174,27 @@ public final class Json {
     return n;
   }
 
-  public static long optInteger(JsonObject o, String key, long min, long max, long dflt) {
-    return o.getValue(key) == null ? dflt : integer(o, key, min, max);
+  static long optInteger(ObjectNode o, String key, long min, long max, long dflt) {
+    return has(o, key) ? integer(o, key, min, max) : dflt;
   }
 
-  public static JsonArray array(JsonObject o, String key) {
-    Object v = required(o, key);
-    if (!(v instanceof JsonArray a)) {
+  static ArrayNode array(ObjectNode o, String key) {
+    JsonNode v = required(o, key);
+    if (!(v instanceof ArrayNode a)) {
       throw wrongType(key, "an array", v);
     }
     return a;
   }
 
-  public static JsonObject object(JsonObject o, String key) {
-    Object v = required(o, key);
-    if (!(v instanceof JsonObject j)) {
+  static ObjectNode object(ObjectNode o, String key) {
+    JsonNode v = required(o, key);
+    if (!(v instanceof ObjectNode j)) {
       throw wrongType(key, "an object", v);
     }
     return j;
   }
 
-  public static Instant instant(JsonObject o, String key) {
+  static Instant instant(ObjectNode o, String key) {
     String s = string(o, key);
     try {
       Instant fast = parseUtcInstant(s);
@@ -155,6 +202,10 @@ public final class Json {
     } catch (DateTimeException e) {
       throw InvalidMessageException.of("wrong-type", "field '" + key + "' is not an ISO-8601 instant");
     }
+  }
+
+  static Instant optInstant(ObjectNode o, String key) {
+    return has(o, key) ? instant(o, key) : null;
   }
 
   /**
@@ -212,7 +263,7 @@ public final class Json {
     return v;
   }
 
-  public static <E extends Enum<E>> E enumValue(JsonObject o, String key, Class<E> type) {
+  static <E extends Enum<E>> E enumValue(ObjectNode o, String key, Class<E> type) {
     String s = string(o, key);
     try {
       return Enum.valueOf(type, s);
@@ -222,9 +273,13 @@ public final class Json {
     }
   }
 
-  static InvalidMessageException wrongType(String key, String expected, Object got) {
+  static InvalidMessageException wrongType(String key, String expected, JsonNode got) {
     return InvalidMessageException.of(
-        "wrong-type",
-        "field '" + key + "' must be " + expected + ", got " + got.getClass().getSimpleName());
+        "wrong-type", "field '" + key + "' must be " + expected + ", got " + typeName(got));
+  }
+
+  /** The JSON type of {@code v} as a reader of the payload would name it: string, number, object, … */
+  static String typeName(JsonNode v) {
+    return v.getNodeType().name().toLowerCase(Locale.ROOT);
   }
 }

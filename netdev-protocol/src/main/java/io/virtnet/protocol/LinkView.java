@@ -1,7 +1,5 @@
 package io.virtnet.protocol;
 
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 
 /**
@@ -19,31 +17,7 @@ public record LinkView(
    * a QMP session is up and the last call was answered, the last error, and call counters.
    */
   public record Qemu(Boolean told, boolean qmpConnected, boolean qmpAnswered, String lastError,
-      long setLinkCalls, long announces) {
-
-    public JsonObject toJson() {
-      JsonObject o = new JsonObject()
-          .put("told", told)
-          .put("qmpConnected", qmpConnected)
-          .put("qmpAnswered", qmpAnswered)
-          .put("setLinkCalls", setLinkCalls)
-          .put("announces", announces);
-      if (lastError != null) {
-        o.put("lastError", lastError);
-      }
-      return o;
-    }
-
-    public static Qemu fromJson(JsonObject o) {
-      Object told = o.getValue("told");
-      if (told != null && !(told instanceof Boolean)) {
-        throw InvalidMessageException.of("wrong-type", "field 'qemu.told' must be true, false or null");
-      }
-      return new Qemu((Boolean) told, Json.bool(o, "qmpConnected"), Json.bool(o, "qmpAnswered"),
-          Json.optString(o, "lastError"), Json.integer(o, "setLinkCalls", 0, Long.MAX_VALUE),
-          Json.integer(o, "announces", 0, Long.MAX_VALUE));
-    }
-  }
+      long setLinkCalls, long announces) {}
 
   /** A view without the QEMU extension (the reference virtio driver's). */
   public LinkView(boolean carrier, int status, long generation, int mtu, long speed, Duplex duplex, long announces,
@@ -56,49 +30,5 @@ public record LinkView(
     return other != null && carrier == other.carrier && status == other.status && generation == other.generation
         && mtu == other.mtu && speed == other.speed && duplex == other.duplex && announces == other.announces
         && mac.equals(other.mac) && driver.equals(other.driver) && java.util.Objects.equals(qemu, other.qemu);
-  }
-
-  public JsonObject toJson() {
-    JsonObject o = new JsonObject()
-        .put("carrier", carrier)
-        .put("status", status)
-        .put("generation", generation)
-        .put("mtu", mtu)
-        .put("speed", speed == VirtioNetConfig.SPEED_UNKNOWN ? -1 : speed)
-        .put("duplex", duplex.wireName())
-        .put("announces", announces)
-        .put("mac", mac)
-        .put("driver", driver)
-        .put("ts", ts.toString());
-    if (phyTs != null) {
-      o.put("phyTs", phyTs.toString());
-    }
-    if (qemu != null) {
-      o.put("qemu", qemu.toJson());
-    }
-    return o;
-  }
-
-  public Buffer encode() {
-    return toJson().toBuffer();
-  }
-
-  /** Decodes a view; {@code phyTs} and {@code qemu} are optional, so views of older frontends still decode. */
-  public static LinkView decode(Buffer payload) {
-    JsonObject o = Json.parseObject(payload);
-    long speed = Json.integer(o, "speed", -1, 0xFFFF_FFFFL);
-    return new LinkView(
-        Json.bool(o, "carrier"),
-        (int) Json.integer(o, "status", 0, 0xFFFF),
-        Json.integer(o, "generation", 0, 0xFFFF_FFFFL),
-        (int) Json.integer(o, "mtu", 0, 0xFFFF),
-        speed < 0 ? VirtioNetConfig.SPEED_UNKNOWN : speed,
-        Duplex.ofWireName(Json.string(o, "duplex")),
-        Json.integer(o, "announces", 0, Long.MAX_VALUE),
-        o.getString("mac", ""),
-        o.getString("driver", "virtio"),
-        Json.instant(o, "ts"),
-        o.getValue("phyTs") == null ? null : Json.instant(o, "phyTs"),
-        o.getValue("qemu") == null ? null : Qemu.fromJson(Json.object(o, "qemu")));
   }
 }

@@ -1,35 +1,75 @@
 package io.virtnet.protocol;
 
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.Set;
-import java.util.function.Function;
 
-/** JSON codec for netdev state and events (DESIGN.md section 4), schema version {@value #VERSION}. */
+/**
+ * The netdev schema (DESIGN.md section 4), version {@value #VERSION}: the codecs of the retained
+ * state and of the events ({@link Codecs#NETDEV_STATE}, {@link Codecs#NETDEV_EVENT}), and the
+ * agent's sequence clock.
+ */
 public final class NetdevCodec {
   public static final int VERSION = 1;
-  /** {@link #decodeState} as one shared instance, so subscribers of one message can share its decode. */
-  public static final Function<Buffer, NetdevState> STATE_DECODER = NetdevCodec::decodeState;
-  /** {@link #decodeEvent} as one shared instance, so subscribers of one message can share its decode. */
-  public static final Function<Buffer, NetdevEvent> EVENT_DECODER = NetdevCodec::decodeEvent;
 
   private NetdevCodec() {}
 
-  public static JsonObject toJson(NetdevState s) {
-    JsonArray flags = new JsonArray();
+  /** A time-based epoch for {@code seq}: microseconds since 1970, so a restarted agent continues above. */
+  public static long seqEpoch(Instant now) {
+    return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
+  }
+
+  static final class StateCodec implements Codec<NetdevState> {
+    @Override
+    public NetdevState decode(byte[] payload) {
+      return stateFrom(Json.parseObject(payload));
+    }
+
+    @Override
+    public byte[] encode(NetdevState s) {
+      return Json.bytes(toJson(s));
+    }
+  }
+
+  static final class EventCodec implements Codec<NetdevEvent> {
+    @Override
+    public NetdevEvent decode(byte[] payload) {
+      ObjectNode o = Json.parseObject(payload);
+      NetdevCmd cmd = Json.enumValue(o, "event", NetdevCmd.class);
+      long seq = Json.integer(o, "seq", 1, Long.MAX_VALUE);
+      NetdevState state = stateFrom(o);
+      String old = Json.optString(o, "oldIfname");
+      if (old != null) {
+        Names.requireIfname(old);
+      }
+      return new NetdevEvent(cmd, seq, state, old);
+    }
+
+    @Override
+    public byte[] encode(NetdevEvent e) {
+      ObjectNode o = toJson(e.state());
+      o.put("event", e.event().name()).put("seq", e.seq());
+      if (e.oldIfname() != null) {
+        o.put("oldIfname", e.oldIfname());
+      }
+      return Json.bytes(o);
+    }
+  }
+
+  private static ObjectNode toJson(NetdevState s) {
+    ObjectNode o = Json.newObject();
+    o.put("v", VERSION)
+        .put("agent", s.agent())
+        .put("ifname", s.ifname())
+        .put("ifindex", s.ifindex());
+    ArrayNode flags = o.putArray("flags");
     for (IfFlag f : s.flags()) {
       flags.add(f.name());
     }
-    JsonObject o = new JsonObject()
-        .put("v", VERSION)
-        .put("agent", s.agent())
-        .put("ifname", s.ifname())
-        .put("ifindex", s.ifindex())
-        .put("flags", flags)
-        .put("operstate", s.operstate().name())
+    o.put("operstate", s.operstate().name())
         .put("carrier", s.carrier())
         .put("mtu", s.mtu())
         .put("address", s.address())
@@ -45,42 +85,7 @@ public final class NetdevCodec {
     return o;
   }
 
-  public static JsonObject toJson(NetdevEvent e) {
-    JsonObject o = toJson(e.state());
-    o.put("event", e.event().name()).put("seq", e.seq());
-    if (e.oldIfname() != null) {
-      o.put("oldIfname", e.oldIfname());
-    }
-    return o;
-  }
-
-  public static Buffer encode(NetdevState s) {
-    return toJson(s).toBuffer();
-  }
-
-  public static Buffer encode(NetdevEvent e) {
-    return toJson(e).toBuffer();
-  }
-
-  /** Decodes a retained state payload; throws {@link InvalidMessageException} on any breach. */
-  public static NetdevState decodeState(Buffer payload) {
-    return stateFrom(Json.parseObject(payload));
-  }
-
-  /** Decodes an event payload; throws {@link InvalidMessageException} on any breach. */
-  public static NetdevEvent decodeEvent(Buffer payload) {
-    JsonObject o = Json.parseObject(payload);
-    NetdevCmd cmd = Json.enumValue(o, "event", NetdevCmd.class);
-    long seq = Json.integer(o, "seq", 1, Long.MAX_VALUE);
-    NetdevState state = stateFrom(o);
-    String old = Json.optString(o, "oldIfname");
-    if (old != null) {
-      Names.requireIfname(old);
-    }
-    return new NetdevEvent(cmd, seq, state, old);
-  }
-
-  static NetdevState stateFrom(JsonObject o) {
+  private static NetdevState stateFrom(ObjectNode o) {
     long v = Json.integer(o, "v", 0, Integer.MAX_VALUE);
     if (v != VERSION) {
       throw InvalidMessageException.of("schema-version", "schema version " + v + " is not supported (want " + VERSION + ")");
@@ -88,12 +93,12 @@ public final class NetdevCodec {
     String agent = Json.string(o, "agent");
     Names.requireInstance(agent);
     String ifname = Names.requireIfname(Json.string(o, "ifname"));
-    JsonArray flagArray = Json.array(o, "flags");
     Set<IfFlag> flags = EnumSet.noneOf(IfFlag.class);
-    for (Object f : flagArray) {
-      if (!(f instanceof String name)) {
+    for (JsonNode f : Json.array(o, "flags")) {
+      if (!f.isTextual()) {
         throw InvalidMessageException.of("wrong-type", "field 'flags' must hold strings");
       }
+      String name = f.textValue();
       try {
         flags.add(IfFlag.valueOf(name));
       } catch (IllegalArgumentException e) {
@@ -127,10 +132,5 @@ public final class NetdevCodec {
         Json.enumValue(o, "reg", RegState.class),
         Json.instant(o, "ts"),
         Json.optInteger(o, "seq", 1, Long.MAX_VALUE, 0));
-  }
-
-  /** A time-based epoch for {@code seq}: microseconds since 1970, so a restarted agent continues above. */
-  public static long seqEpoch(Instant now) {
-    return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
   }
 }

@@ -1,7 +1,5 @@
 package io.virtnet.protocol;
 
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonObject;
 import java.util.Locale;
 
 /** A sim PHY command on {@code vnet/phy/{agent}/{ifname}/cmd}, e.g. {@code {"op":"carrier","value":false}}. */
@@ -60,34 +58,6 @@ public record PhyCommand(Op op, Object value) {
   }
 
   public static PhyCommand of(Op op, Object value) {
-    return new PhyCommand(op, value);
-  }
-
-  public Buffer encode() {
-    JsonObject o = new JsonObject().put("op", op.wireName());
-    if (value != null) {
-      o.put("value", value);
-    }
-    return o.toBuffer();
-  }
-
-  public static PhyCommand decode(Buffer payload) {
-    JsonObject o = Json.parseObject(payload);
-    String opName = Json.string(o, "op");
-    Op op;
-    try {
-      op = Op.valueOf(opName.toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw InvalidMessageException.of("unknown-value", "unknown op '" + Names.printable(opName)
-          + "'; ops: carrier, admin, mtu, address, speed, register, unregister, rename");
-    }
-    Object value = o.getValue("value");
-    if (value instanceof Long l && l >= Integer.MIN_VALUE && l <= Integer.MAX_VALUE) {
-      value = l.intValue();
-    }
-    if (op != Op.REGISTER && op != Op.UNREGISTER && value == null) {
-      throw InvalidMessageException.of("missing-field", "field 'value' is missing for op " + op.wireName());
-    }
     return new PhyCommand(op, value);
   }
 }

@@ -1,7 +1,8 @@
 package io.virtnet.protocol;
 
-import io.vertx.core.json.JsonArray;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 
 /** virtio-net feature bits used by this project (VIRTIO 1.2 section 5.1.3). */
@@ -46,28 +47,15 @@ public enum VirtioFeature {
     return set;
   }
 
-  /** Parses a JSON array of feature names; unknown names are an {@link InvalidMessageException}. */
-  public static Set<VirtioFeature> fromJson(JsonArray names) {
-    EnumSet<VirtioFeature> set = EnumSet.noneOf(VirtioFeature.class);
-    for (Object o : names) {
-      if (!(o instanceof String s)) {
-        throw InvalidMessageException.of("wrong-type", "feature names must be strings");
-      }
-      try {
-        set.add(valueOf(s));
-      } catch (IllegalArgumentException e) {
-        throw InvalidMessageException.of("unknown-value", "unknown virtio-net feature '" + Names.printable(s) + "'");
+  /** The feature names in bit order, as the contract's JSON arrays carry them. */
+  public static List<String> names(Set<VirtioFeature> features) {
+    List<String> names = new ArrayList<>(features.size());
+    for (VirtioFeature f : values()) {
+      if (features.contains(f)) {
+        names.add(f.name());
       }
     }
-    return set;
-  }
-
-  public static JsonArray toJson(Set<VirtioFeature> features) {
-    JsonArray a = new JsonArray();
-    for (VirtioFeature f : features) {
-      a.add(f.name());
-    }
-    return a;
+    return names;
   }
 
   /**

@@ -2,9 +2,11 @@ package io.virtnet.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static io.virtnet.protocol.TestJson.bytes;
+import static io.virtnet.protocol.TestJson.keys;
+import static io.virtnet.protocol.TestJson.tree;
 
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonObject;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Instant;
@@ -64,19 +66,22 @@ class ContractPinTest {
   @Test
   void eventJsonHasExactlyTheContractKeys() {
     NetdevEvent e = new NetdevEvent(NetdevCmd.NETDEV_CHANGE, 42, eth0(), null);
-    JsonObject o = NetdevCodec.toJson(e);
-    assertThat(o.fieldNames()).containsExactlyInAnyOrder("v", "event", "seq", "agent", "ifname", "ifindex",
+    byte[] payload = Codecs.NETDEV_EVENT.encode(e);
+    ObjectNode o = tree(payload);
+    assertThat(keys(o)).containsExactlyInAnyOrder("v", "event", "seq", "agent", "ifname", "ifindex",
         "flags", "operstate", "carrier", "mtu", "address", "speed", "duplex", "carrierUpCount",
         "carrierDownCount", "reg", "ts");
-    assertThat(o.getInteger("v")).isEqualTo(1);
-    assertThat(o.getString("event")).isEqualTo("NETDEV_CHANGE");
-    assertThat(o.getLong("seq")).isEqualTo(42);
-    assertThat(o.getJsonArray("flags").getList()).containsExactly("UP", "BROADCAST", "RUNNING", "MULTICAST", "LOWER_UP");
-    assertThat(o.getString("operstate")).isEqualTo("UP");
-    assertThat(o.getString("duplex")).isEqualTo("full");
-    assertThat(o.getString("reg")).isEqualTo("REGISTERED");
-    assertThat(o.getString("ts")).isEqualTo("2026-11-22T15:00:00.123456Z");
-    assertThat(NetdevCodec.decodeEvent(o.toBuffer())).isEqualTo(e);
+    assertThat(o.get("v").isInt()).isTrue();
+    assertThat(o.get("v").intValue()).isEqualTo(1);
+    assertThat(o.get("event").textValue()).isEqualTo("NETDEV_CHANGE");
+    assertThat(o.get("seq").longValue()).isEqualTo(42);
+    assertThat(o.get("flags")).extracting(f -> f.textValue())
+        .containsExactly("UP", "BROADCAST", "RUNNING", "MULTICAST", "LOWER_UP");
+    assertThat(o.get("operstate").textValue()).isEqualTo("UP");
+    assertThat(o.get("duplex").textValue()).isEqualTo("full");
+    assertThat(o.get("reg").textValue()).isEqualTo("REGISTERED");
+    assertThat(o.get("ts").textValue()).isEqualTo("2026-11-22T15:00:00.123456Z");
+    assertThat(Codecs.NETDEV_EVENT.decode(payload)).isEqualTo(e);
   }
 
   @Test
@@ -85,7 +90,7 @@ class ContractPinTest {
         + "\"flags\":[\"UP\",\"BROADCAST\",\"RUNNING\",\"MULTICAST\",\"LOWER_UP\"],\"operstate\":\"UP\","
         + "\"carrier\":true,\"mtu\":1500,\"address\":\"52:54:00:12:34:56\",\"speed\":1000,\"duplex\":\"full\","
         + "\"carrierUpCount\":3,\"carrierDownCount\":2,\"reg\":\"REGISTERED\",\"ts\":\"2026-11-22T15:00:00.123456Z\"}";
-    NetdevEvent e = NetdevCodec.decodeEvent(Buffer.buffer(example));
+    NetdevEvent e = Codecs.NETDEV_EVENT.decode(bytes(example));
     assertThat(e.state()).isEqualTo(eth0());
     assertThat(e.state().linkUp()).isTrue();
   }
@@ -213,13 +218,13 @@ class ContractPinTest {
     Instant ts = Instant.parse("2026-11-22T15:00:00.200Z");
     LinkView v = new LinkView(true, 1, 7, 1500, 1000, Duplex.FULL, 1, "52:54:00:12:34:56", "virtio", ts,
         Instant.parse("2026-11-22T15:00:00.123Z"));
-    JsonObject o = v.toJson();
-    assertThat(o.fieldNames()).containsExactlyInAnyOrder("carrier", "status", "generation", "mtu", "speed", "duplex",
+    ObjectNode o = tree(Codecs.LINK_VIEW.encode(v));
+    assertThat(keys(o)).containsExactlyInAnyOrder("carrier", "status", "generation", "mtu", "speed", "duplex",
         "announces", "mac", "driver", "ts", "phyTs");
     assertThat(v.qemu()).isNull();
-    assertThat(LinkView.decode(v.encode())).isEqualTo(v);
+    assertThat(Codecs.LINK_VIEW.decode(Codecs.LINK_VIEW.encode(v))).isEqualTo(v);
     // a view as published before the qemu extension (and without phyTs) still decodes
-    LinkView old = LinkView.decode(Buffer.buffer("{\"carrier\":false,\"status\":0,\"generation\":8,\"mtu\":1500,"
+    LinkView old = Codecs.LINK_VIEW.decode(bytes("{\"carrier\":false,\"status\":0,\"generation\":8,\"mtu\":1500,"
         + "\"speed\":-1,\"duplex\":\"unknown\",\"announces\":0,\"mac\":\"\",\"driver\":\"virtio\",\"ts\":\"2026-11-22T15:00:00Z\"}"));
     assertThat(old.qemu()).isNull();
     assertThat(old.phyTs()).isNull();
@@ -231,24 +236,29 @@ class ContractPinTest {
     Instant ts = Instant.parse("2026-11-22T15:00:00.200Z");
     LinkView.Qemu q = new LinkView.Qemu(true, true, false, "QMP set_link failed: GenericError: x", 3, 1);
     LinkView v = new LinkView(true, 1, 7, 1500, 1000, Duplex.FULL, 1, "", "qemu", ts, null, q);
-    JsonObject o = v.toJson();
-    assertThat(o.getString("driver")).isEqualTo("qemu");
-    assertThat(o.getJsonObject("qemu").fieldNames()).containsExactlyInAnyOrder("told", "qmpConnected", "qmpAnswered",
+    ObjectNode o = tree(Codecs.LINK_VIEW.encode(v));
+    assertThat(o.get("driver").textValue()).isEqualTo("qemu");
+    assertThat(keys((ObjectNode) o.get("qemu"))).containsExactlyInAnyOrder("told", "qmpConnected", "qmpAnswered",
         "lastError", "setLinkCalls", "announces");
-    assertThat(LinkView.decode(v.encode())).isEqualTo(v);
+    assertThat(Codecs.LINK_VIEW.decode(Codecs.LINK_VIEW.encode(v))).isEqualTo(v);
     assertThat(v.sameLink(new LinkView(true, 1, 7, 1500, 1000, Duplex.FULL, 1, "", "qemu", ts.plusSeconds(1), ts, q)))
         .isTrue();
     assertThat(v.sameLink(new LinkView(true, 1, 7, 1500, 1000, Duplex.FULL, 1, "", "qemu", ts, null))).isFalse();
 
     // before QEMU first answered: told is null, lastError optional
     LinkView.Qemu fresh = new LinkView.Qemu(null, false, false, null, 0, 0);
-    assertThat(fresh.toJson().fieldNames()).containsExactlyInAnyOrder("told", "qmpConnected", "qmpAnswered",
-        "setLinkCalls", "announces");
-    assertThat(LinkView.Qemu.fromJson(fresh.toJson())).isEqualTo(fresh);
-    assertThatThrownBy(() -> LinkView.decode(Buffer.buffer(v.toJson().put("qemu", new JsonObject().put("told", "yes")
-        .put("qmpConnected", true).put("qmpAnswered", true).put("setLinkCalls", 0).put("announces", 0)).encode())))
+    LinkView freshView = new LinkView(true, 1, 7, 1500, 1000, Duplex.FULL, 1, "", "qemu", ts, null, fresh);
+    ObjectNode freshJson = tree(Codecs.LINK_VIEW.encode(freshView));
+    assertThat(keys((ObjectNode) freshJson.get("qemu"))).containsExactlyInAnyOrder("told", "qmpConnected",
+        "qmpAnswered", "setLinkCalls", "announces");
+    assertThat(freshJson.get("qemu").get("told").isNull()).isTrue();
+    assertThat(Codecs.LINK_VIEW.decode(bytes(freshJson)).qemu()).isEqualTo(fresh);
+    ObjectNode toldYes = tree(Codecs.LINK_VIEW.encode(v));
+    toldYes.putObject("qemu").put("told", "yes").put("qmpConnected", true).put("qmpAnswered", true)
+        .put("setLinkCalls", 0).put("announces", 0);
+    assertThatThrownBy(() -> Codecs.LINK_VIEW.decode(bytes(toldYes)))
         .isInstanceOf(InvalidMessageException.class);
-    assertThatThrownBy(() -> LinkView.decode(Buffer.buffer(v.toJson().put("qemu", 5).encode())))
+    assertThatThrownBy(() -> Codecs.LINK_VIEW.decode(bytes(tree(Codecs.LINK_VIEW.encode(v)).put("qemu", 5))))
         .isInstanceOf(InvalidMessageException.class);
   }
 }

@@ -1,5 +1,6 @@
 package io.virtnet.agent;
 
+import io.virtnet.protocol.Codecs;
 import io.virtnet.protocol.InvalidMessageException;
 import io.virtnet.protocol.PhyCommand;
 import io.virtnet.protocol.RefHold;
@@ -50,7 +51,7 @@ final class AgentInbound {
         // a retained command would be replayed at every restart
         throw InvalidMessageException.of("retained-command", "commands must not be retained; ignoring it");
       }
-      PhyCommand cmd = PhyCommand.decode(m.payload());
+      PhyCommand cmd = Codecs.PHY_COMMAND.decode(m.bytes());
       String ifname = c.ifname();
       if (cmd.op() == PhyCommand.Op.REGISTER && waiters.isWaiting(ifname)) {
         throw stillUnregistering("register " + ifname, ifname);
@@ -90,7 +91,7 @@ final class AgentInbound {
         }
         return;
       }
-      RefHold h = RefHold.decode(m.payload());
+      RefHold h = Codecs.REF_HOLD.decode(m.bytes());
       if (!h.holder().equals(r.holder())) {
         throw InvalidMessageException.of("holder-mismatch", "payload holder '" + h.holder()
             + "' differs from the topic's '" + r.holder() + "'");
@@ -114,7 +115,7 @@ final class AgentInbound {
         holders.forgetNode(b.node());
         return;
       }
-      ServiceStatus s = ServiceStatus.decode(m.payload());
+      ServiceStatus s = Codecs.SERVICE_STATUS.decode(m.bytes());
       if (holders.nodeStatus(b.node(), s.online())) {
         LOG.info("backend {} is {}: its holds {}", b.node(), s.online() ? "online" : "offline",
             s.online() ? "count again" : "no longer count");

@@ -4,8 +4,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.virtnet.protocol.Codecs;
 import io.virtnet.protocol.NetdevCmd;
-import io.virtnet.protocol.NetdevCodec;
 import io.virtnet.protocol.NetdevEvent;
 import io.virtnet.protocol.NetdevState;
 import io.virtnet.protocol.Topics;
@@ -63,13 +63,13 @@ final class NetdevPublisher {
         .tag("agent", agent)
         .tag("event", cmd.name())
         .register(registry)).increment();
-    track(session.publish(topics.phyEvent(agent, ifname), NetdevCodec.encode(e), false));
+    track(session.publish(topics.phyEvent(agent, ifname), Buffer.buffer(Codecs.NETDEV_EVENT.encode(e)), false));
   }
 
   /** Publishes {@code s} as its PHY's retained state. */
   void state(NetdevState s) {
     published.put(s.ifname(), s);
-    track(session.publish(topics.phyState(agent, s.ifname()), NetdevCodec.encode(s), true));
+    track(session.publish(topics.phyState(agent, s.ifname()), Buffer.buffer(Codecs.NETDEV_STATE.encode(s)), true));
   }
 
   /** Clears {@code ifname}'s retained state: no such device. */

@@ -9,6 +9,7 @@ import io.vertx.core.buffer.Buffer;
 import io.virtnet.agent.config.AgentConfig;
 import io.virtnet.agent.netlink.NetlinkPhySource;
 import io.virtnet.agent.sim.SimPhySource;
+import io.virtnet.protocol.Codecs;
 import io.virtnet.protocol.InvalidMessageException;
 import io.virtnet.protocol.NetdevEvent;
 import io.virtnet.protocol.NetdevState;
@@ -159,7 +160,7 @@ public final class PhyAgentVerticle extends VerticleBase {
           }
           return Future.all(subs);
         })
-        .compose(v -> session.publish(statusTopic, new ServiceStatus(true, clock.instant()).encode(), true))
+        .compose(v -> session.publish(statusTopic, Buffer.buffer(Codecs.SERVICE_STATUS.encode(new ServiceStatus(true, clock.instant()))), true))
         .compose(v -> source.start(this::onSourceEvents))
         .compose(v -> {
           // a source that delivered on another thread: its batch is queued on our context before this
@@ -201,7 +202,7 @@ public final class PhyAgentVerticle extends VerticleBase {
         });
     stopFuture = sourceStopped
         .compose(v -> session == null ? Future.<Void>succeededFuture()
-            : session.publish(statusTopic, new ServiceStatus(false, clock.instant()).encode(), true)
+            : session.publish(statusTopic, Buffer.buffer(Codecs.SERVICE_STATUS.encode(new ServiceStatus(false, clock.instant()))), true)
                 .recover(e -> Future.succeededFuture()))
         .compose(v -> session == null ? Future.<Void>succeededFuture() : session.close(CLOSE_FLUSH_MS))
         .onComplete(ar -> {

@@ -9,6 +9,7 @@ import io.virtnet.frontend.DeviceDirectory.Redeclare;
 import io.virtnet.frontend.DeviceDirectory.Remove;
 import io.virtnet.frontend.DeviceDirectory.Reread;
 import io.virtnet.frontend.DeviceDirectory.Step;
+import io.virtnet.protocol.Codecs;
 import io.virtnet.protocol.DeviceInfo;
 import io.virtnet.protocol.InvalidMessageException;
 import io.virtnet.protocol.TopicName;
@@ -112,7 +113,7 @@ final class DeviceDiscovery {
     if (m.payload().length() == 0) {
       return null;
     }
-    DeviceInfo device = DeviceInfo.decode(m.payload());
+    DeviceInfo device = Codecs.DEVICE.decode(m.bytes());
     if (!device.instance().equals(instance)) {
       throw InvalidMessageException.of("instance-mismatch",
           "device names instance '" + device.instance() + "' on the topic of '" + instance + "'");

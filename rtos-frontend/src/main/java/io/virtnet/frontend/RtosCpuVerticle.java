@@ -9,8 +9,10 @@ import io.vertx.core.json.JsonObject;
 import io.virtnet.frontend.driver.DriverContext;
 import io.virtnet.frontend.driver.DriverFactory;
 import io.virtnet.frontend.driver.NetDriver;
+import io.virtnet.protocol.Codecs;
 import io.virtnet.protocol.DeviceInfo;
 import io.virtnet.protocol.InvalidMessageException;
+import io.virtnet.protocol.Irq;
 import io.virtnet.protocol.IrqMessage;
 import io.virtnet.runtime.ContextCalls;
 import io.virtnet.runtime.mqtt.InboundMessage;
@@ -172,17 +174,24 @@ public final class RtosCpuVerticle extends VerticleBase {
     if (stopped) {
       return;
     }
-    IrqMessage irq;
+    IrqMessage message;
     try {
-      irq = IrqMessage.decode(m.payload());
+      message = Codecs.IRQ.decode(m.bytes());
     } catch (InvalidMessageException e) {
       driverContext.rejections().reject(m.topic(), e);
       return;
     }
+    // the list of one mailbox IPI, handled in order (contract 1's single form is a list of one)
+    for (Irq irq : message.irqs()) {
+      onIrq(m.topic(), irq);
+    }
+  }
+
+  private void onIrq(String topic, Irq irq) {
     irqCounter.increment();
     NetDriver d = drivers.get(irq.instance());
     if (d == null || d.device().irq() != irq.irq()) {
-      driverContext.rejections().reject(m.topic(), "unknown-irq", "irq " + irq.irq() + " for " + irq.instance()
+      driverContext.rejections().reject(topic, "unknown-irq", "irq " + irq.irq() + " for " + irq.instance()
           + (d == null ? ", which has no driver on cpu " + cpu() : ", whose device uses irq " + d.device().irq()));
       unknownDevice.accept(irq.instance()); // our device tree may be the one that is wrong: re-read it
       return;

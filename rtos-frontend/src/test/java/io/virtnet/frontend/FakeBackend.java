@@ -1,6 +1,7 @@
 package io.virtnet.frontend;
 
 import io.vertx.core.json.JsonObject;
+import io.virtnet.protocol.Codecs;
 import io.virtnet.protocol.DeviceInfo;
 import io.virtnet.protocol.FrontendBinding;
 import io.virtnet.protocol.IrqMessage;
@@ -68,7 +69,7 @@ final class FakeBackend implements AutoCloseable {
   }
 
   void publishDevice(DeviceInfo d) {
-    mqtt.publish(topics.virtioDevice(d.instance()), d.encode().getBytes(), true);
+    mqtt.publish(topics.virtioDevice(d.instance()), Codecs.DEVICE.encode(d), true);
   }
 
   void unplug(String instance) {
@@ -87,7 +88,7 @@ final class FakeBackend implements AutoCloseable {
   void irq(int cpu, int irq, String instance, long generation) {
     Instant now = Instant.now();
     IrqMessage m = new IrqMessage(irq, instance, VirtioNetConfig.ISR_CONFIG, generation, now, now);
-    mqtt.publish(topics.rtosIrq(cpu), m.encode().getBytes(), false);
+    mqtt.publish(topics.rtosIrq(cpu), Codecs.IRQ.encode(m), false);
   }
 
   String linkTopic(DeviceInfo d) {

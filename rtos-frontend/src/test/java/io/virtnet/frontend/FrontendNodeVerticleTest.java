@@ -13,11 +13,13 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.virtnet.broker.EmbeddedBroker;
 import io.virtnet.frontend.config.FrontendConfig;
+import io.virtnet.protocol.Codecs;
 import io.virtnet.protocol.DeviceInfo;
 import io.virtnet.protocol.VirtioFeature;
 import io.virtnet.protocol.VirtioNetConfig;
@@ -331,9 +333,10 @@ class FrontendNodeVerticleTest {
     probeLinkUp(d);
 
     backend.mqtt.publishRetained(backend.topics.virtioDevice("virtio-net9"), "{not json");
-    backend.mqtt.publishRetained(backend.topics.virtioDevice("virtio-net8"), device("virtio-net8", 2, 48).toJson()
+    backend.mqtt.publishRetained(backend.topics.virtioDevice("virtio-net8"), new JsonObject(Buffer.buffer(Codecs.DEVICE.encode(device("virtio-net8", 2, 48))))
         .put("cpu", 99_999).encode());
-    backend.mqtt.publishRetained(backend.topics.virtioDevice("virtio-net7"), device("virtio-net6", 2, 47).toJson().encode());
+    backend.mqtt.publishRetained(backend.topics.virtioDevice("virtio-net7"),
+        new String(Codecs.DEVICE.encode(device("virtio-net6", 2, 47)), java.nio.charset.StandardCharsets.UTF_8));
     backend.mqtt.publishRetained(backend.topics.virtioDevice(d.instance()), "[]");
     backend.mqtt.publish(backend.topics.virtioConfig(d.instance()), new byte[10], true);
     backend.mqtt.publish(backend.topics.rtosIrq(2), "{\"irq\":42}");

@@ -3,14 +3,15 @@ package io.virtnet.backend;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.virtnet.backend.api.ApiVerticle;
 import io.virtnet.backend.api.BackendApi;
 import io.virtnet.backend.config.BackendConfig;
 import io.virtnet.backend.config.InstanceConfig;
+import io.virtnet.protocol.Codecs;
 import io.virtnet.protocol.InvalidMessageException;
 import io.virtnet.protocol.LinkView;
-import io.virtnet.protocol.NetdevCodec;
 import io.virtnet.protocol.ServiceStatus;
 import io.virtnet.protocol.TopicName;
 import io.virtnet.protocol.Topics;
@@ -102,7 +103,7 @@ public final class BackendNodeVerticle extends VerticleBase {
     statusTopic = topics.backendStatus(config.node());
     MqttSessionOptions opts = sessionOptions
         .withClientId("vnet-backend-" + config.node())
-        .withWill(new MqttSessionOptions.Will(statusTopic, new ServiceStatus(false, Instant.now()).encode(), true));
+        .withWill(new MqttSessionOptions.Will(statusTopic, Buffer.buffer(Codecs.SERVICE_STATUS.encode(new ServiceStatus(false, Instant.now()))), true));
     session = MqttSession.create(vertx, opts);
     session.onDisconnect(() -> brokerConnected = false);
     session.onReconnect(() -> brokerConnected = true);
@@ -117,7 +118,7 @@ public final class BackendNodeVerticle extends VerticleBase {
     return session.start()
         .compose(v -> {
           brokerConnected = true;
-          return session.publish(statusTopic, new ServiceStatus(true, Instant.now()).encode(), true);
+          return session.publish(statusTopic, Buffer.buffer(Codecs.SERVICE_STATUS.encode(new ServiceStatus(true, Instant.now()))), true);
         })
         .compose(v -> Future.all(
             session.subscribe(topics.allPhyStates(), this::onPhyState),
@@ -164,7 +165,7 @@ public final class BackendNodeVerticle extends VerticleBase {
     }
     stopFuture = Future.join(undeployed).<Void>mapEmpty().otherwiseEmpty()
         .compose(v -> session == null ? Future.<Void>succeededFuture()
-            : session.publish(statusTopic, new ServiceStatus(false, Instant.now()).encode(), true)
+            : session.publish(statusTopic, Buffer.buffer(Codecs.SERVICE_STATUS.encode(new ServiceStatus(false, Instant.now()))), true)
                 .<Void>mapEmpty().otherwiseEmpty())
         .compose(v -> session == null ? Future.<Void>succeededFuture() : session.close(CLOSE_WAIT_MS))
         .onComplete(ar -> LOG.info("backend {} stopped; rejected messages: {}", config.node(), rejections.summary()));
@@ -200,7 +201,7 @@ public final class BackendNodeVerticle extends VerticleBase {
   private void onPhyState(InboundMessage m) {
     try {
       if (topics.parse(m.topic()) instanceof TopicName.PhyState t) {
-        view.phyState(t.agent(), t.ifname(), m.payload().length() == 0 ? null : m.decoded(NetdevCodec.STATE_DECODER));
+        view.phyState(t.agent(), t.ifname(), m.payload().length() == 0 ? null : m.decoded(Codecs.NETDEV_STATE));
       }
     } catch (InvalidMessageException e) {
       // the instance watching this PHY (if any) counts it; the view only skips it
@@ -211,7 +212,7 @@ public final class BackendNodeVerticle extends VerticleBase {
   private void onAgentStatus(InboundMessage m) {
     try {
       if (topics.parse(m.topic()) instanceof TopicName.AgentStatus t) {
-        view.agentStatus(t.agent(), m.payload().length() == 0 ? null : ServiceStatus.decode(m.payload()).online());
+        view.agentStatus(t.agent(), m.payload().length() == 0 ? null : Codecs.SERVICE_STATUS.decode(m.bytes()).online());
       }
     } catch (InvalidMessageException e) {
       LOG.debug("view: skipped a message on {}: {}", m.topic(), e.getMessage());
@@ -221,7 +222,7 @@ public final class BackendNodeVerticle extends VerticleBase {
   private void onLink(InboundMessage m) {
     try {
       if (topics.parse(m.topic()) instanceof TopicName.RtosLink t) {
-        LinkView lv = m.payload().length() == 0 ? null : LinkView.decode(m.payload());
+        LinkView lv = m.payload().length() == 0 ? null : Codecs.LINK_VIEW.decode(m.bytes());
         if (lv != null) {
           metrics.linkView(t.cpu() + "/" + t.instance(), lv.ts(), lv.phyTs());
         }

@@ -1,10 +1,11 @@
 package io.virtnet.backend;
 
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.virtnet.protocol.Codecs;
 import io.virtnet.protocol.IfFlag;
 import io.virtnet.protocol.LinkView;
-import io.virtnet.protocol.NetdevCodec;
 import io.virtnet.protocol.NetdevState;
 import java.time.Duration;
 import java.util.HashMap;
@@ -37,7 +38,7 @@ final class BrokerView {
   /** A frontend's link view as the API shows it. */
   record FrontendView(int cpu, String instance, LinkView view) {
     JsonObject toJson() {
-      return new JsonObject().put("cpu", cpu).put("instance", instance).put("view", view.toJson());
+      return new JsonObject().put("cpu", cpu).put("instance", instance).put("view", new JsonObject(Buffer.buffer(Codecs.LINK_VIEW.encode(view))));
     }
   }
 
@@ -143,6 +144,6 @@ final class BrokerView {
   }
 
   static JsonObject phyJson(NetdevState s) {
-    return NetdevCodec.toJson(s).put("linkUp", s.linkUp());
+    return new JsonObject(Buffer.buffer(Codecs.NETDEV_STATE.encode(s))).put("linkUp", s.linkUp());
   }
 }

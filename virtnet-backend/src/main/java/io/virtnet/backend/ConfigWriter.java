@@ -2,6 +2,7 @@ package io.virtnet.backend;
 
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.virtnet.protocol.Codecs;
 import io.virtnet.protocol.IrqMessage;
 import io.virtnet.protocol.VirtioNetConfig;
 import io.virtnet.runtime.mqtt.MqttSession;
@@ -50,8 +51,8 @@ final class ConfigWriter implements VirtioNetDevice.Effects {
   public void write(VirtioNetConfig config, long generation, boolean raiseIrq) {
     lastPublish = session.publish(configTopic, Buffer.buffer(config.encodeWire(generation)), true);
     if (raiseIrq) {
-      session.publish(irqTopic, new IrqMessage(irq, instance, VirtioNetConfig.ISR_CONFIG, generation,
-          Instant.now(), phyTs.get()).encode(), false);
+      session.publish(irqTopic, Buffer.buffer(Codecs.IRQ.encode(new IrqMessage(irq, instance, VirtioNetConfig.ISR_CONFIG, generation,
+          Instant.now(), phyTs.get()))), false);
     }
     LOG.debug("{}: config generation {} {}{}", instance, generation, config, raiseIrq ? " + IRQ" : "");
     if (previous != null && previous.linkUp() != config.linkUp()) {

@@ -1,5 +1,6 @@
 package io.virtnet.backend;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.virtnet.backend.config.InstanceConfig;
 import io.virtnet.backend.policy.LinkPolicy;
@@ -28,8 +29,8 @@ final class InstanceSnapshot {
         .put("phyLinkUp", link.phy() != null && link.phy().linkUp())
         .put("agentOnline", link.agentOnline())
         .put("driverLive", device.negotiated() != null)
-        .put("deviceFeatures", VirtioFeature.toJson(cfg.features()))
-        .put("negotiatedFeatures", device.negotiated() == null ? null : VirtioFeature.toJson(device.negotiated()))
+        .put("deviceFeatures", new JsonArray(VirtioFeature.names(cfg.features())))
+        .put("negotiatedFeatures", device.negotiated() == null ? null : new JsonArray(VirtioFeature.names(device.negotiated())))
         .put("linkUp", policy.reportedUp())
         .put("announce", device.announce())
         .put("probedMtu", device.probedMtu());

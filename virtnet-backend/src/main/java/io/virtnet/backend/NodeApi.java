@@ -4,11 +4,13 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.virtnet.backend.api.BackendApi;
 import io.virtnet.backend.config.InstanceConfig;
 import io.virtnet.backend.config.LinkPolicyConfig;
+import io.virtnet.protocol.Codecs;
 import io.virtnet.protocol.PhyCommand;
 import io.virtnet.protocol.Topics;
 import io.virtnet.runtime.ContextCalls;
@@ -129,8 +131,9 @@ final class NodeApi implements BackendApi {
   @Override
   public Future<Void> phyCommand(String agent, String ifname, PhyCommand command) {
     return ContextCalls.call(context, () -> {
-      LOG.info("sim command for {}/{}: {}", agent, ifname, command.encode());
-      return session.publish(topics.phyCmd(agent, ifname), command.encode(), false);
+      Buffer payload = Buffer.buffer(Codecs.PHY_COMMAND.encode(command));
+      LOG.info("sim command for {}/{}: {}", agent, ifname, payload);
+      return session.publish(topics.phyCmd(agent, ifname), payload, false);
     });
   }
 

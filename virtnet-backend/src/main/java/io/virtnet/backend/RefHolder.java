@@ -2,6 +2,7 @@ package io.virtnet.backend;
 
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.virtnet.protocol.Codecs;
 import io.virtnet.protocol.RefHold;
 import io.virtnet.runtime.mqtt.MqttSession;
 import java.time.Instant;
@@ -76,6 +77,6 @@ final class RefHolder {
   }
 
   private void publishHold() {
-    session.publish(topic, new RefHold(holder, node, Instant.now()).encode(), true);
+    session.publish(topic, Buffer.buffer(Codecs.REF_HOLD.encode(new RefHold(holder, node, Instant.now()))), true);
   }
 }

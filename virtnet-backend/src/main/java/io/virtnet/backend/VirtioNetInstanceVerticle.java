@@ -10,10 +10,10 @@ import io.virtnet.backend.config.InstanceConfig;
 import io.virtnet.backend.config.LinkPolicyConfig;
 import io.virtnet.backend.policy.LinkPolicy;
 import io.virtnet.backend.policy.PolicyClock;
+import io.virtnet.protocol.Codecs;
 import io.virtnet.protocol.CtrlMessage;
 import io.virtnet.protocol.DeviceInfo;
 import io.virtnet.protocol.InvalidMessageException;
-import io.virtnet.protocol.NetdevCodec;
 import io.virtnet.protocol.NetdevEvent;
 import io.virtnet.protocol.NetdevState;
 import io.virtnet.protocol.ServiceStatus;
@@ -110,7 +110,7 @@ public final class VirtioNetInstanceVerticle extends VerticleBase {
         .compose(v -> {
           DeviceInfo info = new DeviceInfo(cfg.name(), cfg.cpu(), cfg.irq(), cfg.features(), cfg.phy(), cfg.agent(),
               cfg.frontend());
-          return Future.all(configPublished, session.publish(deviceTopic, info.encode(), true));
+          return Future.all(configPublished, session.publish(deviceTopic, Buffer.buffer(Codecs.DEVICE.encode(info)), true));
         })
         .onSuccess(v -> {
           started = true;
@@ -180,7 +180,7 @@ public final class VirtioNetInstanceVerticle extends VerticleBase {
         link.onNoState();
         return;
       }
-      NetdevState s = m.decoded(NetdevCodec.STATE_DECODER);
+      NetdevState s = m.decoded(Codecs.NETDEV_STATE);
       link.requireOurs(s, null);
       counters.phyEvents.incrementAndGet();
       if (!link.onState(s)) {
@@ -193,7 +193,7 @@ public final class VirtioNetInstanceVerticle extends VerticleBase {
 
   private void onEvent(InboundMessage m) {
     try {
-      NetdevEvent e = m.decoded(NetdevCodec.EVENT_DECODER);
+      NetdevEvent e = m.decoded(Codecs.NETDEV_EVENT);
       link.requireOurs(e.state(), e.oldIfname());
       counters.phyEvents.incrementAndGet();
       env.metrics().eventReceived(e.event());
@@ -210,7 +210,7 @@ public final class VirtioNetInstanceVerticle extends VerticleBase {
       return; // status cleared: nothing known either way
     }
     try {
-      ServiceStatus st = ServiceStatus.decode(m.payload());
+      ServiceStatus st = Codecs.SERVICE_STATUS.decode(m.bytes());
       if (st.online() == link.agentOnline()) {
         return;
       }
@@ -230,7 +230,7 @@ public final class VirtioNetInstanceVerticle extends VerticleBase {
 
   private void onCtrl(InboundMessage m) {
     try {
-      CtrlMessage c = CtrlMessage.decode(m.payload());
+      CtrlMessage c = Codecs.CTRL.decode(m.bytes());
       if (c instanceof CtrlMessage.DriverFeatures d) {
         LOG.info("{}: driver live, negotiated {}", cfg.name(), device.driverOk(d.features()));
         env.timeline().record(cfg.name(), "driver live (DRIVER_OK)", null);

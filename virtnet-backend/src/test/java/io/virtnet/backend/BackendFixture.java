@@ -11,8 +11,9 @@ import io.virtnet.backend.config.BackendConfig;
 import io.virtnet.backend.config.InstanceConfig;
 import io.virtnet.backend.config.LinkPolicyConfig;
 import io.virtnet.broker.EmbeddedBroker;
+import io.virtnet.protocol.Codecs;
 import io.virtnet.protocol.CtrlMessage;
-import io.virtnet.protocol.IrqMessage;
+import io.virtnet.protocol.Irq;
 import io.virtnet.protocol.Topics;
 import io.virtnet.protocol.VirtioFeature;
 import io.virtnet.protocol.VirtioNetConfig;
@@ -20,7 +21,6 @@ import io.virtnet.runtime.config.MqttConfig;
 import io.virtnet.runtime.metrics.MetricsRegistry;
 import io.virtnet.runtime.mqtt.MqttSessionOptions;
 import io.virtnet.testsupport.TestMqtt;
-import io.vertx.core.buffer.Buffer;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
@@ -86,7 +86,7 @@ final class BackendFixture implements AutoCloseable {
   // ---- the frontend's side ----
 
   void driverOk(String instance, Set<VirtioFeature> features) {
-    mqtt.publish(topics.virtioCtrl(instance), new CtrlMessage.DriverFeatures(features).encode().getBytes(), false);
+    mqtt.publish(topics.virtioCtrl(instance), Codecs.CTRL.encode(new CtrlMessage.DriverFeatures(features)), false);
   }
 
   void driverOk(String instance) {
@@ -95,7 +95,7 @@ final class BackendFixture implements AutoCloseable {
   }
 
   void announceAck(String instance) {
-    mqtt.publish(topics.virtioCtrl(instance), CtrlMessage.announceAck().encode().getBytes(), false);
+    mqtt.publish(topics.virtioCtrl(instance), Codecs.CTRL.encode(CtrlMessage.announceAck()), false);
   }
 
   void raw(String topic, String payload) {
@@ -128,24 +128,24 @@ final class BackendFixture implements AutoCloseable {
     return awaitConfig(instance, c -> c.linkUp() == up);
   }
 
-  List<IrqMessage> irqs(int cpu, String instance) {
+  /** The IRQs listed for {@code instance} in the messages to {@code cpu}, in order. */
+  List<Irq> irqs(int cpu, String instance) {
     return mqtt.received(topics.rtosIrq(cpu)).stream()
-        .map(r -> IrqMessage.decode(Buffer.buffer(r.payload())))
-        .filter(i -> i.instance().equals(instance)).toList();
+        .flatMap(r -> irqsOf(r, instance).stream()).toList();
   }
 
-  IrqMessage awaitIrq(int cpu, String instance, Predicate<IrqMessage> p) {
-    TestMqtt.Received r = mqtt.awaitAny(topics.rtosIrq(cpu),
-        m -> {
-          IrqMessage i = IrqMessage.decode(Buffer.buffer(m.payload()));
-          return i.instance().equals(instance) && p.test(i);
-        }, WITHIN);
-    return IrqMessage.decode(Buffer.buffer(r.payload()));
+  private static List<Irq> irqsOf(TestMqtt.Received r, String instance) {
+    return Codecs.IRQ.decode(r.payload()).irqs().stream().filter(i -> i.instance().equals(instance)).toList();
+  }
+
+  Irq awaitIrq(int cpu, String instance, Predicate<Irq> p) {
+    TestMqtt.Received r = mqtt.awaitAny(topics.rtosIrq(cpu), m -> irqsOf(m, instance).stream().anyMatch(p), WITHIN);
+    return irqsOf(r, instance).stream().filter(p).findFirst().orElseThrow();
   }
 
   /** The IRQ announcing {@code generation} arrives, and was published after that config. */
-  IrqMessage awaitIrqAfterConfig(int cpu, String instance, long generation) {
-    IrqMessage irq = awaitIrq(cpu, instance, i -> i.generation() == generation);
+  Irq awaitIrqAfterConfig(int cpu, String instance, long generation) {
+    Irq irq = awaitIrq(cpu, instance, i -> i.generation() == generation);
     assertThat(irq.isr()).isEqualTo(VirtioNetConfig.ISR_CONFIG);
     List<TestMqtt.Received> all = mqtt.received();
     int configAt = -1;
@@ -157,7 +157,7 @@ final class BackendFixture implements AutoCloseable {
         configAt = i;
       }
       if (irqAt < 0 && r.topic().equals(topics.rtosIrq(cpu))
-          && IrqMessage.decode(Buffer.buffer(r.payload())).generation() == generation) {
+          && irqsOf(r, instance).stream().anyMatch(q -> q.generation() == generation)) {
         irqAt = i;
       }
     }

@@ -1,5 +1,6 @@
 package io.virtnet.backend;
 
+import io.virtnet.protocol.Codecs;
 import io.virtnet.protocol.Duplex;
 import io.virtnet.protocol.IfFlag;
 import io.virtnet.protocol.NetdevCmd;
@@ -68,15 +69,15 @@ final class SimPhy {
   /** Publishes {@code cmd} as an event and the retained state after it. */
   NetdevEvent publish(NetdevCmd cmd) {
     NetdevEvent e = next(cmd);
-    mqtt.publish(topics.phyEvent(agent, ifname), NetdevCodec.encode(e).getBytes(), false);
-    mqtt.publish(topics.phyState(agent, ifname), NetdevCodec.encode(e.state()).getBytes(), true);
+    mqtt.publish(topics.phyEvent(agent, ifname), Codecs.NETDEV_EVENT.encode(e), false);
+    mqtt.publish(topics.phyState(agent, ifname), Codecs.NETDEV_STATE.encode(e.state()), true);
     return e;
   }
 
   /** Publishes only the retained state (as an agent starting up does). */
   void publishState() {
     seq++;
-    mqtt.publish(topics.phyState(agent, ifname), NetdevCodec.encode(state()).getBytes(), true);
+    mqtt.publish(topics.phyState(agent, ifname), Codecs.NETDEV_STATE.encode(state()), true);
   }
 
   void carrier(boolean on) {

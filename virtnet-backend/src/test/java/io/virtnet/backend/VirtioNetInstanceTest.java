@@ -14,8 +14,8 @@ import io.virtnet.backend.config.AnnounceMode;
 import io.virtnet.backend.config.InstanceConfig;
 import io.virtnet.backend.config.LinkPolicyConfig;
 import io.virtnet.broker.EmbeddedBroker;
+import io.virtnet.protocol.Codecs;
 import io.virtnet.protocol.NetdevCmd;
-import io.virtnet.protocol.NetdevCodec;
 import io.virtnet.protocol.NetdevEvent;
 import io.virtnet.protocol.RefHold;
 import io.virtnet.protocol.ServiceStatus;
@@ -23,7 +23,6 @@ import io.virtnet.protocol.VirtioFeature;
 import io.virtnet.protocol.VirtioNetConfig;
 import io.virtnet.testsupport.SharedBroker;
 import io.virtnet.testsupport.TestMqtt;
-import io.vertx.core.buffer.Buffer;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.concurrent.TimeUnit;
@@ -106,7 +105,7 @@ class VirtioNetInstanceTest {
       VirtioNetConfig.Generational up = f.awaitLinkUp("vn0", true);
       assertThat(up.config().mtu()).isEqualTo(1500);
       assertThat(up.config().macString()).isEqualTo("52:54:00:12:34:56");
-      RefHold hold = RefHold.decode(Buffer.buffer(f.mqtt.last(f.refTopic("vn0", "eth0")).orElseThrow().payload()));
+      RefHold hold = Codecs.REF_HOLD.decode(f.mqtt.last(f.refTopic("vn0", "eth0")).orElseThrow().payload());
       assertThat(hold.holder()).isEqualTo("vn0");
       assertThat(hold.node()).isEqualTo(f.nodeName());
       assertThat(f.snapshot("vn0").getInteger("ifindex")).isEqualTo(5);
@@ -200,7 +199,7 @@ class VirtioNetInstanceTest {
       eth0.admin = false;
       eth0.ifname = "eth9";
       NetdevEvent renamed = new NetdevEvent(NetdevCmd.NETDEV_CHANGENAME, ++eth0.seq, eth0.state(), "eth0");
-      f.raw(f.topics.phyEvent("linux0", "eth0"), NetdevCodec.encode(renamed).getBytes(), false);
+      f.raw(f.topics.phyEvent("linux0", "eth0"), Codecs.NETDEV_EVENT.encode(renamed), false);
       f.awaitHold("vn0", "eth0", false);
       f.awaitLinkUp("vn0", false);
     }
@@ -405,8 +404,8 @@ class VirtioNetInstanceTest {
       // a replayed, older event saying the carrier is gone
       eth0.carrier = false;
       NetdevEvent old = new NetdevEvent(NetdevCmd.NETDEV_CHANGE, eth0.seq - 10, eth0.state().withSeq(eth0.seq - 10, Instant.now()), null);
-      f.raw(f.topics.phyEvent("linux0", "eth0"), NetdevCodec.encode(old).getBytes(), false);
-      f.raw(f.topics.phyState("linux0", "eth0"), NetdevCodec.encode(old.state()).getBytes(), false);
+      f.raw(f.topics.phyEvent("linux0", "eth0"), Codecs.NETDEV_EVENT.encode(old), false);
+      f.raw(f.topics.phyState("linux0", "eth0"), Codecs.NETDEV_STATE.encode(old.state()), false);
       f.awaitCounter("vn0", "staleDropped", stale + 2);
       assertThat(f.lastConfig("vn0").config().linkUp()).isTrue();
     }
@@ -448,16 +447,16 @@ class VirtioNetInstanceTest {
   void agentLossWithPolicyDown_reportsDown_andItsReturnRepublishesTheHold(Vertx vertx, EmbeddedBroker broker) throws Exception {
     try (BackendFixture f = new BackendFixture(vertx, broker)) {
       String status = f.topics.phyStatus("linux0");
-      f.raw(status, new ServiceStatus(true, Instant.now()).encode().getBytes(), true);
+      f.raw(status, Codecs.SERVICE_STATUS.encode(new ServiceStatus(true, Instant.now())), true);
       SimPhy eth0 = f.phy("eth0", 2);
       eth0.publishState();
       f.start(AgentLossPolicy.DOWN, instance("vn0", "eth0", 2, 42));
       f.awaitLinkUp("vn0", true);
       int holds = f.mqtt.received(f.refTopic("vn0", "eth0")).size();
-      f.raw(status, new ServiceStatus(false, Instant.now()).encode().getBytes(), true);
+      f.raw(status, Codecs.SERVICE_STATUS.encode(new ServiceStatus(false, Instant.now())), true);
       f.awaitLinkUp("vn0", false);
       assertThat(f.mqtt.last(f.refTopic("vn0", "eth0")).orElseThrow().isEmpty()).isFalse();
-      f.raw(status, new ServiceStatus(true, Instant.now()).encode().getBytes(), true);
+      f.raw(status, Codecs.SERVICE_STATUS.encode(new ServiceStatus(true, Instant.now())), true);
       f.awaitLinkUp("vn0", true);
       assertThat(f.mqtt.received(f.refTopic("vn0", "eth0")).size()).isGreaterThan(holds);
     }
@@ -472,7 +471,7 @@ class VirtioNetInstanceTest {
       f.start(AgentLossPolicy.HOLD, instance("vn0", "eth0", 2, 42));
       f.awaitLinkUp("vn0", true);
       long writes = f.counters("vn0").getLong("configWrites");
-      f.raw(status, new ServiceStatus(false, Instant.now()).encode().getBytes(), true);
+      f.raw(status, Codecs.SERVICE_STATUS.encode(new ServiceStatus(false, Instant.now())), true);
       org.awaitility.Awaitility.await().atMost(BackendFixture.WITHIN)
           .until(() -> !f.snapshot("vn0").getBoolean("agentOnline"));
       assertThat(f.counters("vn0").getLong("configWrites")).isEqualTo(writes);

@@ -1,12 +1,11 @@
 package io.virtnet.benchmarks.jmh;
 
-import io.vertx.core.buffer.Buffer;
+import io.virtnet.protocol.Codecs;
 import io.virtnet.protocol.Duplex;
 import io.virtnet.protocol.IfFlag;
 import io.virtnet.protocol.IrqMessage;
 import io.virtnet.protocol.LinkView;
 import io.virtnet.protocol.NetdevCmd;
-import io.virtnet.protocol.NetdevCodec;
 import io.virtnet.protocol.NetdevEvent;
 import io.virtnet.protocol.NetdevState;
 import io.virtnet.protocol.OperState;
@@ -47,25 +46,25 @@ public class ProtocolBenchmarks {
       EnumSet.of(IfFlag.UP, IfFlag.BROADCAST, IfFlag.RUNNING, IfFlag.MULTICAST, IfFlag.LOWER_UP), OperState.UP, true,
       1500, "52:54:00:12:34:56", 1000, Duplex.FULL, 3, 2, RegState.REGISTERED, ts, 1_700_000_000_000_042L);
   private final NetdevEvent event = new NetdevEvent(NetdevCmd.NETDEV_CHANGE, 1_700_000_000_000_042L, state, null);
-  private final Buffer eventPayload = NetdevCodec.encode(event);
+  private final byte[] eventPayload = Codecs.NETDEV_EVENT.encode(event);
   private final VirtioNetConfig config = new VirtioNetConfig(new byte[] {0x52, 0x54, 0, 0x12, 0x34, 0x56},
       VirtioNetConfig.S_LINK_UP, 1, 1500, 1000, 1, 0, 0, 0);
   private final byte[] configWire = config.encodeWire(7);
   private final IrqMessage irq = new IrqMessage(42, "virtio-net0", VirtioNetConfig.ISR_CONFIG, 7, ts, ts);
-  private final Buffer irqPayload = irq.encode();
+  private final byte[] irqPayload = Codecs.IRQ.encode(irq);
   private final LinkView view = new LinkView(true, 1, 7, 1500, 1000, Duplex.FULL, 1, "52:54:00:12:34:56", "virtio", ts, ts);
-  private final Buffer viewPayload = view.encode();
+  private final byte[] viewPayload = Codecs.LINK_VIEW.encode(view);
   private final String linkTopic = topics.rtosLink(2, "virtio-net0");
   private final String linkFilter = topics.allLinks();
 
   @Benchmark
   public NetdevEvent eventDecodeValidate() {
-    return NetdevCodec.decodeEvent(eventPayload);
+    return Codecs.NETDEV_EVENT.decode(eventPayload);
   }
 
   @Benchmark
-  public Buffer eventEncode() {
-    return NetdevCodec.encode(event);
+  public byte[] eventEncode() {
+    return Codecs.NETDEV_EVENT.encode(event);
   }
 
   @Benchmark
@@ -79,23 +78,23 @@ public class ProtocolBenchmarks {
   }
 
   @Benchmark
-  public Buffer irqEncode() {
-    return irq.encode();
+  public byte[] irqEncode() {
+    return Codecs.IRQ.encode(irq);
   }
 
   @Benchmark
   public IrqMessage irqDecode() {
-    return IrqMessage.decode(irqPayload);
+    return Codecs.IRQ.decode(irqPayload);
   }
 
   @Benchmark
-  public Buffer linkViewEncode() {
-    return view.encode();
+  public byte[] linkViewEncode() {
+    return Codecs.LINK_VIEW.encode(view);
   }
 
   @Benchmark
   public LinkView linkViewDecode() {
-    return LinkView.decode(viewPayload);
+    return Codecs.LINK_VIEW.decode(viewPayload);
   }
 
   @Benchmark

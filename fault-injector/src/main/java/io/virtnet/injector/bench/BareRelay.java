@@ -2,6 +2,7 @@ package io.virtnet.injector.bench;
 
 import io.virtnet.injector.BrokerSettings;
 import io.virtnet.injector.InjectorClient;
+import io.virtnet.protocol.Codecs;
 import io.virtnet.protocol.PhyCommand;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,8 +34,8 @@ public final class BareRelay implements AutoCloseable {
   private final String[] h2;
   private final String[] h3;
   private final String[] cfg;
-  private final byte[] on = PhyCommand.of(PhyCommand.Op.CARRIER, true).encode().getBytes();
-  private final byte[] off = PhyCommand.of(PhyCommand.Op.CARRIER, false).encode().getBytes();
+  private final byte[] on = Codecs.PHY_COMMAND.encode(PhyCommand.of(PhyCommand.Op.CARRIER, true));
+  private final byte[] off = Codecs.PHY_COMMAND.encode(PhyCommand.of(PhyCommand.Op.CARRIER, false));
   private final int[] received;
   private volatile FlapRun run;
   private final ObserverThread observerThread = new ObserverThread("bench-observer-bare");

@@ -1,11 +1,10 @@
 package io.virtnet.injector.bench;
 
-import io.vertx.core.buffer.Buffer;
 import io.virtnet.injector.InjectorClient;
+import io.virtnet.protocol.Codecs;
 import io.virtnet.protocol.InvalidMessageException;
 import io.virtnet.protocol.LinkView;
 import io.virtnet.protocol.NetdevCmd;
-import io.virtnet.protocol.NetdevCodec;
 import io.virtnet.protocol.NetdevEvent;
 import io.virtnet.protocol.PhyCommand;
 import io.virtnet.protocol.Topics;
@@ -33,8 +32,8 @@ public final class StackPath implements AutoCloseable {
   private final InjectorClient observer;
   private final ObserverThread observerThread = new ObserverThread("bench-observer-ours");
   private final String[] cmdTopics;
-  private final byte[] on = PhyCommand.of(PhyCommand.Op.CARRIER, true).encode().getBytes();
-  private final byte[] off = PhyCommand.of(PhyCommand.Op.CARRIER, false).encode().getBytes();
+  private final byte[] on = Codecs.PHY_COMMAND.encode(PhyCommand.of(PhyCommand.Op.CARRIER, true));
+  private final byte[] off = Codecs.PHY_COMMAND.encode(PhyCommand.of(PhyCommand.Op.CARRIER, false));
 
   // pairing state, guarded by this
   private final boolean[] up;
@@ -170,7 +169,7 @@ public final class StackPath implements AutoCloseable {
     int i = BenchScenario.instanceIndex(topic.substring(start + 1, end));
     LinkView v;
     try {
-      v = LinkView.decode(Buffer.buffer(m.payload()));
+      v = Codecs.LINK_VIEW.decode(m.payload());
     } catch (InvalidMessageException | IllegalArgumentException e) {
       synchronized (this) {
         rejected++;
@@ -216,7 +215,7 @@ public final class StackPath implements AutoCloseable {
   private void onEvent(InjectorClient.Message m) {
     NetdevEvent e;
     try {
-      e = NetdevCodec.decodeEvent(Buffer.buffer(m.payload()));
+      e = Codecs.NETDEV_EVENT.decode(m.payload());
     } catch (InvalidMessageException ex) {
       return;
     }

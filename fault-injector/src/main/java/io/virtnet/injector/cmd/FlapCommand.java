@@ -5,6 +5,7 @@ import io.virtnet.injector.FaultInjectorMain;
 import io.virtnet.injector.InjectorClient;
 import io.virtnet.injector.Pacer;
 import io.virtnet.injector.PacedPublisher;
+import io.virtnet.protocol.Codecs;
 import io.virtnet.protocol.PhyCommand;
 import java.time.Duration;
 import java.time.LocalTime;
@@ -42,8 +43,8 @@ public final class FlapCommand extends InjectorCommand {
     String topic = ctx.topics().phyCmd(ctx.agent(), ifname);
     List<PacedPublisher.Outgoing> messages = new ArrayList<>(2 * count);
     for (int i = 0; i < count; i++) {
-      messages.add(new PacedPublisher.Outgoing(topic, PhyCommand.of(PhyCommand.Op.CARRIER, false).encode().getBytes()));
-      messages.add(new PacedPublisher.Outgoing(topic, PhyCommand.of(PhyCommand.Op.CARRIER, true).encode().getBytes()));
+      messages.add(new PacedPublisher.Outgoing(topic, Codecs.PHY_COMMAND.encode(PhyCommand.of(PhyCommand.Op.CARRIER, false))));
+      messages.add(new PacedPublisher.Outgoing(topic, Codecs.PHY_COMMAND.encode(PhyCommand.of(PhyCommand.Op.CARRIER, true))));
     }
     println(out(), "flap " + ifname + ": " + count + " off/on pairs, one command every " + Durations.format(interval) + " to " + topic);
     int[] n = {0};

@@ -1,12 +1,11 @@
 package io.virtnet.injector.cmd;
 
-import io.vertx.core.buffer.Buffer;
 import io.virtnet.injector.Durations;
 import io.virtnet.injector.FaultInjectorMain;
 import io.virtnet.injector.Impersonation;
 import io.virtnet.injector.InjectorClient;
+import io.virtnet.protocol.Codecs;
 import io.virtnet.protocol.InvalidMessageException;
-import io.virtnet.protocol.NetdevCodec;
 import io.virtnet.protocol.NetdevEvent;
 import io.virtnet.protocol.NetdevState;
 import io.virtnet.protocol.Names;
@@ -68,7 +67,7 @@ public final class ImpersonateCommand extends InjectorCommand {
     }
     NetdevState real;
     try {
-      real = NetdevCodec.decodeState(Buffer.buffer(retained.get().payload()));
+      real = Codecs.NETDEV_STATE.decode(retained.get().payload());
     } catch (InvalidMessageException e) {
       println(err(), "impersonate: the retained state on " + stateTopic + " is invalid: " + e.getMessage());
       return FaultInjectorMain.EXIT_FAILURE;
@@ -81,7 +80,7 @@ public final class ImpersonateCommand extends InjectorCommand {
     List<NetdevEvent> events = Impersonation.plan(real, speaker, parsedMode, count, Instant.now());
     String topic = ctx.topics().phyEvent(speaker, ifname);
     for (NetdevEvent e : events) {
-      InjectorClient.join(client.publish(topic, NetdevCodec.encode(e).getBytes(), false), PhyCommandBase.ACK_TIMEOUT);
+      InjectorClient.join(client.publish(topic, Codecs.NETDEV_EVENT.encode(e), false), PhyCommandBase.ACK_TIMEOUT);
       println(out(), "sent seq=" + e.seq() + " " + e.event() + " carrier=" + (e.state().carrier() ? "up" : "down") + " to " + topic);
     }
     String expectation = switch (parsedMode) {

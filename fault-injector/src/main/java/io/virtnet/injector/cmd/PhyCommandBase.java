@@ -2,6 +2,7 @@ package io.virtnet.injector.cmd;
 
 import io.virtnet.injector.FaultInjectorMain;
 import io.virtnet.injector.InjectorClient;
+import io.virtnet.protocol.Codecs;
 import io.virtnet.protocol.PhyCommand;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -28,7 +29,7 @@ abstract class PhyCommandBase extends InjectorCommand {
   @Override
   protected int run(FaultInjectorMain.Context ctx, InjectorClient client) {
     String topic = ctx.topics().phyCmd(ctx.agent(), ifname);
-    byte[] payload = command.encode().getBytes();
+    byte[] payload = Codecs.PHY_COMMAND.encode(command);
     InjectorClient.join(client.publish(topic, payload, false), ACK_TIMEOUT);
     println(out(), "sent " + new String(payload, StandardCharsets.UTF_8) + " to " + topic);
     println(out(), spec.name() + " " + ifname + ": 1 command published (QoS 1, acknowledged by the broker)");

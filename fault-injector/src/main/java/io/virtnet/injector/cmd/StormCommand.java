@@ -4,6 +4,7 @@ import io.virtnet.injector.FaultInjectorMain;
 import io.virtnet.injector.InjectorClient;
 import io.virtnet.injector.Pacer;
 import io.virtnet.injector.PacedPublisher;
+import io.virtnet.protocol.Codecs;
 import io.virtnet.protocol.PhyCommand;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -68,8 +69,8 @@ public final class StormCommand extends InjectorCommand {
 
   @Override
   protected int run(FaultInjectorMain.Context ctx, InjectorClient client) {
-    byte[] off = PhyCommand.of(PhyCommand.Op.CARRIER, false).encode().getBytes();
-    byte[] on = PhyCommand.of(PhyCommand.Op.CARRIER, true).encode().getBytes();
+    byte[] off = Codecs.PHY_COMMAND.encode(PhyCommand.of(PhyCommand.Op.CARRIER, false));
+    byte[] on = Codecs.PHY_COMMAND.encode(PhyCommand.of(PhyCommand.Op.CARRIER, true));
     List<PacedPublisher.Outgoing> messages = new ArrayList<>(2 * flaps * names.size());
     for (int f = 0; f < flaps; f++) {
       for (String n : names) {

@@ -1,9 +1,9 @@
 package io.virtnet.injector.cmd;
 
-import io.vertx.core.buffer.Buffer;
 import io.virtnet.injector.Durations;
 import io.virtnet.injector.FaultInjectorMain;
 import io.virtnet.injector.InjectorClient;
+import io.virtnet.protocol.Codecs;
 import io.virtnet.protocol.InvalidMessageException;
 import io.virtnet.protocol.LinkView;
 import io.virtnet.protocol.TopicName;
@@ -79,7 +79,7 @@ public final class WatchCommand extends InjectorCommand {
     }
     LinkView v;
     try {
-      v = LinkView.decode(Buffer.buffer(m.payload()));
+      v = Codecs.LINK_VIEW.decode(m.payload());
     } catch (InvalidMessageException | IllegalArgumentException e) {
       return where + " invalid: " + e.getMessage() + suffix;
     }

@@ -2,10 +2,10 @@ package io.virtnet.injector.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vertx.core.buffer.Buffer;
 import io.virtnet.broker.EmbeddedBroker;
 import io.virtnet.injector.BrokerSettings;
 import io.virtnet.injector.InjectorClient;
+import io.virtnet.protocol.Codecs;
 import io.virtnet.protocol.PhyCommand;
 import io.virtnet.testsupport.SharedBroker;
 import io.virtnet.testsupport.TestMqtt;
@@ -38,7 +38,7 @@ class BareRelayTest {
     for (int i = 0; i < round.instances(); i++) {
       Optional<byte[]> copy = retainedCopy(broker, root + "/cfg/" + i);
       assertThat(copy).as("instance %d", i).isPresent();
-      assertThat(PhyCommand.decode(Buffer.buffer(copy.get())).op()).isEqualTo(PhyCommand.Op.CARRIER);
+      assertThat(Codecs.PHY_COMMAND.decode(copy.get()).op()).isEqualTo(PhyCommand.Op.CARRIER);
       // the instances of one PHY all hold its last command
       int phy = round.phyOf(i);
       if (lastOfPhy[phy] == null) {

@@ -3,6 +3,7 @@ package io.virtnet.injector.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.virtnet.injector.InjectorClient;
+import io.virtnet.protocol.Codecs;
 import io.virtnet.protocol.Duplex;
 import io.virtnet.protocol.LinkView;
 import io.virtnet.protocol.Topics;
@@ -19,7 +20,7 @@ class StackPathTest {
     LinkView v = new LinkView(carrier, carrier ? 1 : 0, generation, 1500, 1000, Duplex.FULL, 0, "52:54:00:00:00:01",
         "virtio", Instant.now(), null);
     String topic = topics.rtosLink(scenario.cpuOf(instance), BenchScenario.instanceName(instance));
-    return new InjectorClient.Message(topic, v.encode().getBytes(), retained, System.nanoTime());
+    return new InjectorClient.Message(topic, Codecs.LINK_VIEW.encode(v), retained, System.nanoTime());
   }
 
   @Test

@@ -3,7 +3,7 @@ package io.virtnet.frontend.driver;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.virtnet.protocol.DeviceInfo;
-import io.virtnet.protocol.IrqMessage;
+import io.virtnet.protocol.Irq;
 import io.virtnet.protocol.LinkView;
 
 /**
@@ -36,7 +36,7 @@ public interface NetDriver {
   }
 
   /** An interrupt routed to this device (instance and irq number already checked). */
-  default void handleIrq(IrqMessage irq) {
+  default void handleIrq(Irq irq) {
     transport().handleIrq(irq);
   }
 

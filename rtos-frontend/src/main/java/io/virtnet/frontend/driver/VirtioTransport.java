@@ -2,12 +2,14 @@ package io.virtnet.frontend.driver;
 
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.virtnet.protocol.Codecs;
 import io.virtnet.protocol.CtrlMessage;
 import io.virtnet.protocol.DeviceInfo;
 import io.virtnet.protocol.Duplex;
 import io.virtnet.protocol.InvalidMessageException;
-import io.virtnet.protocol.IrqMessage;
+import io.virtnet.protocol.Irq;
 import io.virtnet.protocol.LinkView;
 import io.virtnet.protocol.VirtioFeature;
 import io.virtnet.protocol.VirtioNetConfig;
@@ -97,7 +99,7 @@ public final class VirtioTransport {
     if (closed) {
       return;
     }
-    session.publish(ctrlTopic, new CtrlMessage.DriverFeatures(negotiated).encode(), false)
+    session.publish(ctrlTopic, Buffer.buffer(Codecs.CTRL.encode(new CtrlMessage.DriverFeatures(negotiated))), false)
         .onFailure(e -> LOG.warn("cpu {}: {} driverFeatures not sent: {}", ctx.cpu(), device.instance(), e.getMessage()));
   }
 
@@ -108,12 +110,12 @@ public final class VirtioTransport {
     }
     announceAcks++;
     ctx.metrics().announceAcked();
-    session.publish(ctrlTopic, CtrlMessage.announceAck().encode(), false)
+    session.publish(ctrlTopic, Buffer.buffer(Codecs.CTRL.encode(CtrlMessage.announceAck())), false)
         .onFailure(e -> LOG.warn("cpu {}: {} ANNOUNCE_ACK not sent: {}", ctx.cpu(), device.instance(), e.getMessage()));
   }
 
   /** An interrupt for this device: a config change is applied once its config is here. */
-  public void handleIrq(IrqMessage irq) {
+  public void handleIrq(Irq irq) {
     if (closed) {
       return;
     }
@@ -194,7 +196,7 @@ public final class VirtioTransport {
       return;
     }
     view = next;
-    ctx.linkViews().publish(device.instance(), next.encode().getBytes())
+    ctx.linkViews().publish(device.instance(), Codecs.LINK_VIEW.encode(next))
         .onFailure(e -> LOG.warn("cpu {}: {} link view not published: {}", ctx.cpu(), device.instance(), e.getMessage()));
   }
 
@@ -252,8 +254,8 @@ public final class VirtioTransport {
         .put("irq", device.irq())
         .put("phy", device.phy())
         .put("agent", device.agent())
-        .put("deviceFeatures", VirtioFeature.toJson(device.deviceFeatures()))
-        .put("negotiated", VirtioFeature.toJson(negotiated))
+        .put("deviceFeatures", new JsonArray(VirtioFeature.names(device.deviceFeatures())))
+        .put("negotiated", new JsonArray(VirtioFeature.names(negotiated)))
         .put("status", status)
         .put("generation", sequencer.appliedGeneration())
         .put("mtu", mtu)

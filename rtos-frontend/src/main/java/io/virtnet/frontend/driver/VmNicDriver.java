@@ -125,7 +125,8 @@ public final class VmNicDriver implements NetDriver {
   @Override
   public JsonObject snapshot() {
     JsonObject o = transport.snapshotInto(new JsonObject())
-        .put("frontend", binding.toJson());
+        .put("frontend", new JsonObject().put("kind", binding.kind()).put("qmp", binding.qmp())
+            .put("device", binding.device()));
     if (forwarder != null) {
       NicLinkState s = forwarder.state();
       o.put("carrier", Boolean.TRUE.equals(s.told()))

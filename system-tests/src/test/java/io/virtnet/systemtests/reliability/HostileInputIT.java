@@ -10,6 +10,7 @@ import io.virtnet.injector.GarbageGenerator.Category;
 import io.virtnet.injector.GarbageGenerator.Item;
 import io.virtnet.injector.GarbageGenerator.TopicKind;
 import io.virtnet.injector.InjectorClient;
+import io.virtnet.protocol.Codecs;
 import io.virtnet.protocol.LinkView;
 import io.virtnet.systemtests.reliability.Stack.Instance;
 import io.virtnet.systemtests.reliability.Stack.Service;
@@ -108,7 +109,7 @@ class HostileInputIT {
     stack.observer().received().stream().skip(before)
         .filter(r -> r.topic().equals(Stack.INSTANCES.get(0).link()) || r.topic().equals(Stack.INSTANCES.get(2).link()))
         .filter(r -> r.payload().length > 0)
-        .forEach(r -> views.add(LinkView.decode(io.vertx.core.buffer.Buffer.buffer(r.payload()))));
+        .forEach(r -> views.add(Codecs.LINK_VIEW.decode(r.payload())));
     return views;
   }
 
@@ -197,17 +198,17 @@ class HostileInputIT {
     }
     try {
       io.virtnet.protocol.Topics.of("vnet").parse(item.topic());
-      io.vertx.core.buffer.Buffer b = io.vertx.core.buffer.Buffer.buffer(item.payload());
+      byte[] b = item.payload();
       switch (item.kind()) {
-        case CMD -> io.virtnet.protocol.PhyCommand.decode(b);
-        case STATE -> io.virtnet.protocol.NetdevCodec.decodeState(b);
-        case EVENT -> io.virtnet.protocol.NetdevCodec.decodeEvent(b);
-        case REF -> io.virtnet.protocol.RefHold.decode(b);
-        case AGENT_STATUS, BACKEND_STATUS -> io.virtnet.protocol.ServiceStatus.decode(b);
-        case DEVICE -> io.virtnet.protocol.DeviceInfo.decode(b);
+        case CMD -> io.virtnet.protocol.Codecs.PHY_COMMAND.decode(b);
+        case STATE -> io.virtnet.protocol.Codecs.NETDEV_STATE.decode(b);
+        case EVENT -> io.virtnet.protocol.Codecs.NETDEV_EVENT.decode(b);
+        case REF -> io.virtnet.protocol.Codecs.REF_HOLD.decode(b);
+        case AGENT_STATUS, BACKEND_STATUS -> io.virtnet.protocol.Codecs.SERVICE_STATUS.decode(b);
+        case DEVICE -> io.virtnet.protocol.Codecs.DEVICE.decode(b);
         case CONFIG -> io.virtnet.protocol.VirtioNetConfig.decodeWire(item.payload());
-        case CTRL -> io.virtnet.protocol.CtrlMessage.decode(b);
-        case IRQ -> io.virtnet.protocol.IrqMessage.decode(b);
+        case CTRL -> io.virtnet.protocol.Codecs.CTRL.decode(b);
+        case IRQ -> io.virtnet.protocol.Codecs.IRQ.decode(b);
         default -> throw new IllegalStateException(item.kind().name());
       }
       return true;

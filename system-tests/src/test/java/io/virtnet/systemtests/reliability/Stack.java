@@ -6,8 +6,8 @@ import static org.awaitility.Awaitility.await;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.virtnet.protocol.Codecs;
 import io.virtnet.protocol.LinkView;
-import io.virtnet.protocol.NetdevCodec;
 import io.virtnet.protocol.NetdevState;
 import io.virtnet.protocol.RegState;
 import io.virtnet.protocol.VirtioNetConfig;
@@ -225,7 +225,7 @@ final class Stack implements AutoCloseable {
   /** The PHY's retained state as last seen; empty when cleared or not seen. */
   Optional<NetdevState> phyState(String phy) {
     return last("vnet/phy/" + AGENT + "/" + phy + "/state").filter(p -> p.length > 0)
-        .map(p -> NetdevCodec.decodeState(Buffer.buffer(p)));
+        .map(p -> Codecs.NETDEV_STATE.decode(p));
   }
 
   Optional<Boolean> agentOnline() {
@@ -234,7 +234,7 @@ final class Stack implements AutoCloseable {
   }
 
   Optional<LinkView> view(Instance i) {
-    return last(i.link()).filter(p -> p.length > 0).map(p -> LinkView.decode(Buffer.buffer(p)));
+    return last(i.link()).filter(p -> p.length > 0).map(p -> Codecs.LINK_VIEW.decode(p));
   }
 
   Optional<VirtioNetConfig.Generational> config(Instance i) {

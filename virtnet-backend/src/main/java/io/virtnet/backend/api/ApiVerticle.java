@@ -12,6 +12,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.virtnet.backend.config.InstanceConfig;
 import io.virtnet.backend.config.LinkPolicyConfig;
+import io.virtnet.protocol.Codecs;
 import io.virtnet.protocol.InvalidMessageException;
 import io.virtnet.protocol.Names;
 import io.virtnet.protocol.PhyCommand;
@@ -130,14 +131,14 @@ public final class ApiVerticle extends VerticleBase {
     PhyCommand cmd;
     try {
       io.vertx.core.buffer.Buffer body = ctx.body() == null ? null : ctx.body().buffer();
-      cmd = PhyCommand.decode(body == null ? io.vertx.core.buffer.Buffer.buffer() : body);
+      cmd = Codecs.PHY_COMMAND.decode(body == null ? new byte[0] : body.getBytes());
     } catch (InvalidMessageException e) {
       error(ctx, 400, e.getMessage());
       return;
     }
     api.phyCommand(agent, ifname, cmd)
         .onSuccess(v -> json(ctx, 202, new JsonObject().put("agent", agent).put("ifname", ifname)
-            .put("command", new JsonObject(cmd.encode())).encode()))
+            .put("command", new JsonObject(io.vertx.core.buffer.Buffer.buffer(Codecs.PHY_COMMAND.encode(cmd)))).encode()))
         .onFailure(ctx::fail);
   }
 

@@ -178,7 +178,8 @@ public record InstanceConfig(
       o.put("mac", mac);
     }
     if (frontend != null) {
-      o.put("frontend", frontend.toJson());
+      o.put("frontend", new JsonObject().put("kind", frontend.kind()).put("qmp", frontend.qmp())
+          .put("device", frontend.device()));
     }
     return o;
   }

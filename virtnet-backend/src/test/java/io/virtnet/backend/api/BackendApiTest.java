@@ -20,9 +20,9 @@ import io.virtnet.backend.config.BackendConfig;
 import io.virtnet.backend.config.InstanceConfig;
 import io.virtnet.backend.config.LinkPolicyConfig;
 import io.virtnet.broker.EmbeddedBroker;
+import io.virtnet.protocol.Codecs;
 import io.virtnet.protocol.Duplex;
 import io.virtnet.protocol.LinkView;
-import io.virtnet.protocol.NetdevCodec;
 import io.virtnet.protocol.NetdevState;
 import io.virtnet.protocol.IfFlag;
 import io.virtnet.protocol.OperState;
@@ -60,11 +60,11 @@ class BackendApiTest {
     Api(Vertx vertx, EmbeddedBroker broker) throws Exception {
       this.vertx = vertx;
       mqtt = TestMqtt.connect(broker.uri()).subscribe(prefix + "/#");
-      mqtt.publish(topics.phyStatus("linux0"), new ServiceStatus(true, Instant.now()).encode().getBytes(), true);
+      mqtt.publish(topics.phyStatus("linux0"), Codecs.SERVICE_STATUS.encode(new ServiceStatus(true, Instant.now())), true);
       NetdevState eth0 = new NetdevState("linux0", "eth0", 2,
           EnumSet.of(IfFlag.UP, IfFlag.RUNNING, IfFlag.LOWER_UP), OperState.UP, true, 1500,
           "52:54:00:12:34:56", 1000, Duplex.FULL, 0, 0, RegState.REGISTERED, Instant.now(), 1);
-      mqtt.publish(topics.phyState("linux0", "eth0"), NetdevCodec.encode(eth0).getBytes(), true);
+      mqtt.publish(topics.phyState("linux0", "eth0"), Codecs.NETDEV_STATE.encode(eth0), true);
       BackendConfig cfg = new BackendConfig("b" + prefix, "127.0.0.1", 0, AgentLossPolicy.DOWN,
           List.of(instance("vn0", 2, 42)));
       node = new BackendNodeVerticle(cfg, new MqttConfig(prefix), MqttSessionOptions.forBroker(broker.uri(), "x"),
@@ -202,7 +202,7 @@ class BackendApiTest {
 
       LinkView view = new LinkView(true, 1, 7, 1500, 1000, Duplex.FULL, 0, "52:54:00:12:34:56", "virtio",
           Instant.now(), null);
-      api.mqtt.publish(api.topics.rtosLink(2, "vn0"), view.encode().getBytes(), true);
+      api.mqtt.publish(api.topics.rtosLink(2, "vn0"), Codecs.LINK_VIEW.encode(view), true);
       await().atMost(WITHIN).until(() -> api.get("/api/frontends").bodyAsJsonArray().size() == 1);
       JsonObject fe = api.get("/api/frontends").bodyAsJsonArray().getJsonObject(0);
       assertThat(fe.getString("instance")).isEqualTo("vn0");
@@ -244,9 +244,9 @@ class BackendApiTest {
       api.send(HttpMethod.PUT, "/api/instances/vn0/carrier-notify", "{\"enabled\":false}");
       NetdevState down = new NetdevState("linux0", "eth0", 2, EnumSet.of(IfFlag.UP), OperState.LOWERLAYERDOWN,
           false, 1500, "52:54:00:12:34:56", 1000, Duplex.FULL, 0, 1, RegState.REGISTERED, Instant.now(), 2);
-      api.mqtt.publish(api.topics.phyState("linux0", "eth0"), NetdevCodec.encode(down).getBytes(), true);
+      api.mqtt.publish(api.topics.phyState("linux0", "eth0"), Codecs.NETDEV_STATE.encode(down), true);
       LinkView view = new LinkView(false, 0, 8, 1500, 1000, Duplex.FULL, 0, "", "virtio", Instant.now(), null);
-      api.mqtt.publish(api.topics.rtosLink(2, "vn0"), view.encode().getBytes(), true);
+      api.mqtt.publish(api.topics.rtosLink(2, "vn0"), Codecs.LINK_VIEW.encode(view), true);
 
       await().atMost(WITHIN).until(() -> stream.toString().contains("event: instance\ndata: {\"name\":\"vn0\""));
       await().atMost(WITHIN).until(() -> stream.toString().contains("event: phy\ndata: {"));
@@ -262,7 +262,7 @@ class BackendApiTest {
       // GIVEN a cable pull while no page is open
       NetdevState down = new NetdevState("linux0", "eth0", 2, EnumSet.of(IfFlag.UP), OperState.LOWERLAYERDOWN,
           false, 1500, "52:54:00:12:34:56", 1000, Duplex.FULL, 0, 1, RegState.REGISTERED, Instant.now(), 2);
-      api.mqtt.publish(api.topics.phyState("linux0", "eth0"), NetdevCodec.encode(down).getBytes(), true);
+      api.mqtt.publish(api.topics.phyState("linux0", "eth0"), Codecs.NETDEV_STATE.encode(down), true);
       await().atMost(WITHIN).until(() -> !api.get("/api/instances/vn0").bodyAsJsonObject().getBoolean("linkUp"));
 
       // WHEN the page loads THEN the timeline has the pull and the status write, newest first

@@ -15,10 +15,10 @@ import io.virtnet.backend.config.BackendConfig;
 import io.virtnet.backend.config.InstanceConfig;
 import io.virtnet.backend.config.LinkPolicyConfig;
 import io.virtnet.broker.EmbeddedBroker;
+import io.virtnet.protocol.Codecs;
 import io.virtnet.protocol.Duplex;
 import io.virtnet.protocol.IfFlag;
 import io.virtnet.protocol.LinkView;
-import io.virtnet.protocol.NetdevCodec;
 import io.virtnet.protocol.NetdevState;
 import io.virtnet.protocol.OperState;
 import io.virtnet.protocol.RegState;
@@ -54,10 +54,10 @@ class DashboardRoutesTest {
   @BeforeEach
   void startNode(Vertx vertx, EmbeddedBroker broker) throws Exception {
     mqtt = TestMqtt.connect(broker.uri()).subscribe(prefix + "/#");
-    mqtt.publish(topics.phyStatus("linux0"), new ServiceStatus(true, Instant.now()).encode().getBytes(), true);
+    mqtt.publish(topics.phyStatus("linux0"), Codecs.SERVICE_STATUS.encode(new ServiceStatus(true, Instant.now())), true);
     NetdevState eth0 = new NetdevState("linux0", "eth0", 2, EnumSet.of(IfFlag.UP, IfFlag.RUNNING, IfFlag.LOWER_UP),
         OperState.UP, true, 1500, "52:54:00:12:34:56", 1000, Duplex.FULL, 0, 0, RegState.REGISTERED, Instant.now(), 1);
-    mqtt.publish(topics.phyState("linux0", "eth0"), NetdevCodec.encode(eth0).getBytes(), true);
+    mqtt.publish(topics.phyState("linux0", "eth0"), Codecs.NETDEV_STATE.encode(eth0), true);
     InstanceConfig vn0 = new InstanceConfig("vn0", "eth0", "linux0", 2, 42, null, InstanceConfig.DEFAULT_FEATURES, true,
         LinkPolicyConfig.DEFAULTS.withLinkwatchIntervalMs(0), null);
     node = new BackendNodeVerticle(new BackendConfig("b" + prefix, "127.0.0.1", 0, AgentLossPolicy.DOWN, List.of(vn0)),
@@ -102,7 +102,7 @@ class DashboardRoutesTest {
     Instant phyTs = Instant.now().minusMillis(20);
     LinkView view = new LinkView(true, 1, 7, 1500, 1000, Duplex.FULL, 0, "52:54:00:12:34:56", "virtio",
         phyTs.plusMillis(20), phyTs);
-    mqtt.publish(topics.rtosLink(2, "vn0"), view.encode().getBytes(), true);
+    mqtt.publish(topics.rtosLink(2, "vn0"), Codecs.LINK_VIEW.encode(view), true);
 
     await().atMost(WITHIN).until(() -> get("/metrics").bodyAsString().contains("vnet_link_latency_seconds_count 1"));
     String metrics = get("/metrics").bodyAsString();
@@ -125,7 +125,7 @@ class DashboardRoutesTest {
     await().atMost(WITHIN).until(() -> get("/health").statusCode() == 200);
 
     // an agent gone offline is unhealthy
-    mqtt.publish(topics.phyStatus("linux0"), new ServiceStatus(false, Instant.now()).encode().getBytes(), true);
+    mqtt.publish(topics.phyStatus("linux0"), Codecs.SERVICE_STATUS.encode(new ServiceStatus(false, Instant.now())), true);
     await().atMost(WITHIN).until(() -> get("/health").statusCode() == 503);
     assertThat(get("/health").bodyAsJsonObject().getJsonArray("agentsOffline").getList()).containsExactly("linux0");
   }

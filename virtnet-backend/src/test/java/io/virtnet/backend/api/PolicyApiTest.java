@@ -17,9 +17,9 @@ import io.virtnet.backend.config.BackendConfig;
 import io.virtnet.backend.config.InstanceConfig;
 import io.virtnet.backend.config.LinkPolicyConfig;
 import io.virtnet.broker.EmbeddedBroker;
+import io.virtnet.protocol.Codecs;
 import io.virtnet.protocol.Duplex;
 import io.virtnet.protocol.IfFlag;
-import io.virtnet.protocol.NetdevCodec;
 import io.virtnet.protocol.NetdevState;
 import io.virtnet.protocol.OperState;
 import io.virtnet.protocol.RegState;
@@ -57,7 +57,7 @@ class PolicyApiTest {
 
   private void start(Vertx vertx, EmbeddedBroker broker) throws Exception {
     mqtt = TestMqtt.connect(broker.uri()).subscribe(prefix + "/#");
-    mqtt.publish(topics.phyStatus("linux0"), new ServiceStatus(true, Instant.now()).encode().getBytes(), true);
+    mqtt.publish(topics.phyStatus("linux0"), Codecs.SERVICE_STATUS.encode(new ServiceStatus(true, Instant.now())), true);
     phy(true);
     InstanceConfig vn0 = new InstanceConfig("vn0", "eth0", "linux0", 2, 42, null, InstanceConfig.DEFAULT_FEATURES,
         true, LinkPolicyConfig.DEFAULTS.withLinkwatchIntervalMs(0), null);
@@ -83,7 +83,7 @@ class PolicyApiTest {
     EnumSet<IfFlag> flags = carrier ? EnumSet.of(IfFlag.UP, IfFlag.RUNNING, IfFlag.LOWER_UP) : EnumSet.of(IfFlag.UP);
     NetdevState s = new NetdevState("linux0", "eth0", 2, flags, carrier ? OperState.UP : OperState.LOWERLAYERDOWN,
         carrier, 1500, "52:54:00:12:34:56", 1000, Duplex.FULL, 0, 0, RegState.REGISTERED, Instant.now(), seq++);
-    mqtt.publish(topics.phyState("linux0", "eth0"), NetdevCodec.encode(s).getBytes(), true);
+    mqtt.publish(topics.phyState("linux0", "eth0"), Codecs.NETDEV_STATE.encode(s), true);
   }
 
   private HttpResponse<Buffer> send(HttpMethod method, String path, String body) throws Exception {

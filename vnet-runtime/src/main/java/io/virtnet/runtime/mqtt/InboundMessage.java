@@ -1,6 +1,7 @@
 package io.virtnet.runtime.mqtt;
 
 import io.vertx.core.buffer.Buffer;
+import io.virtnet.protocol.Codec;
 import io.virtnet.protocol.InvalidMessageException;
 import java.util.Objects;
 import java.util.function.Function;
@@ -17,10 +18,12 @@ public final class InboundMessage {
   private final String topic;
   private final Buffer payload;
   private final boolean retained;
+  /** The payload's bytes, copied once for all the subscribers that decode it. */
+  private volatile byte[] bytes;
   /** The last decode: written once per decoder, read from any thread (a race only decodes twice). */
   private volatile Decoded decoded;
 
-  private record Decoded(Function<Buffer, ?> decoder, Object value, InvalidMessageException error) {}
+  private record Decoded(Object decoder, Object value, InvalidMessageException error) {}
 
   public InboundMessage(String topic, Buffer payload, boolean retained) {
     this.topic = Objects.requireNonNull(topic, "topic");
@@ -36,8 +39,27 @@ public final class InboundMessage {
     return payload;
   }
 
+  /** The payload as bytes, the input of every protocol codec; shared, so don't modify it. */
+  public byte[] bytes() {
+    byte[] b = bytes;
+    if (b == null) {
+      b = payload.getBytes();
+      bytes = b;
+    }
+    return b;
+  }
+
   public boolean retained() {
     return retained;
+  }
+
+  /**
+   * The payload decoded by {@code codec}, decoding it only if no other subscriber did so with the
+   * same codec (the shared instances of {@link io.virtnet.protocol.Codecs}). A rejection is shared
+   * too and thrown to every caller.
+   */
+  public <T> T decoded(Codec<T> codec) {
+    return decodedBy(codec, codec::decode);
   }
 
   /**
@@ -45,14 +67,18 @@ public final class InboundMessage {
    * same decoder (the same instance: pass a constant). The result must be immutable, as it is shared
    * across event loops; a rejection is shared too and thrown to every caller.
    */
+  public <T> T decoded(Function<byte[], T> decoder) {
+    return decodedBy(decoder, decoder);
+  }
+
   @SuppressWarnings("unchecked")
-  public <T> T decoded(Function<Buffer, T> decoder) {
+  private <T> T decodedBy(Object key, Function<byte[], T> decoder) {
     Decoded d = decoded;
-    if (d == null || d.decoder != decoder) {
+    if (d == null || d.decoder != key) {
       try {
-        d = new Decoded(decoder, decoder.apply(payload), null);
+        d = new Decoded(key, decoder.apply(bytes()), null);
       } catch (InvalidMessageException e) {
-        d = new Decoded(decoder, null, e);
+        d = new Decoded(key, null, e);
       }
       decoded = d;
     }
