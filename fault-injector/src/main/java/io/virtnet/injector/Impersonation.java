@@ -98,7 +98,6 @@ public final class Impersonation {
         oper = up ? OperState.DOWN : oper;
       }
     }
-    return new NetdevState(agent, real.ifname(), real.ifindex(), flags, oper, carrier, real.mtu(), real.address(),
-        real.speed(), real.duplex(), real.carrierUpCount(), real.carrierDownCount(), real.reg(), ts, real.seq());
+    return real.withAgent(agent).withFlags(flags).withOperstate(oper).withCarrier(carrier).withTs(ts);
   }
 }

@@ -71,6 +71,70 @@ public record NetdevState(
         || (operstate == OperState.UNKNOWN && flags.contains(IfFlag.LOWER_UP) && carrier);
   }
 
+  // Withers: a copy with one field changed, validated as any state is.
+
+  public NetdevState withAgent(String newAgent) {
+    return new NetdevState(newAgent, ifname, ifindex, flags, operstate, carrier, mtu, address, speed,
+        duplex, carrierUpCount, carrierDownCount, reg, ts, seq);
+  }
+
+  public NetdevState withIfname(String newIfname) {
+    return new NetdevState(agent, newIfname, ifindex, flags, operstate, carrier, mtu, address, speed,
+        duplex, carrierUpCount, carrierDownCount, reg, ts, seq);
+  }
+
+  public NetdevState withFlags(Set<IfFlag> newFlags) {
+    return new NetdevState(agent, ifname, ifindex, newFlags, operstate, carrier, mtu, address, speed,
+        duplex, carrierUpCount, carrierDownCount, reg, ts, seq);
+  }
+
+  public NetdevState withOperstate(OperState newOperstate) {
+    return new NetdevState(agent, ifname, ifindex, flags, newOperstate, carrier, mtu, address, speed,
+        duplex, carrierUpCount, carrierDownCount, reg, ts, seq);
+  }
+
+  public NetdevState withCarrier(boolean newCarrier) {
+    return new NetdevState(agent, ifname, ifindex, flags, operstate, newCarrier, mtu, address, speed,
+        duplex, carrierUpCount, carrierDownCount, reg, ts, seq);
+  }
+
+  public NetdevState withMtu(int newMtu) {
+    return new NetdevState(agent, ifname, ifindex, flags, operstate, carrier, newMtu, address, speed,
+        duplex, carrierUpCount, carrierDownCount, reg, ts, seq);
+  }
+
+  public NetdevState withAddress(String newAddress) {
+    return new NetdevState(agent, ifname, ifindex, flags, operstate, carrier, mtu, newAddress, speed,
+        duplex, carrierUpCount, carrierDownCount, reg, ts, seq);
+  }
+
+  public NetdevState withSpeed(int newSpeed) {
+    return new NetdevState(agent, ifname, ifindex, flags, operstate, carrier, mtu, address, newSpeed,
+        duplex, carrierUpCount, carrierDownCount, reg, ts, seq);
+  }
+
+  public NetdevState withDuplex(Duplex newDuplex) {
+    return new NetdevState(agent, ifname, ifindex, flags, operstate, carrier, mtu, address, speed,
+        newDuplex, carrierUpCount, carrierDownCount, reg, ts, seq);
+  }
+
+  /** The carrier up and down counters together, as a carrier change moves one of them. */
+  public NetdevState withCarrierCounts(long newUpCount, long newDownCount) {
+    return new NetdevState(agent, ifname, ifindex, flags, operstate, carrier, mtu, address, speed,
+        duplex, newUpCount, newDownCount, reg, ts, seq);
+  }
+
+  public NetdevState withReg(RegState newReg) {
+    return new NetdevState(agent, ifname, ifindex, flags, operstate, carrier, mtu, address, speed,
+        duplex, carrierUpCount, carrierDownCount, newReg, ts, seq);
+  }
+
+  public NetdevState withTs(Instant newTs) {
+    return new NetdevState(agent, ifname, ifindex, flags, operstate, carrier, mtu, address, speed,
+        duplex, carrierUpCount, carrierDownCount, reg, newTs, seq);
+  }
+
+  /** The sequence number of the event folded in last, with that event's time. */
   public NetdevState withSeq(long newSeq, Instant newTs) {
     return new NetdevState(agent, ifname, ifindex, flags, operstate, carrier, mtu, address, speed,
         duplex, carrierUpCount, carrierDownCount, reg, newTs, newSeq);

@@ -61,9 +61,9 @@ final class UnregisterWaiters {
     String name = state.ifname();
     if (holders.count(name) == 0) {
       waiting.remove(name);
-      return withReg(state, RegState.UNREGISTERED);
+      return state.withReg(RegState.UNREGISTERED);
     }
-    NetdevState unregistering = withReg(state, RegState.UNREGISTERING);
+    NetdevState unregistering = state.withReg(RegState.UNREGISTERING);
     waiting.put(name, new Waiter(unregistering, now.plus(rebroadcastEvery), now.plus(warnEvery)));
     return unregistering;
   }
@@ -137,11 +137,6 @@ final class UnregisterWaiters {
       next = next.plus(every.multipliedBy(missed));
     }
     return next;
-  }
-
-  private static NetdevState withReg(NetdevState s, RegState reg) {
-    return new NetdevState(s.agent(), s.ifname(), s.ifindex(), s.flags(), s.operstate(), s.carrier(), s.mtu(),
-        s.address(), s.speed(), s.duplex(), s.carrierUpCount(), s.carrierDownCount(), reg, s.ts(), s.seq());
   }
 
   private static Duration requirePositive(Duration d, String what) {

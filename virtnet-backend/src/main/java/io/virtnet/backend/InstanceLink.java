@@ -108,7 +108,7 @@ final class InstanceLink {
       return true;
     }
     if (e.event() == NetdevCmd.NETDEV_UNREGISTER && s.reg() == RegState.REGISTERED) {
-      s = withReg(s, RegState.UNREGISTERING);
+      s = s.withReg(RegState.UNREGISTERING);
     }
     apply(s, s.ts());
     return true;
@@ -204,10 +204,5 @@ final class InstanceLink {
 
   boolean bound() {
     return bound;
-  }
-
-  private static NetdevState withReg(NetdevState s, RegState reg) {
-    return new NetdevState(s.agent(), s.ifname(), s.ifindex(), s.flags(), s.operstate(), s.carrier(), s.mtu(),
-        s.address(), s.speed(), s.duplex(), s.carrierUpCount(), s.carrierDownCount(), reg, s.ts(), s.seq());
   }
 }

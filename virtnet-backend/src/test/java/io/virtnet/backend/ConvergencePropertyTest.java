@@ -261,7 +261,7 @@ class ConvergencePropertyTest {
         NetdevEvent out = e;
         if (e.event() == NetdevCmd.NETDEV_UNREGISTER) {
           boolean held = link.bound();
-          out = new NetdevEvent(e.event(), e.seq(), withReg(e.state(), held ? RegState.UNREGISTERING : RegState.UNREGISTERED),
+          out = new NetdevEvent(e.event(), e.seq(), e.state().withReg(held ? RegState.UNREGISTERING : RegState.UNREGISTERED),
               e.oldIfname());
           if (held && PHY.equals(name)) {
             // retained while held; cleared once the holder put its reference
@@ -384,11 +384,6 @@ class ConvergencePropertyTest {
 
     private static String tail(List<?> l, int n) {
       return l.subList(Math.max(0, l.size() - n), l.size()).toString();
-    }
-
-    private static NetdevState withReg(NetdevState s, RegState reg) {
-      return new NetdevState(s.agent(), s.ifname(), s.ifindex(), s.flags(), s.operstate(), s.carrier(), s.mtu(),
-          s.address(), s.speed(), s.duplex(), s.carrierUpCount(), s.carrierDownCount(), reg, s.ts(), s.seq());
     }
   }
 }
