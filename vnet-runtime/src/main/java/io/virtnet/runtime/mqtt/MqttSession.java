@@ -251,7 +251,7 @@ public final class MqttSession {
       if (ar.succeeded() && ar.result().code() == MqttConnectReturnCode.CONNECTION_ACCEPTED) {
         onConnected(l);
       } else {
-        String why = ar.succeeded() ? "refused: " + ar.result().code() : String.valueOf(ar.cause().getMessage());
+        String why = ar.succeeded() ? "refused: " + ar.result().code() : ClientSettings.describeFailure(ar.cause(), options);
         long delay = reconnectPolicy.attemptFailed();
         if (reconnectPolicy.worthLogging()) {
           LOG.warn("MQTT {} cannot connect to {} ({}); retrying in {} ms (attempt {})",

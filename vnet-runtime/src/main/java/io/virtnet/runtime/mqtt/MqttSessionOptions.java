@@ -5,14 +5,16 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * How to reach the broker (see {@link BrokerUri}), credentials, an
- * optional CA file for TLS, a last will, and the reconnect backoff.
+ * How to reach the broker (see {@link BrokerUri}), credentials, an optional CA file for TLS, a last
+ * will, and the reconnect backoff. Over TLS the broker's certificate must match its host name
+ * ("HTTPS" verification) unless {@code tlsInsecure} (the {@code --tls-insecure} flag) turns that off.
  */
 public record MqttSessionOptions(
     String host,
     int port,
     boolean tls,
     String caFile,
+    boolean tlsInsecure,
     String clientId,
     String username,
     String password,
@@ -46,33 +48,42 @@ public record MqttSessionOptions(
 
   /** Options for {@code broker} with defaults for the rest. */
   public static MqttSessionOptions forBroker(BrokerUri broker, String clientId) {
-    return new MqttSessionOptions(broker.host(), broker.port(), broker.tls(), null, clientId, null, null, null,
+    return new MqttSessionOptions(broker.host(), broker.port(), broker.tls(), null, false, clientId, null, null, null,
         DEFAULT_KEEP_ALIVE_SECONDS, DEFAULT_BACKOFF_MIN, DEFAULT_BACKOFF_MAX, DEFAULT_MAX_INFLIGHT);
   }
 
   public MqttSessionOptions withWill(Will newWill) {
-    return new MqttSessionOptions(host, port, tls, caFile, clientId, username, password, newWill,
+    return new MqttSessionOptions(host, port, tls, caFile, tlsInsecure, clientId, username, password, newWill,
         keepAliveSeconds, backoffMin, backoffMax, maxInflight);
   }
 
   public MqttSessionOptions withCredentials(String user, String pass) {
-    return new MqttSessionOptions(host, port, tls, caFile, clientId, user, pass, will,
+    return new MqttSessionOptions(host, port, tls, caFile, tlsInsecure, clientId, user, pass, will,
         keepAliveSeconds, backoffMin, backoffMax, maxInflight);
   }
 
   public MqttSessionOptions withTls(boolean useTls, String ca) {
-    return new MqttSessionOptions(host, port, useTls, ca, clientId, username, password, will,
+    return new MqttSessionOptions(host, port, useTls, ca, tlsInsecure, clientId, username, password, will,
         keepAliveSeconds, backoffMin, backoffMax, maxInflight);
   }
 
   public MqttSessionOptions withClientId(String id) {
-    return new MqttSessionOptions(host, port, tls, caFile, id, username, password, will,
+    return new MqttSessionOptions(host, port, tls, caFile, tlsInsecure, id, username, password, will,
         keepAliveSeconds, backoffMin, backoffMax, maxInflight);
   }
 
   public MqttSessionOptions withBackoff(Duration min, Duration max) {
-    return new MqttSessionOptions(host, port, tls, caFile, clientId, username, password, will,
+    return new MqttSessionOptions(host, port, tls, caFile, tlsInsecure, clientId, username, password, will,
         keepAliveSeconds, min, max, maxInflight);
+  }
+
+  /**
+   * Without host name verification when {@code insecure}: any certificate the CA signed is accepted,
+   * whichever host it was made for. For a broker reached by a name its certificate lacks; say so loudly.
+   */
+  public MqttSessionOptions withTlsInsecure(boolean insecure) {
+    return new MqttSessionOptions(host, port, tls, caFile, insecure, clientId, username, password, will,
+        keepAliveSeconds, backoffMin, backoffMax, maxInflight);
   }
 
   public String uri() {
