@@ -56,7 +56,8 @@ public final class MqttSession {
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.options = options;
-    this.reconnectPolicy = new ReconnectPolicy(new Backoff(options.backoffMin(), options.backoffMax()));
+    this.reconnectPolicy = new ReconnectPolicy(new Backoff(options.backoffMin(), options.backoffMax()),
+        "MQTT " + options.clientId() + " cannot connect to " + options.uri());
     this.window = new OutboundWindow(options.clientId(), options.maxInflight(), MAX_OFFLINE_QUEUE, retained,
         SessionTimers.of(vertx));
     this.subscriptions = new SubscriptionRegistry();
@@ -252,12 +253,7 @@ public final class MqttSession {
         onConnected(l);
       } else {
         String why = ar.succeeded() ? "refused: " + ar.result().code() : ClientSettings.describeFailure(ar.cause(), options);
-        long delay = reconnectPolicy.attemptFailed();
-        if (reconnectPolicy.worthLogging()) {
-          LOG.warn("MQTT {} cannot connect to {} ({}); retrying in {} ms (attempt {})",
-              options.clientId(), options.uri(), why, delay, reconnectPolicy.failedAttempts());
-        }
-        vertx.setTimer(delay, t -> connectAttempt());
+        vertx.setTimer(reconnectPolicy.attemptFailed(why), t -> connectAttempt());
       }
     });
   }
@@ -292,13 +288,7 @@ public final class MqttSession {
 
   private void sendSubscribe(Map<String, Integer> batch, List<Promise<Void>> waiting) {
     SubscriptionRegistry.PendingSubscribe pending = subscriptions.subscribing(link, waiting);
-    Future<Integer> sent;
-    try {
-      sent = link.client.subscribe(batch);
-    } catch (RuntimeException e) {
-      sent = Future.failedFuture(e);
-    }
-    sent.onComplete(ar -> subscriptions.subscribeSent(pending, ar));
+    link.subscribe(batch).onComplete(ar -> subscriptions.subscribeSent(pending, ar));
   }
 
   private void onClosed(ClientLink l) {

@@ -1,5 +1,8 @@
 package io.virtnet.runtime.mqtt;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * When to try connecting again: after a failed attempt or a lost connection, wait the {@link Backoff}'s
  * next delay; a successful connection resets it. Counts reconnections and says which failed attempts
@@ -8,19 +11,29 @@ package io.virtnet.runtime.mqtt;
 final class ReconnectPolicy {
   private static final int LOG_EVERY = 20;
 
+  // logged as the session: what an operator filters on when a service cannot reach its broker
+  private static final Logger LOG = LoggerFactory.getLogger(MqttSession.class);
+
   private final Backoff backoff;
+  private final String cannotConnect;
   private boolean everConnected;
   private volatile long reconnects;
   private int failedAttempts;
 
-  ReconnectPolicy(Backoff backoff) {
+  /** {@code cannotConnect} starts the warning of a failed attempt ("MQTT c cannot connect to tcp://..."). */
+  ReconnectPolicy(Backoff backoff, String cannotConnect) {
     this.backoff = backoff;
+    this.cannotConnect = cannotConnect;
   }
 
-  /** A connection attempt failed: the delay before the next one. */
-  long attemptFailed() {
+  /** A connection attempt failed because of {@code why}: the delay before the next one (logged if worth it). */
+  long attemptFailed(String why) {
     failedAttempts++;
-    return backoff.nextDelayMs();
+    long delay = backoff.nextDelayMs();
+    if (worthLogging()) {
+      LOG.warn("{} ({}); retrying in {} ms (attempt {})", cannotConnect, why, delay, failedAttempts);
+    }
+    return delay;
   }
 
   /** Whether the failed attempt just counted should be logged. */

@@ -6,14 +6,15 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class ReconnectPolicyTest {
-  private final ReconnectPolicy policy = new ReconnectPolicy(new Backoff(Duration.ofMillis(100), Duration.ofMillis(1000)));
+  private final ReconnectPolicy policy = new ReconnectPolicy(new Backoff(Duration.ofMillis(100), Duration.ofMillis(1000)),
+      "MQTT test cannot connect to tcp://h:1883");
 
   @Test
   void delaysGrowUpToTheCap_andAConnectionResetsThem() {
-    assertThat(policy.attemptFailed()).isEqualTo(100);
+    assertThat(policy.attemptFailed("refused")).isEqualTo(100);
     for (int i = 1; i < 30; i++) {
       long ceiling = Math.min(1000, 100L << i);
-      assertThat(policy.attemptFailed()).isBetween(100L, ceiling);
+      assertThat(policy.attemptFailed("refused")).isBetween(100L, ceiling);
     }
     policy.connected();
     assertThat(policy.failedAttempts()).isZero();
@@ -24,7 +25,7 @@ class ReconnectPolicyTest {
   void logsTheFirstFailedAttemptThenEveryTwentieth() {
     int logged = 0;
     for (int i = 1; i <= 40; i++) {
-      policy.attemptFailed();
+      policy.attemptFailed("refused");
       if (policy.worthLogging()) {
         logged++;
         assertThat(i).isIn(1, 20, 40);
