@@ -67,6 +67,15 @@ static void on_carrier(void *u, const char *i, bool on, uint32_t g) {
   rec.carrier_calls++;
   rec.last_carrier = on;
 }
+static int rereads;
+static char reread_topic[128];
+static int on_reread(void *u, const char *t) {
+  (void)u;
+  rereads++;
+  snprintf(reread_topic, sizeof reread_topic, "%s", t);
+  return 0;
+}
+
 static void on_rejected(void *u, const char *t, vnet_err e) {
   (void)u, (void)t;
   rec.rejected++;
@@ -76,7 +85,8 @@ static void on_rejected(void *u, const char *t, vnet_err e) {
 static int setup(void **state) {
   (void)state;
   memset(&rec, 0, sizeof rec);
-  vnet_ops ops = {on_publish, on_subscribe, on_unsubscribe, on_now, on_carrier, on_rejected, NULL};
+  rereads = 0;
+  vnet_ops ops = {on_publish, on_subscribe, on_unsubscribe, on_now, on_carrier, on_rejected, NULL, NULL};
   assert_true(vnet_node_init(&node, "vnet", 7, VNET_F_ALL, &ops, NULL));
   return 0;
 }
@@ -237,6 +247,25 @@ static void hotUnplug_removesTheDriverAndClearsItsView(void **state) {
   assert_string_equal(rec.unsubs[0], "vnet/virtio/virtio-net7/config");
 }
 
+static void liveGone_isActedOnOnlyWhenTheRetainedStoreAgrees(void **state) {
+  (void)state;
+  node.ops.reread = on_reread;
+  connectedAndProbed();
+  config(5, VNET_S_LINK_UP, true);
+  vnet_node_on_message(&node, "vnet/virtio/virtio-net7/device", (const uint8_t *)"", 0, false); /* forged */
+  assert_int_equal(rereads, 1);
+  assert_string_equal(reread_topic, "vnet/virtio/virtio-net7/device");
+  assert_non_null(vnet_node_find(&node, "virtio-net7"));
+  msg("vnet/virtio/virtio-net7/device", DEVICE, true); /* the store still holds it */
+  vnet_node_reread_done(&node, reread_topic);
+  assert_non_null(vnet_node_find(&node, "virtio-net7"));
+  vnet_node_on_message(&node, "vnet/virtio/virtio-net7/device", (const uint8_t *)"", 0, false); /* a real unplug */
+  assert_int_equal(rereads, 2);
+  vnet_node_reread_done(&node, reread_topic); /* nothing retained came */
+  assert_null(vnet_node_find(&node, "virtio-net7"));
+  assert_int_equal(last_link()->len, 0);
+}
+
 static void deviceOfAnotherCpu_isNotProbed(void **state) {
   (void)state;
   vnet_node_on_connected(&node);
@@ -349,7 +378,8 @@ int main(void) {
       T(probe_subscribesConfigThenDeclaresDriverOk), T(retainedConfig_isTheProbeReadAndPublishesTheView),
       T(liveConfig_waitsForItsIrq), T(irqBeforeItsConfig_waitsForTheConfig), T(olderConfig_isNeverApplied),
       T(generations_wrapAround), T(announce_isAckedOncePerGeneration), T(withoutStatus_theLinkIsAlwaysUp),
-      T(hotUnplug_removesTheDriverAndClearsItsView), T(deviceOfAnotherCpu_isNotProbed),
+      T(hotUnplug_removesTheDriverAndClearsItsView), T(liveGone_isActedOnOnlyWhenTheRetainedStoreAgrees),
+      T(deviceOfAnotherCpu_isNotProbed),
       T(republishedDevice_redeclaresFeaturesOnlyWhenLive), T(reconnect_redeclaresAndReassertsTheView),
       T(overwrittenView_isReassertedWithTheSameBytes), T(unknownIrq_isRefusedAndRereadsTheDevices),
       T(garbage_neverChangesState), T(listFormIrq_servesEachDeviceInOrder), T(removeAll_clearsEveryView),

@@ -350,7 +350,11 @@ static vnet_err on_device(vnet_node *node, const char *topic, const char *instan
                           bool retained) {
   vnet_device *d = find(node, instance);
   if (len == 0) {
-    if (d) {
+    if (d && node->ops.reread && !d->gone_pending) {
+      /* a live "gone" counts only if the retained store agrees (a real unplug cleared it first) */
+      d->gone_pending = true;
+      node->ops.reread(node->user, topic);
+    } else if (d && !node->ops.reread) {
       remove_device(node, d);
     }
     return VNET_OK;
@@ -366,6 +370,9 @@ static vnet_err on_device(vnet_node *node, const char *topic, const char *instan
   }
   /* a QEMU/libvirt binding is another driver's device: not ours to drive */
   bool ours = info.cpu == node->cpu && !info.has_frontend;
+  if (d) {
+    d->gone_pending = false; /* the store holds a device: the live "gone" was not the truth */
+  }
   if (d && ours && same_device(&d->info, &info)) {
     if (!retained) {
       send_driver_features(node, d); /* the backend (re)started and lost DRIVER_OK */
@@ -504,6 +511,21 @@ vnet_err vnet_node_on_message(vnet_node *node, const char *topic, const uint8_t 
     }
   }
   return VNET_OK;
+}
+
+void vnet_node_reread_done(vnet_node *node, const char *topic) {
+  const char *lv[4];
+  size_t ll[4];
+  char instance[VNET_NAME_MAX + 1];
+  if (split(node, topic, lv, ll) == 3 && level_is(lv[0], ll[0], "virtio") && level_is(lv[2], ll[2], "device")
+      && vnet_instance_name_valid(lv[1], ll[1])) {
+    memcpy(instance, lv[1], ll[1]);
+    instance[ll[1]] = '\0';
+    vnet_device *d = find(node, instance);
+    if (d && d->gone_pending) {
+      remove_device(node, d);
+    }
+  }
 }
 
 void vnet_node_on_connected(vnet_node *node) {

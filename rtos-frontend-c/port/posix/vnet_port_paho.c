@@ -17,6 +17,20 @@
 
 static MQTTClient client;
 
+/* Re-reads in progress (ops->reread): the topic and when its retained message has surely arrived. */
+#define REREADS 8
+#define REREAD_MS 1000
+static struct {
+  char topic[VNET_TOPIC_MAX + 1];
+  long long deadline_ms;
+} rereads[REREADS];
+
+static long long now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static int publish(void *user, const char *topic, const uint8_t *payload, size_t len, bool retained) {
   MQTTClient_deliveryToken token;
   (void)user;
@@ -51,11 +65,39 @@ static void now(void *user, char *iso, size_t cap) {
   }
 }
 
+static int reread(void *user, const char *topic) {
+  (void)user;
+  for (int i = 0; i < REREADS; i++) {
+    if (rereads[i].topic[0] == '\0' && strlen(topic) < sizeof rereads[i].topic) {
+      strcpy(rereads[i].topic, topic);
+      rereads[i].deadline_ms = now_ms() + REREAD_MS;
+      return MQTTClient_subscribe(client, topic, 1); /* its retained message, if any, comes after the SUBACK */
+    }
+  }
+  return -1; /* all busy: the device stays until the next live "gone" */
+}
+
+/* Ends the re-reads whose time is up (or all of them, after a reconnect lost their subscriptions). */
+static void finish_rereads(vnet_node *node, bool all) {
+  for (int i = 0; i < REREADS; i++) {
+    if (rereads[i].topic[0] != '\0' && (all || now_ms() >= rereads[i].deadline_ms)) {
+      char topic[VNET_TOPIC_MAX + 1];
+      strcpy(topic, rereads[i].topic);
+      rereads[i].topic[0] = '\0';
+      if (!all) {
+        MQTTClient_unsubscribe(client, topic);
+      }
+      vnet_node_reread_done(node, topic);
+    }
+  }
+}
+
 void vnet_paho_ops(vnet_ops *ops) {
   ops->publish = publish;
   ops->subscribe = subscribe;
   ops->unsubscribe = unsubscribe;
   ops->now = now;
+  ops->reread = reread;
 }
 
 void *vnet_paho_user(void) { return &client; }
@@ -115,6 +157,7 @@ int vnet_paho_run(vnet_node *node, const vnet_paho_options *opt, volatile sig_at
       connected = true;
       backoff = 100;
       set_tcp_nodelay();
+      finish_rereads(node, true); /* a clean session: the retained devices come again anyway */
       vnet_node_on_connected(node);
       printf("vnet-frontend: connected to %s, serving cpu %u\n", opt->broker, (unsigned)node->cpu);
     }
@@ -131,6 +174,7 @@ int vnet_paho_run(vnet_node *node, const vnet_paho_options *opt, volatile sig_at
     if (topic != NULL) {
       MQTTClient_free(topic);
     }
+    finish_rereads(node, false);
     if ((rc != MQTTCLIENT_SUCCESS && rc != MQTTCLIENT_TOPICNAME_TRUNCATED) || !MQTTClient_isConnected(client)) {
       fprintf(stderr, "vnet-frontend: connection to %s lost; reconnecting\n", opt->broker);
       connected = false;

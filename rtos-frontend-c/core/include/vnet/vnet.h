@@ -183,6 +183,13 @@ typedef struct {
   void (*rejected)(void *user, const char *topic, vnet_err reason);
   /* Optional: a driver was probed (true) or removed (false). */
   void (*probed)(void *user, const char *instance, bool probed, uint64_t negotiated);
+  /*
+   * Optional, for the contract's "the retained store is the truth": re-read topic's retained message.
+   * Subscribe to topic, hand what arrives to vnet_node_on_message as usual, then call
+   * vnet_node_reread_done(node, topic) once nothing more can come (e.g. 1 s after the SUBACK), and
+   * unsubscribe. Without it, a live empty device message removes the driver at once.
+   */
+  int (*reread)(void *user, const char *topic);
 } vnet_ops;
 
 /* Per device: the driver's state (under 1 KiB; see sizeof in the README). */
@@ -191,6 +198,7 @@ typedef struct {
   bool has_view;
   bool carrier;
   bool has_stored, has_pending, has_applied, has_last_announce;
+  bool gone_pending; /* a live empty device message waits for the retained store to agree */
   vnet_device_info info;
   uint64_t negotiated;
   /* sequencing (ConfigSequencer) */
@@ -245,6 +253,9 @@ void vnet_node_on_connected(vnet_node *node);
 /* Call for every MQTT message received; retained is the message's retain flag. */
 vnet_err vnet_node_on_message(vnet_node *node, const char *topic, const uint8_t *payload, size_t len,
                               bool retained);
+
+/* The re-read of topic that ops->reread started is over: a device still unconfirmed is removed. */
+void vnet_node_reread_done(vnet_node *node, const char *topic);
 
 /* Removes every driver (clears their views); call before a clean disconnect. */
 void vnet_node_remove_all(vnet_node *node);
