@@ -313,6 +313,24 @@ static void overwrittenView_isReassertedWithTheSameBytes(void **state) {
   assert_int_equal(count_topic(mine.topic), n + 2);
 }
 
+static void viewWrittenByAnotherOwner_isAConflictAfterThreeReasserts(void **state) {
+  (void)state;
+  connectedAndProbed();
+  config(5, VNET_S_LINK_UP, true);
+  const char *topic = "vnet/rtos/7/virtio-net7/link";
+  int n = count_topic(topic);
+  for (int i = 0; i < 10; i++) {
+    msg(topic, "{\"carrier\":false,\"driver\":\"other\"}", false);
+  }
+  assert_int_equal(count_topic(topic), n + 3);
+  assert_int_equal(rec.last_reject, VNET_E_CONFLICT);
+  assert_int_equal(rec.rejected, 1);
+  config(6, 0, false);
+  irq(6); /* our view changes: ours again */
+  msg(topic, "{\"carrier\":true}", false);
+  assert_int_equal(count_topic(topic), n + 3 + 2);
+}
+
 static void unknownIrq_isRefusedAndRereadsTheDevices(void **state) {
   (void)state;
   connectedAndProbed();
@@ -381,7 +399,8 @@ int main(void) {
       T(hotUnplug_removesTheDriverAndClearsItsView), T(liveGone_isActedOnOnlyWhenTheRetainedStoreAgrees),
       T(deviceOfAnotherCpu_isNotProbed),
       T(republishedDevice_redeclaresFeaturesOnlyWhenLive), T(reconnect_redeclaresAndReassertsTheView),
-      T(overwrittenView_isReassertedWithTheSameBytes), T(unknownIrq_isRefusedAndRereadsTheDevices),
+      T(overwrittenView_isReassertedWithTheSameBytes), T(viewWrittenByAnotherOwner_isAConflictAfterThreeReasserts),
+      T(unknownIrq_isRefusedAndRereadsTheDevices),
       T(garbage_neverChangesState), T(listFormIrq_servesEachDeviceInOrder), T(removeAll_clearsEveryView),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

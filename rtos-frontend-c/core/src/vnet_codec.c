@@ -6,7 +6,7 @@
 const char *vnet_err_name(vnet_err e) {
   static const char *const names[] = {"ok", "empty", "oversize", "bad-utf8", "malformed-json", "schema-version",
       "missing-field", "wrong-type", "out-of-range", "unknown-value", "invalid-name", "wrong-size",
-      "instance-mismatch", "unknown-irq", "too-complex", "no-room", "buffer"};
+      "instance-mismatch", "unknown-irq", "too-complex", "no-room", "buffer", "conflict"};
   return (unsigned)e < sizeof names / sizeof names[0] ? names[e] : "?";
 }
 

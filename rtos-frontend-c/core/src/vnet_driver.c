@@ -187,6 +187,7 @@ static void publish_if_changed(vnet_node *node, vnet_device *d, const char *phy_
   d->view.announces = d->announce_acks;
   d->view.has_mac = d->has_mac;
   memcpy(d->view.mac, d->mac, 6);
+  d->reasserts = 0;
   node->ops.now(node->user, d->view_ts, sizeof d->view_ts);
   d->view_ts[VNET_TS_MAX - 1] = '\0';
   copy_ts(d->view_phy_ts, phy_ts);
@@ -420,11 +421,23 @@ static vnet_err on_irq(vnet_node *node, const char *topic, const uint8_t *p, siz
   return VNET_OK;
 }
 
-/* Someone else wrote our retained view (or cleared it): re-assert ours, as its owner. */
-static void on_link(vnet_node *node, const char *instance, const uint8_t *p, size_t len) {
+#define MAX_REASSERTS 3
+
+/*
+ * Someone else wrote our retained view (or cleared it): re-assert ours, as its owner. Past
+ * MAX_REASSERTS without a change of our own, another owner is writing it too (two frontends on one
+ * CPU): report the conflict once and back off until our view changes or we reconnect.
+ */
+static void on_link(vnet_node *node, const char *topic, const char *instance, const uint8_t *p, size_t len) {
   vnet_device *d = find(node, instance);
   if (d && d->has_view && (len == 0 || hash_bytes((const char *)p, len) != d->view_hash)) {
-    publish_view(node, d);
+    if (d->reasserts < MAX_REASSERTS) {
+      d->reasserts++;
+      publish_view(node, d);
+    } else if (d->reasserts == MAX_REASSERTS) {
+      d->reasserts++;
+      reject(node, topic, VNET_E_CONFLICT);
+    }
   }
 }
 
@@ -507,7 +520,7 @@ vnet_err vnet_node_on_message(vnet_node *node, const char *topic, const uint8_t 
     if (n == 4 && level_is(lv[3], ll[3], "link") && vnet_instance_name_valid(lv[2], ll[2])) {
       memcpy(instance, lv[2], ll[2]);
       instance[ll[2]] = '\0';
-      on_link(node, instance, payload, len);
+      on_link(node, topic, instance, payload, len);
     }
   }
   return VNET_OK;
@@ -545,6 +558,7 @@ void vnet_node_on_connected(vnet_node *node) {
     }
     send_driver_features(node, d); /* the backend may have restarted and lost DRIVER_OK */
     if (d->has_view) {
+      d->reasserts = 0;
       publish_view(node, d); /* the broker may have lost its retained store */
     }
   }

@@ -70,7 +70,8 @@ typedef enum {
   VNET_E_UNKNOWN_IRQ,       /* "unknown-irq": no driver for that instance and irq on this CPU */
   VNET_E_TOO_COMPLEX,       /* "too-complex": more JSON tokens than VNET_JSON_MAX_TOKENS (C only) */
   VNET_E_NO_ROOM,           /* "no-room": VNET_MAX_DEVICES devices already (C only) */
-  VNET_E_BUFFER             /* "buffer": an output buffer is too small */
+  VNET_E_BUFFER,            /* "buffer": an output buffer is too small */
+  VNET_E_CONFLICT           /* "conflict": another client keeps overwriting this driver's view */
 } vnet_err;
 
 const char *vnet_err_name(vnet_err e);
@@ -226,6 +227,7 @@ typedef struct {
     bool has_mac;
   } view;
   uint32_t view_hash;
+  uint8_t reasserts; /* since the view last changed: past a few, another owner is writing (conflict) */
 } vnet_device;
 
 struct vnet_node {
