@@ -3,6 +3,11 @@ package io.virtnet.cfrontend;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.virtnet.broker.EmbeddedBroker;
+import io.virtnet.protocol.Codecs;
+import io.virtnet.protocol.CtrlMessage;
+import io.virtnet.protocol.LinkView;
+import io.virtnet.protocol.VirtioFeature;
+import io.virtnet.protocol.VirtioNetConfig;
 import io.virtnet.testsupport.TestMqtt;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -86,6 +91,9 @@ class CFrontendEndToEndIT {
         // AND over 20 cable changes, the C frontend's view follows every one; latency against the Java frontend's
         measureCableChanges(mqtt);
 
+        // AND the Java decoders read every view and ctrl message the C frontend wrote, to the same fields
+        assertJavaReadsWhatCWrote(mqtt);
+
         // WHEN the C frontend is SIGKILLed and the cable pulled while it is dead THEN a new process converges
         assertThat(c.kill()).isEqualTo(137);
         cable(mqtt, false);
@@ -165,6 +173,33 @@ class CFrontendEndToEndIT {
     Files.writeString(Path.of("target", "c-frontend-latency.txt"), line);
     // the README's target is 1.2x; asserted loosely here, as a shared 2-core machine makes single runs noisy
     assertThat(c).as(line).isLessThan(2 * java + 20);
+  }
+
+  private static void assertJavaReadsWhatCWrote(TestMqtt mqtt) {
+    List<TestMqtt.Received> views = mqtt.received(C_VIEW).stream().filter(r -> !r.isEmpty()).toList();
+    assertThat(views).hasSizeGreaterThan(CABLE_CHANGES);
+    for (TestMqtt.Received r : views) {
+      LinkView v = Codecs.LINK_VIEW.decode(r.payload());
+      io.vertx.core.json.JsonObject j = r.json();
+      assertThat(v.driver()).isEqualTo("c");
+      assertThat(v.carrier()).isEqualTo(j.getBoolean("carrier"));
+      assertThat(v.generation()).isEqualTo(j.getLong("generation"));
+      assertThat(v.status()).isEqualTo(j.getInteger("status"));
+      assertThat(v.mtu()).isEqualTo(j.getInteger("mtu"));
+      assertThat(v.speed()).isEqualTo(j.getLong("speed") == -1 ? VirtioNetConfig.SPEED_UNKNOWN : j.getLong("speed"));
+      assertThat(v.duplex().wireName()).isEqualTo(j.getString("duplex"));
+      assertThat(v.announces()).isEqualTo(j.getLong("announces"));
+      assertThat(v.mac()).matches("02(:[0-9a-f]{2}){5}|([0-9a-f]{2}:){5}[0-9a-f]{2}");
+      assertThat(v.phyTs()).as("phyTs of " + r.text())
+          .isEqualTo(j.containsKey("phyTs") ? Instant.parse(j.getString("phyTs")) : null);
+    }
+    assertThat(views.stream().filter(r -> r.json().containsKey("phyTs"))).as("views of a PHY change")
+        .hasSizeGreaterThanOrEqualTo(CABLE_CHANGES);
+    List<CtrlMessage> ctrl = mqtt.received("vnet/virtio/virtio-net7/ctrl").stream()
+        .map(r -> Codecs.CTRL.decode(r.payload())).toList();
+    assertThat(ctrl).anyMatch(m -> m instanceof CtrlMessage.DriverFeatures f
+        && f.features().containsAll(List.of(VirtioFeature.STATUS, VirtioFeature.GUEST_ANNOUNCE, VirtioFeature.MAC)));
+    assertThat(ctrl).anyMatch(m -> m instanceof CtrlMessage.Command c && c.isAnnounceAck());
   }
 
   static double median(List<Double> xs) {
