@@ -10,7 +10,7 @@ final class DeviceInfoCodec implements Codec<DeviceInfo> {
     FrontendBinding frontend = null;
     if (Json.has(o, "frontend")) {
       ObjectNode fe = Json.object(o, "frontend");
-      frontend = new FrontendBinding(Json.string(fe, "kind"), Json.string(fe, "qmp"), Json.string(fe, "device"));
+      frontend = FrontendBinding.of(key -> Json.string(fe, key));
     }
     return new DeviceInfo(
         Json.string(o, "instance"),
@@ -32,7 +32,8 @@ final class DeviceInfoCodec implements Codec<DeviceInfo> {
     o.put("phy", d.phy()).put("agent", d.agent());
     FrontendBinding fe = d.frontend();
     if (fe != null) {
-      o.putObject("frontend").put("kind", fe.kind()).put("qmp", fe.qmp()).put("device", fe.device());
+      ObjectNode feo = o.putObject("frontend");
+      fe.fields().forEach(feo::put);
     }
     return Json.bytes(o);
   }

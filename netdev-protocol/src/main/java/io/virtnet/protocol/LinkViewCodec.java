@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * {@link Codecs#LINK_VIEW}. {@code phyTs} and {@code qemu} are optional (and {@code mac}, {@code driver}
+ * {@link Codecs#LINK_VIEW}. {@code phyTs} and the VM extension ({@code qemu} or {@code libvirt}) are optional (and {@code mac}, {@code driver}
  * default to "" and "virtio"), so views of older frontends still decode.
  */
 final class LinkViewCodec implements Codec<LinkView> {
@@ -30,17 +30,36 @@ final class LinkViewCodec implements Codec<LinkView> {
         Json.optString(o, "driver", "virtio"),
         Json.instant(o, "ts"),
         Json.optInstant(o, "phyTs"),
-        Json.has(o, "qemu") ? qemuFrom(Json.object(o, "qemu")) : null);
+        Json.has(o, "qemu") ? qemuFrom(Json.object(o, "qemu"))
+            : Json.has(o, "libvirt") ? libvirtFrom(Json.object(o, "libvirt")) : null);
   }
 
   private static LinkView.Qemu qemuFrom(ObjectNode o) {
-    JsonNode told = Json.value(o, "told");
-    if (told != null && !told.isBoolean()) {
-      throw InvalidMessageException.of("wrong-type", "field 'qemu.told' must be true, false or null");
-    }
-    return new LinkView.Qemu(told == null ? null : told.booleanValue(), Json.bool(o, "qmpConnected"),
+    return new LinkView.Qemu(told(o, "qemu"), Json.bool(o, "qmpConnected"),
         Json.bool(o, "qmpAnswered"), Json.optString(o, "lastError"), Json.integer(o, "setLinkCalls", 0, Long.MAX_VALUE),
         Json.integer(o, "announces", 0, Long.MAX_VALUE));
+  }
+
+  private static LinkView.Libvirt libvirtFrom(ObjectNode o) {
+    return new LinkView.Libvirt(told(o, "libvirt"), Json.bool(o, "connected"), Json.string(o, "domainState"),
+        Json.optString(o, "lastError"), Json.integer(o, "setLinkCalls", 0, Long.MAX_VALUE),
+        Json.integer(o, "announces", 0, Long.MAX_VALUE));
+  }
+
+  private static Boolean told(ObjectNode o, String parent) {
+    JsonNode told = Json.value(o, "told");
+    if (told != null && !told.isBoolean()) {
+      throw InvalidMessageException.of("wrong-type", "field '" + parent + ".told' must be true, false or null");
+    }
+    return told == null ? null : told.booleanValue();
+  }
+
+  private static void putTold(ObjectNode o, Boolean told) {
+    if (told == null) {
+      o.putNull("told");
+    } else {
+      o.put("told", told);
+    }
   }
 
   @Override
@@ -59,20 +78,25 @@ final class LinkViewCodec implements Codec<LinkView> {
     if (v.phyTs() != null) {
       o.put("phyTs", v.phyTs().toString());
     }
-    LinkView.Qemu q = v.qemu();
-    if (q != null) {
-      ObjectNode qo = o.putObject("qemu");
-      if (q.told() == null) {
-        qo.putNull("told");
-      } else {
-        qo.put("told", q.told());
-      }
+    if (v.vmNic() instanceof LinkView.Qemu q) {
+      ObjectNode qo = o.putObject(q.key());
+      putTold(qo, q.told());
       qo.put("qmpConnected", q.qmpConnected())
           .put("qmpAnswered", q.qmpAnswered())
           .put("setLinkCalls", q.setLinkCalls())
           .put("announces", q.announces());
       if (q.lastError() != null) {
         qo.put("lastError", q.lastError());
+      }
+    } else if (v.vmNic() instanceof LinkView.Libvirt l) {
+      ObjectNode lo = o.putObject(l.key());
+      putTold(lo, l.told());
+      lo.put("connected", l.connected())
+          .put("domainState", l.domainState())
+          .put("setLinkCalls", l.setLinkCalls())
+          .put("announces", l.announces());
+      if (l.lastError() != null) {
+        lo.put("lastError", l.lastError());
       }
     }
     return Json.bytes(o);

@@ -139,7 +139,7 @@ class ValidationTest {
     assertThat(Codecs.DEVICE.decode(Codecs.DEVICE.encode(d))).isEqualTo(d);
     String qemu = "{\"instance\":\"virtio-net5\",\"cpu\":2,\"irq\":45,\"deviceFeatures\":[],\"phy\":\"eth0\",\"agent\":\"linux0\","
         + "\"frontend\":{\"kind\":\"qemu\",\"qmp\":\"unix:/run/vm1/qmp.sock\",\"device\":\"nic0\"}}";
-    assertThat(Codecs.DEVICE.decode(bytes(qemu)).frontend().device()).isEqualTo("nic0");
+    assertThat(Codecs.DEVICE.decode(bytes(qemu)).frontend().nic()).isEqualTo("nic0");
   }
 
   @ParameterizedTest

@@ -119,7 +119,7 @@ public final class FrontendNodeVerticle extends VerticleBase {
           (instance, payload) -> session.publish(topics.rtosLink(cpu, instance), Buffer.buffer(payload), true),
           (instance, why) -> repairs.repaired(Repairs.LINK_VIEW, "cpu " + cpu + " " + instance + " view " + why));
       DriverContext ctx = new DriverContext(cpu, session, topics, config.driverFeatures(), rejections, driverMetrics,
-          vertx, pool, views);
+          vertx, pool, views, config.remoteTargets());
       RtosCpuVerticle v = new RtosCpuVerticle(ctx, factory, registry, discovery::unknownIrq);
       cpus.put(cpu, v);
       deploys.add(vertx.deployVerticle(v).onSuccess(id -> deployments.put(cpu, id)));

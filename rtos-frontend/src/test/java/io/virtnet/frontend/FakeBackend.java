@@ -52,7 +52,7 @@ final class FakeBackend implements AutoCloseable {
   }
 
   static DeviceInfo qemuDevice(String instance, int cpu, int irq, String qmp, String nic) {
-    return new DeviceInfo(instance, cpu, irq, ALL_FEATURES, "eth0", "linux0", new FrontendBinding("qemu", qmp, nic));
+    return new DeviceInfo(instance, cpu, irq, ALL_FEATURES, "eth0", "linux0", new FrontendBinding.Qemu(qmp, nic));
   }
 
   /** A config with the given status bits, MTU 1500, 1000 Mbit/s full duplex. */

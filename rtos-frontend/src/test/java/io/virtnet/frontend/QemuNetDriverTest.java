@@ -258,7 +258,7 @@ class QemuNetDriverTest {
   void withoutStatus_theVmLinkIsAlwaysUp(Vertx vertx) throws Exception {
     FakeQmpServer vm = qemu(vertx, "vm1");
     DeviceInfo q = new DeviceInfo("virtio-net5", 3, 45, java.util.EnumSet.of(VirtioFeature.MAC), "eth0", "linux0",
-        new io.virtnet.protocol.FrontendBinding("qemu", vm.address(), "nic0"));
+        new io.virtnet.protocol.FrontendBinding.Qemu(vm.address(), "nic0"));
     backend.writeConfig(q.instance(), G, linkDown());
     backend.publishDevice(q);
     JsonObject view = backend.awaitLink(q, j -> qemuOf(j).getBoolean("qmpAnswered"));

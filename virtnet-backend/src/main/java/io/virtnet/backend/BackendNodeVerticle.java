@@ -133,7 +133,7 @@ public final class BackendNodeVerticle extends VerticleBase {
           return Future.all(deployed);
         })
         .compose(v -> {
-          ApiVerticle apiVerticle = new ApiVerticle(api, config.httpHost(), config.httpPort());
+          ApiVerticle apiVerticle = new ApiVerticle(api, config.httpHost(), config.httpPort(), config.remoteTargets());
           return vertx.deployVerticle(apiVerticle).map(id -> apiVerticle.actualPort());
         })
         .onSuccess(port -> {

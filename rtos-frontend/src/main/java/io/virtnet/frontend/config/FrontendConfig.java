@@ -1,6 +1,7 @@
 package io.virtnet.frontend.config;
 
 import io.virtnet.protocol.Names;
+import io.virtnet.protocol.RemoteTargets;
 import io.virtnet.protocol.VirtioFeature;
 import io.virtnet.runtime.config.ConfigException;
 import io.virtnet.runtime.config.ConfigNode;
@@ -14,9 +15,11 @@ import java.util.stream.Collectors;
 
 /**
  * The {@code frontend} section: the node name (MQTT client id {@code vnet-frontend-{node}}), the RTOS
- * CPUs this process serves (one verticle each) and the features its drivers accept.
+ * CPUs this process serves (one verticle each), the features its drivers accept, and the remote
+ * VM-control targets a device's binding may name ({@code remoteTargets}; this host's are always allowed).
  */
-public record FrontendConfig(String node, List<Integer> cpus, Set<VirtioFeature> driverFeatures) {
+public record FrontendConfig(String node, List<Integer> cpus, Set<VirtioFeature> driverFeatures,
+    RemoteTargets remoteTargets) {
   public static final String SECTION = "frontend";
   public static final List<Integer> DEFAULT_CPUS = List.of(2, 3);
   public static final Set<VirtioFeature> DEFAULT_DRIVER_FEATURES = Collections.unmodifiableSet(EnumSet.of(
@@ -48,6 +51,12 @@ public record FrontendConfig(String node, List<Integer> cpus, Set<VirtioFeature>
     driverFeatures = driverFeatures == null || driverFeatures.isEmpty()
         ? Collections.unmodifiableSet(EnumSet.noneOf(VirtioFeature.class))
         : Collections.unmodifiableSet(EnumSet.copyOf(driverFeatures));
+    remoteTargets = remoteTargets == null ? RemoteTargets.NONE : remoteTargets;
+  }
+
+  /** A config that allows only this host's VM-control targets. */
+  public FrontendConfig(String node, List<Integer> cpus, Set<VirtioFeature> driverFeatures) {
+    this(node, cpus, driverFeatures, RemoteTargets.NONE);
   }
 
   /** The defaults: node {@code rtos-2-3}, CPUs 2 and 3, every feature the reference driver knows. */
@@ -70,7 +79,7 @@ public record FrontendConfig(String node, List<Integer> cpus, Set<VirtioFeature>
    * the configured CPUs, and the default node name follows it unless the section names a node.
    */
   public static FrontendConfig from(ConfigNode root, List<Integer> cpusOverride) {
-    ConfigNode n = root.child(SECTION).allowOnly("node", "cpus", "driverFeatures");
+    ConfigNode n = root.child(SECTION).allowOnly("node", "cpus", "driverFeatures", "remoteTargets");
     List<Integer> cpus;
     if (cpusOverride != null) {
       cpus = cpusOverride;
@@ -95,6 +104,7 @@ public record FrontendConfig(String node, List<Integer> cpus, Set<VirtioFeature>
         }
       }
     }
-    return new FrontendConfig(node, cpus, features);
+    RemoteTargets remote = new RemoteTargets(Set.copyOf(n.strings("remoteTargets", List.of())));
+    return new FrontendConfig(node, cpus, features, remote);
   }
 }

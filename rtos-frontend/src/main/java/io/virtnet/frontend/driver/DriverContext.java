@@ -2,6 +2,7 @@ package io.virtnet.frontend.driver;
 
 import io.vertx.core.Vertx;
 import io.virtnet.frontend.qemu.QmpClientPool;
+import io.virtnet.protocol.RemoteTargets;
 import io.virtnet.protocol.Topics;
 import io.virtnet.protocol.VirtioFeature;
 import io.virtnet.runtime.metrics.Rejections;
@@ -13,7 +14,8 @@ import java.util.Set;
  * names, the features the frontend accepts, where to count rejections and metrics, the Vert.x
  * instance, and the CPU's {@link QmpClientPool} (QEMU-bound devices of one VM share a QMP session; the
  * pool is used from the CPU verticle's context only; null where no QEMU driver is wanted), and the
- * CPU's {@link LinkViews}, through which every driver publishes its retained view.
+ * CPU's {@link LinkViews}, through which every driver publishes its retained view, and the remote
+ * VM-control targets a binding may name.
  */
 public record DriverContext(
     int cpu,
@@ -24,4 +26,5 @@ public record DriverContext(
     DriverMetrics metrics,
     Vertx vertx,
     QmpClientPool qmpPool,
-    LinkViews linkViews) {}
+    LinkViews linkViews,
+    RemoteTargets remoteTargets) {}

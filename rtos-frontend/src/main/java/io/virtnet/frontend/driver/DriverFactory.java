@@ -1,7 +1,9 @@
 package io.virtnet.frontend.driver;
 
+import io.virtnet.frontend.libvirt.LibvirtNicControl;
 import io.virtnet.frontend.qemu.QmpNicControl;
 import io.virtnet.protocol.DeviceInfo;
+import io.virtnet.protocol.FrontendBinding;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -28,8 +30,12 @@ public interface DriverFactory {
    * {@code NicControl} class and one entry here.
    */
   Map<String, VmNicKind> VM_NIC_KINDS = Map.of(
-      "qemu", (device, ctx) -> ctx.qmpPool() == null ? null : new VmNicDriver(device, ctx, "qemu",
-          QmpNicControl.acquire(ctx.qmpPool(), device.frontend().qmp(), device.frontend().device())));
+      FrontendBinding.Qemu.KIND, (device, ctx) -> ctx.qmpPool() == null ? null : new VmNicDriver(device, ctx,
+          FrontendBinding.Qemu.KIND, QmpNicControl.acquire(ctx.qmpPool(), device.frontend().target(), device.frontend().nic())),
+      FrontendBinding.Libvirt.KIND, (device, ctx) -> {
+        FrontendBinding.Libvirt b = (FrontendBinding.Libvirt) device.frontend();
+        return new VmNicDriver(device, ctx, b.kind(), LibvirtNicControl.start(ctx.vertx(), b.uri(), b.domain(), b.iface()));
+      });
 
   /** The standard table: virtio for unbound devices, {@link #VM_NIC_KINDS} for bound ones. */
   static DriverFactory standard() {
@@ -49,13 +55,19 @@ public interface DriverFactory {
         return Optional.of(new VirtioNetDriver(device, ctx));
       }
       String kind = device.frontend().kind();
+      String refused = ctx.remoteTargets().refusal(device.frontend());
+      if (refused != null) {
+        LOG.warn("cpu {}: {} not probed: {}", ctx.cpu(), device.instance(), refused);
+        ctx.metrics().unsupported(kind);
+        return Optional.empty();
+      }
       VmNicKind vmNic = VM_NIC_KINDS.get(kind);
       NetDriver driver = vmNic == null || ctx.vertx() == null ? null : vmNic.driver(device, ctx);
       if (driver != null) {
         return Optional.of(driver);
       }
       LOG.warn("cpu {}: {} is bound to a {} frontend ({}) this CPU cannot drive; device not probed",
-          ctx.cpu(), device.instance(), kind, device.frontend().device());
+          ctx.cpu(), device.instance(), kind, device.frontend().nic());
       ctx.metrics().unsupported(kind);
       return Optional.empty();
     }

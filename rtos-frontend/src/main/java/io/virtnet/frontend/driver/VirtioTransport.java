@@ -182,12 +182,12 @@ public final class VirtioTransport {
    * A view of the applied config with the driver's {@code carrier} (and QEMU state, if any); null
    * before the first config was applied.
    */
-  public LinkView viewOf(boolean carrier, Instant phyTs, LinkView.Qemu qemu) {
+  public LinkView viewOf(boolean carrier, Instant phyTs, LinkView.VmNic vmNic) {
     if (sequencer.appliedGeneration() < 0) {
       return null;
     }
     return new LinkView(carrier, status, sequencer.appliedGeneration(), mtu, speed, duplex, announceAcks, mac,
-        driverKind, Instant.now(), phyTs, qemu);
+        driverKind, Instant.now(), phyTs, vmNic);
   }
 
   /** Publishes {@code next} (retained) unless it shows the same link as the last published view. */

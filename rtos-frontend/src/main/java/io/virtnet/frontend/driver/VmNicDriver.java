@@ -7,7 +7,6 @@ import io.virtnet.frontend.nic.NicLinkForwarder;
 import io.virtnet.frontend.nic.NicLinkState;
 import io.virtnet.protocol.DeviceInfo;
 import io.virtnet.protocol.FrontendBinding;
-import io.virtnet.protocol.LinkView;
 import io.virtnet.protocol.VirtioFeature;
 import io.virtnet.protocol.VirtioNetConfig;
 import java.time.Instant;
@@ -97,16 +96,10 @@ public final class VmNicDriver implements NetDriver {
       if (lastTold != null) {
         ctx.metrics().carrierChanged();
       }
-      LOG.debug("cpu {}: {} told {} link {}", ctx.cpu(), device().instance(), binding.device(), s.told() ? "up" : "down");
+      LOG.debug("cpu {}: {} told {} link {}", ctx.cpu(), device().instance(), binding.nic(), s.told() ? "up" : "down");
       lastTold = s.told();
     }
-    transport.publishIfChanged(transport.viewOf(Boolean.TRUE.equals(s.told()), lastPhyTs, nicView(s)));
-  }
-
-  private LinkView.Qemu nicView(NicLinkState s) {
-    // connected: the last failed call, if any; not connected: why the connection cannot be made
-    String error = s.qmpConnected() || nic.lastError() == null ? s.lastError() : nic.lastError();
-    return new LinkView.Qemu(s.told(), s.qmpConnected(), s.qmpAnswered(), error, s.setLinkCalls(), s.announces());
+    transport.publishIfChanged(transport.viewOf(Boolean.TRUE.equals(s.told()), lastPhyTs, nic.view(s)));
   }
 
   @Override
@@ -117,7 +110,7 @@ public final class VmNicDriver implements NetDriver {
       Future<Void> released = stopped.transform(ar -> nic.release());
       removal = Future.join(cleared, released).<Void>mapEmpty().recover(e -> Future.succeededFuture())
           .onSuccess(v -> LOG.info("cpu {}: removed {} ({} {} on {})", ctx.cpu(), device().instance(), kind(),
-              binding.device(), binding.qmp()));
+              binding.nic(), binding.target()));
     }
     return removal;
   }
@@ -125,13 +118,12 @@ public final class VmNicDriver implements NetDriver {
   @Override
   public JsonObject snapshot() {
     JsonObject o = transport.snapshotInto(new JsonObject())
-        .put("frontend", new JsonObject().put("kind", binding.kind()).put("qmp", binding.qmp())
-            .put("device", binding.device()));
+        .put("frontend", new JsonObject(new java.util.LinkedHashMap<>(binding.fields())));
     if (forwarder != null) {
       NicLinkState s = forwarder.state();
       o.put("carrier", Boolean.TRUE.equals(s.told()))
-          .put("qemu", s.toJson())
-          .put("qmp", nic.status());
+          .put(binding.kind(), s.toJson())
+          .put(nic.statusKey(), nic.status());
     } else {
       o.put("carrier", false);
     }

@@ -4,6 +4,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.virtnet.frontend.nic.NicControl;
+import io.virtnet.frontend.nic.NicLinkState;
+import io.virtnet.protocol.LinkView;
 
 /**
  * A libvirt domain's NIC ({@code frontend: {kind: libvirt, uri, domain, interface}}): the link switch
@@ -87,6 +89,19 @@ public final class LibvirtNicControl implements NicControl {
       o.put("lastError", client.lastError());
     }
     return o;
+  }
+
+  @Override
+  public String statusKey() {
+    return "libvirtd";
+  }
+
+  /** The view's {@code libvirt} object: {@code connected}, {@code domainState}, {@code setLinkCalls}, {@code lastError}. */
+  @Override
+  public LinkView.Libvirt view(NicLinkState s) {
+    String error = s.qmpConnected() || lastError() == null ? s.lastError() : lastError();
+    return new LinkView.Libvirt(s.told(), client.connected(), client.domainState(), error, s.setLinkCalls(),
+        s.announces());
   }
 
   @Override

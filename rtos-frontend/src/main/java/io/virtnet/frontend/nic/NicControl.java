@@ -2,6 +2,7 @@ package io.virtnet.frontend.nic;
 
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import io.virtnet.protocol.LinkView;
 
 /**
  * One VM NIC as a hypervisor interface exposes it (QEMU's QMP, libvirt): the NIC's link switch and
@@ -38,8 +39,14 @@ public interface NicControl {
   /** Adds a session listener (told at once if a session is up); returns a handle that removes it. */
   Runnable addSessionListener(SessionListener listener);
 
-  /** Connection diagnostics for snapshots. */
+  /** Connection diagnostics for snapshots, under {@link #statusKey()}. */
   JsonObject status();
+
+  /** The snapshot key of {@link #status()} (e.g. "qmp"). */
+  String statusKey();
+
+  /** The link view's extension for this kind: how the forwarder and the connection are doing. */
+  LinkView.VmNic view(NicLinkState state);
 
   /** Gives the connection back (closing it when no other NIC uses it); safe twice. */
   Future<Void> release();

@@ -3,6 +3,8 @@ package io.virtnet.frontend.qemu;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.virtnet.frontend.nic.NicControl;
+import io.virtnet.frontend.nic.NicLinkState;
+import io.virtnet.protocol.LinkView;
 
 /**
  * A QEMU VM's NIC over QMP: the link switch is {@code set_link}, the announce {@code announce-self}.
@@ -79,6 +81,18 @@ public final class QmpNicControl implements NicControl {
   @Override
   public JsonObject status() {
     return client.status();
+  }
+
+  @Override
+  public String statusKey() {
+    return "qmp";
+  }
+
+  @Override
+  public LinkView.Qemu view(NicLinkState s) {
+    // connected: the last failed call, if any; not connected: why the connection cannot be made
+    String error = s.qmpConnected() || lastError() == null ? s.lastError() : lastError();
+    return new LinkView.Qemu(s.told(), s.qmpConnected(), s.qmpAnswered(), error, s.setLinkCalls(), s.announces());
   }
 
   @Override

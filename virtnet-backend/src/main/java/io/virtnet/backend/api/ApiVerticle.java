@@ -16,6 +16,7 @@ import io.virtnet.protocol.Codecs;
 import io.virtnet.protocol.InvalidMessageException;
 import io.virtnet.protocol.Names;
 import io.virtnet.protocol.PhyCommand;
+import io.virtnet.protocol.RemoteTargets;
 import io.virtnet.runtime.config.ConfigException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,12 +34,15 @@ public final class ApiVerticle extends VerticleBase {
   private final BackendApi api;
   private final String host;
   private final int port;
+  private final RemoteTargets remoteTargets;
   private HttpServer server;
 
-  public ApiVerticle(BackendApi api, String host, int port) {
+  /** An API that refuses (403) an instance whose frontend names a remote target {@code remoteTargets} does not list. */
+  public ApiVerticle(BackendApi api, String host, int port, RemoteTargets remoteTargets) {
     this.api = api;
     this.host = host;
     this.port = port;
+    this.remoteTargets = remoteTargets;
   }
 
   /** The port bound (the configured one, or the free one chosen for port 0); -1 before start. */
@@ -92,6 +96,11 @@ public final class ApiVerticle extends VerticleBase {
       c = InstanceConfig.fromJson(body);
     } catch (ConfigException e) {
       error(ctx, 400, e.getMessage());
+      return;
+    }
+    String refused = remoteTargets.refusal(c.frontend());
+    if (refused != null) {
+      error(ctx, 403, refused);
       return;
     }
     api.addInstance(c)

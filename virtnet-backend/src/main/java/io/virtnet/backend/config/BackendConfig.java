@@ -1,6 +1,7 @@
 package io.virtnet.backend.config;
 
 import io.virtnet.protocol.Names;
+import io.virtnet.protocol.RemoteTargets;
 import io.virtnet.runtime.config.ConfigException;
 import io.virtnet.runtime.config.ConfigNode;
 import java.util.HashMap;
@@ -11,10 +12,11 @@ import java.util.Set;
 
 /**
  * The {@code backend} section: node name (MQTT client id {@code vnet-backend-{node}}), HTTP bind
- * address (port 0 = any free port), what to report when an agent is lost, and the instances.
+ * address (port 0 = any free port), what to report when an agent is lost, and the instances; and
+ * {@code frontend.remoteTargets}, the remote VM-control targets an instance may name (contract §6).
  */
 public record BackendConfig(String node, String httpHost, int httpPort, AgentLossPolicy onAgentLoss,
-    List<InstanceConfig> instances) {
+    List<InstanceConfig> instances, RemoteTargets remoteTargets) {
 
   public static final String SECTION = "backend";
   public static final String DEFAULT_NODE = "backend0";
@@ -35,6 +37,7 @@ public record BackendConfig(String node, String httpHost, int httpPort, AgentLos
       throw new ConfigException(SECTION + ".onAgentLoss: must be down or hold");
     }
     instances = List.copyOf(instances);
+    remoteTargets = remoteTargets == null ? RemoteTargets.NONE : remoteTargets;
     Set<String> names = new HashSet<>();
     Map<Long, String> routes = new HashMap<>();
     for (int i = 0; i < instances.size(); i++) {
@@ -43,11 +46,21 @@ public record BackendConfig(String node, String httpHost, int httpPort, AgentLos
       if (!names.add(c.name())) {
         throw new ConfigException(path + ".name: duplicate instance name '" + c.name() + "'");
       }
+      String refused = remoteTargets.refusal(c.frontend());
+      if (refused != null) {
+        throw new ConfigException(path + ".frontend: " + refused);
+      }
       String other = routes.putIfAbsent(routeKey(c), c.name());
       if (other != null) {
         throw new ConfigException(path + ".irq: cpu " + c.cpu() + " irq " + c.irq() + " is already used by '" + other + "'");
       }
     }
+  }
+
+  /** A config with only this host's frontend targets allowed. */
+  public BackendConfig(String node, String httpHost, int httpPort, AgentLossPolicy onAgentLoss,
+      List<InstanceConfig> instances) {
+    this(node, httpHost, httpPort, onAgentLoss, instances, RemoteTargets.NONE);
   }
 
   /** A key for the (cpu, irq) pair an instance raises its interrupts on. */
@@ -75,14 +88,15 @@ public record BackendConfig(String node, String httpHost, int httpPort, AgentLos
     for (ConfigNode item : items) {
       instances.add(InstanceConfig.from(item));
     }
-    return new BackendConfig(node, host, port, onAgentLoss, instances);
+    List<String> remote = root.child("frontend").strings("remoteTargets", List.of());
+    return new BackendConfig(node, host, port, onAgentLoss, instances, new RemoteTargets(Set.copyOf(remote)));
   }
 
   public BackendConfig withHttpPort(int port) {
-    return new BackendConfig(node, httpHost, port, onAgentLoss, instances);
+    return new BackendConfig(node, httpHost, port, onAgentLoss, instances, remoteTargets);
   }
 
   public BackendConfig withInstances(List<InstanceConfig> list) {
-    return new BackendConfig(node, httpHost, httpPort, onAgentLoss, list);
+    return new BackendConfig(node, httpHost, httpPort, onAgentLoss, list, remoteTargets);
   }
 }

@@ -126,9 +126,9 @@ public record InstanceConfig(
     LinkPolicyConfig policy = LinkPolicyConfig.from(n.child("policy"));
     FrontendBinding frontend = null;
     if (n.has("frontend")) {
-      ConfigNode fe = n.child("frontend").allowOnly("kind", "qmp", "device");
+      ConfigNode fe = n.child("frontend").allowOnly("kind", "qmp", "device", "uri", "domain", "interface");
       try {
-        frontend = new FrontendBinding(fe.string("kind", null), fe.string("qmp", null), fe.string("device", null));
+        frontend = FrontendBinding.of(key -> fe.string(key, null));
       } catch (InvalidMessageException e) {
         throw new ConfigException(fe.path() + ": " + e.getMessage());
       }
@@ -178,8 +178,7 @@ public record InstanceConfig(
       o.put("mac", mac);
     }
     if (frontend != null) {
-      o.put("frontend", new JsonObject().put("kind", frontend.kind()).put("qmp", frontend.qmp())
-          .put("device", frontend.device()));
+      o.put("frontend", new JsonObject(new java.util.LinkedHashMap<>(frontend.fields())));
     }
     return o;
   }

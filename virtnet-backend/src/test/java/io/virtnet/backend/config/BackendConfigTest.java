@@ -48,7 +48,7 @@ class BackendConfigTest {
     assertThat(i.announce()).isEqualTo(AnnounceMode.ON_LINK_UP);
     assertThat(full.announce()).isEqualTo(AnnounceMode.ON_REQUEST);
     assertThat(full.policy().dampening().reuse()).isEqualTo(750);
-    assertThat(full.frontend().device()).isEqualTo("nic0");
+    assertThat(full.frontend().nic()).isEqualTo("nic0");
     assertThat(InstanceConfig.fromJson(full.toJson())).isEqualTo(full);
   }
 
@@ -123,5 +123,29 @@ class BackendConfigTest {
             - {name: a, phy: eth0, agent: linux0, cpu: 1, irq: 1}
             - {name: b, phy: eth1, agent: linux0, cpu: 2, irq: 1}
         """).instances()).hasSize(2);
+  }
+
+  @Test
+  void aRemoteFrontendTarget_isRefusedUnlessFrontendRemoteTargetsListsIt() {
+    String instance = """
+        backend:
+          instances:
+            - name: vm0
+              phy: eth0
+              agent: linux0
+              cpu: 2
+              irq: 42
+              frontend: {kind: libvirt, uri: "qemu+ssh://root@lab1/system", domain: vm0, interface: "52:54:00:00:00:01"}
+        """;
+    assertThatThrownBy(() -> parse(instance))
+        .hasMessage("backend.instances[0].frontend: frontend libvirt target 'qemu+ssh://root@lab1/system' is not on this "
+            + "host; an instance may name a remote target only if frontend.remoteTargets lists it");
+
+    BackendConfig allowed = parse(instance + """
+        frontend:
+          remoteTargets: ["qemu+ssh://root@lab1/system"]
+        """);
+    assertThat(allowed.instances().get(0).frontend().target()).isEqualTo("qemu+ssh://root@lab1/system");
+    assertThat(parse(instance.replace("qemu+ssh://root@lab1/system", "qemu:///system")).instances()).hasSize(1);
   }
 }
