@@ -98,6 +98,17 @@ static void json_fieldsAreTypedAndRanged(void **state) {
   assert_int_equal(vnet_json_int(&doc, 0, "f", 0, 10, &v), VNET_E_WRONG_TYPE);
   assert_int_equal(vnet_json_int(&doc, 0, "e", 0, 1000, &v), VNET_E_WRONG_TYPE);
   assert_int_equal(vnet_json_int(&doc, 0, "big", 0, 10, &v), VNET_E_WRONG_TYPE);
+  /* the int64 edges: a long for Jackson inside them, a BigInteger (wrong type) past them */
+  assert_int_equal(vnet_json_parse(&doc, S("{\"max\":9223372036854775807,\"min\":-9223372036854775808,"
+                                           "\"over\":9223372036854775808,\"under\":-9223372036854775809}")), VNET_OK);
+  assert_int_equal(vnet_json_int(&doc, 0, "max", INT64_MIN, INT64_MAX, &v), VNET_OK);
+  assert_true(v == INT64_MAX);
+  assert_int_equal(vnet_json_int(&doc, 0, "min", INT64_MIN, INT64_MAX, &v), VNET_OK);
+  assert_true(v == INT64_MIN);
+  assert_int_equal(vnet_json_int(&doc, 0, "over", INT64_MIN, INT64_MAX, &v), VNET_E_WRONG_TYPE);
+  assert_int_equal(vnet_json_int(&doc, 0, "under", INT64_MIN, INT64_MAX, &v), VNET_E_WRONG_TYPE);
+  assert_int_equal(vnet_json_parse(&doc, S("{\"i\":42,\"f\":1.0,\"e\":1e2,\"big\":99999999999999999999,"
+                                           "\"s\":\"x\",\"n\":null,\"b\":true,\"i\":43,\"\\u0069x\":7}")), VNET_OK);
   assert_int_equal(vnet_json_int(&doc, 0, "s", 0, 10, &v), VNET_E_WRONG_TYPE);
   assert_int_equal(vnet_json_int(&doc, 0, "n", 0, 10, &v), VNET_E_MISSING_FIELD);
   assert_int_equal(vnet_json_int(&doc, 0, "zz", 0, 10, &v), VNET_E_MISSING_FIELD);

@@ -300,13 +300,15 @@ static bool tok_int(const vnet_json *doc, int t, int64_t *out) {
     return false;
   }
   uint64_t v = 0;
-  const uint64_t limit = neg ? (uint64_t)INT64_MAX + 1u : (uint64_t)INT64_MAX;
+  /* INT64_MAX (or its magnitude + 1 when negative) as tenth and last digit: no 64-bit division */
+  const uint64_t tenth = (uint64_t)INT64_MAX / 10u;
+  const unsigned last = neg ? 8u : 7u;
   for (; p < e; p++) {
     if (!is_digit((uint8_t)*p)) {
       return false;
     }
     unsigned d = (unsigned)(*p - '0');
-    if (v > (limit - d) / 10u) {
+    if (v > tenth || (v == tenth && d > last)) {
       return false; /* a BigInteger for Jackson: the wrong type */
     }
     v = v * 10u + d;
