@@ -12,7 +12,6 @@ import io.virtnet.frontend.driver.NetDriver;
 import io.virtnet.protocol.Codecs;
 import io.virtnet.protocol.DeviceInfo;
 import io.virtnet.protocol.InvalidMessageException;
-import io.virtnet.protocol.Irq;
 import io.virtnet.protocol.IrqMessage;
 import io.virtnet.runtime.ContextCalls;
 import io.virtnet.runtime.mqtt.InboundMessage;
@@ -181,22 +180,15 @@ public final class RtosCpuVerticle extends VerticleBase {
       driverContext.rejections().reject(m.topic(), e);
       return;
     }
-    // the list of one mailbox IPI, handled in order (contract 1's single form is a list of one)
-    for (Irq irq : message.irqs()) {
-      onIrq(m.topic(), irq);
+    for (IrqDispatch.Action a : IrqDispatch.route(message, drivers::get, cpu())) {
+      irqCounter.increment();
+      if (a instanceof IrqDispatch.Handle h) {
+        h.driver().handleIrq(h.irq());
+      } else if (a instanceof IrqDispatch.Unknown u) {
+        driverContext.rejections().reject(m.topic(), "unknown-irq", u.why());
+        unknownDevice.accept(u.irq().instance()); // our device tree may be the one that is wrong: re-read it
+      }
     }
-  }
-
-  private void onIrq(String topic, Irq irq) {
-    irqCounter.increment();
-    NetDriver d = drivers.get(irq.instance());
-    if (d == null || d.device().irq() != irq.irq()) {
-      driverContext.rejections().reject(topic, "unknown-irq", "irq " + irq.irq() + " for " + irq.instance()
-          + (d == null ? ", which has no driver on cpu " + cpu() : ", whose device uses irq " + d.device().irq()));
-      unknownDevice.accept(irq.instance()); // our device tree may be the one that is wrong: re-read it
-      return;
-    }
-    d.handleIrq(irq);
   }
 
   private void onReconnect() {
