@@ -169,7 +169,7 @@ final class GoldenVectors {
     add(DEVICE, Codecs.DEVICE.encode(new DeviceInfo("virtio-net7", 4095, 65535, EnumSet.noneOf(VirtioFeature.class),
         "\u03b4\u03b4\u03b4\u03b4\u03b4\u03b4\u03b4", "a", null)), "no feature, 14-byte Greek ifname");
     add(DEVICE, Codecs.DEVICE.encode(new DeviceInfo("virtio-net7", 7, 47, EnumSet.of(VirtioFeature.STATUS), "eth0",
-        "linux0", new FrontendBinding("qemu", "unix:/run/vm1/qmp.sock", "nic0"))), "a QEMU binding");
+        "linux0", new FrontendBinding.Qemu("unix:/run/vm1/qmp.sock", "nic0"))), "a QEMU binding");
     String base = "{\"instance\":\"virtio-net7\",\"cpu\":7,\"irq\":47,\"deviceFeatures\":[\"STATUS\"],\"phy\":\"eth0\","
         + "\"agent\":\"linux0\"";
     add(DEVICE, base + "}", "minimal");
