@@ -3,8 +3,14 @@ package io.virtnet.systemtests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3ConnAckException;
 import com.hivemq.client.mqtt.mqtt3.message.connect.connack.Mqtt3ConnAckReturnCode;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
+import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
 import io.virtnet.broker.EmbeddedBroker;
 import io.virtnet.broker.auth.Acl;
 import io.virtnet.broker.auth.BrokerSecurity;
@@ -16,6 +22,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -24,6 +31,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -119,6 +128,39 @@ class AclCrossCheckIT {
               .isEqualTo(Mqtt3ConnAckReturnCode.NOT_AUTHORIZED));
       assertThat(AuthMqtt.connectFailure(port, "nobody", "x", null)).isPresent();
       assertThat(AuthMqtt.connectFailure(port, "observer", passwords.get("observer"), null)).isEmpty();
+    }
+  }
+
+  @Test
+  void mqtt5_aRefusedPublishIsAckedNotAuthorized_andAnAllowedOneSuccess_byBoth() {
+    for (int port : new int[] {mosquitto.port(), hivemq.port()}) {
+      Mqtt5AsyncClient agent = Mqtt5Client.builder().identifier("it-v5-" + UUID.randomUUID().toString().substring(0, 8))
+          .serverHost("127.0.0.1").serverPort(port).buildAsync();
+      agent.connectWith().simpleAuth().username("agent").password(passwords.get("agent").getBytes(StandardCharsets.UTF_8))
+          .applySimpleAuth().send().orTimeout(10, TimeUnit.SECONDS).join();
+      try {
+        assertThat(pubAck(agent, "vnet/virtio/virtio-net0/device")).as("forbidden, port " + port)
+            .isEqualTo(Mqtt5PubAckReasonCode.NOT_AUTHORIZED);
+        assertThat(pubAck(agent, "vnet/phy/linux0/eth0/event")).as("allowed, port " + port)
+            .isIn(Mqtt5PubAckReasonCode.SUCCESS, Mqtt5PubAckReasonCode.NO_MATCHING_SUBSCRIBERS);
+        assertThat(agent.getState().isConnected()).as("still connected, port " + port).isTrue();
+      } finally {
+        agent.disconnect().orTimeout(10, TimeUnit.SECONDS).join();
+      }
+    }
+  }
+
+  private static Mqtt5PubAckReasonCode pubAck(Mqtt5AsyncClient client, String topic) {
+    try {
+      Mqtt5PublishResult result = client.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE)
+          .payload("{\"v5\":true}".getBytes(StandardCharsets.UTF_8)).send().orTimeout(10, TimeUnit.SECONDS).join();
+      return ((Mqtt5PublishResult.Mqtt5Qos1Result) result).getPubAck().getReasonCode();
+    } catch (CompletionException e) {
+      // the client completes a PUBACK with an error code exceptionally
+      if (e.getCause() instanceof Mqtt5PubAckException refused) {
+        return refused.getMqttMessage().getReasonCode();
+      }
+      throw e;
     }
   }
 
