@@ -117,7 +117,7 @@ public final class FrontendNodeVerticle extends VerticleBase {
       qmpPools.add(pool);
       LinkViews views = new LinkViews(
           (instance, payload) -> session.publish(topics.rtosLink(cpu, instance), Buffer.buffer(payload), true),
-          (instance, why) -> repairs.repaired(Repairs.LINK_VIEW, "cpu " + cpu + " " + instance + " view " + why));
+          repairs.linkViews(cpu), System::currentTimeMillis, (ms, action) -> vertx.setTimer(ms, id -> action.run()));
       DriverContext ctx = new DriverContext(cpu, session, topics, config.driverFeatures(), rejections, driverMetrics,
           vertx, pool, views, config.remoteTargets());
       RtosCpuVerticle v = new RtosCpuVerticle(ctx, factory, registry, discovery::unknownIrq);

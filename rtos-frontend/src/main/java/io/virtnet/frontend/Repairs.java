@@ -3,6 +3,7 @@ package io.virtnet.frontend;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.json.JsonObject;
+import io.virtnet.frontend.driver.LinkViews;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,6 +22,8 @@ public final class Repairs {
   public static final String DEVICE_REREAD = "device-reread";
   /** The frontend's retained link view, cleared or overwritten by another client, re-asserted. */
   public static final String LINK_VIEW = "link-view";
+  /** Not a repair: another writer kept overwriting a link view, which was left to it (the conflict is logged). */
+  public static final String LINK_VIEW_CONFLICT = "link-view-conflict";
 
   private static final Logger LOG = LoggerFactory.getLogger(Repairs.class);
 
@@ -45,6 +48,22 @@ public final class Repairs {
     if (n <= 10 || n % 1000 == 0) { // a storm of lies must not flood the log
       LOG.info("{} repaired ({}): {}{}", service, kind, what, n > 10 ? " [" + n + " so far]" : "");
     }
+  }
+
+  /** The repair listener of one CPU's {@link LinkViews}. */
+  public LinkViews.RepairListener linkViews(int cpu) {
+    return new LinkViews.RepairListener() {
+      @Override
+      public void reasserted(String instance, String why) {
+        repaired(LINK_VIEW, "cpu " + cpu + " " + instance + " view " + why);
+      }
+
+      @Override
+      public void conflict(String instance) {
+        repaired(LINK_VIEW_CONFLICT, "cpu " + cpu + " " + instance + " view: another client keeps overwriting it"
+            + " (a second frontend serving cpu " + cpu + "?); not fighting over it");
+      }
+    };
   }
 
   /** The repairs of {@code kind} so far. */

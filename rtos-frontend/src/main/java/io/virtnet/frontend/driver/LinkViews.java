@@ -6,13 +6,17 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * The retained {@code link} views of one RTOS CPU, whose only owner is this frontend (docs/contract.md
  * §3): publishes them, and when a message shows up on one that is neither the view it holds nor an
  * echo of one of its own publishes still on the way, re-asserts the view at once (another client
- * cleared or overwrote it). Publishing goes through a {@link Publisher}, so the logic is tested
- * without a broker. Used from the CPU verticle's context only.
+ * cleared or overwrote it). A view is re-asserted at most once per {@link #REASSERT_HOLDOFF_MS}: a
+ * write within that time is reported as a conflict (another frontend serving the same CPU?) and
+ * answered once the hold-off is over, so two writers never fight in a tight loop and a single lie is
+ * still undone within a second. Publishing, time and timers come through interfaces, so the logic is
+ * tested without a broker. Used from the CPU verticle's context only.
  */
 public final class LinkViews {
   /** Publishes a retained payload on the link topic of {@code instance} (empty = clear). */
@@ -21,27 +25,44 @@ public final class LinkViews {
     Future<Void> publish(String instance, byte[] payload);
   }
 
-  /** Told of each re-assertion (to count it as a repair). */
-  @FunctionalInterface
+  /** Told of each re-assertion (to count it as a repair) and of each write left standing as a conflict. */
   public interface RepairListener {
     void reasserted(String instance, String why);
+
+    void conflict(String instance);
   }
+
+  /** Runs an action later, on the same context. */
+  @FunctionalInterface
+  public interface Timers {
+    void after(long delayMs, Runnable action);
+  }
+
+  /** The least time between two re-assertions of one view. */
+  public static final long REASSERT_HOLDOFF_MS = 1_000;
 
   /** Own publishes remembered per view until their echo is back; older ones are forgotten past this. */
   static final int MAX_IN_FLIGHT = 32;
 
   private final Publisher publisher;
   private final RepairListener repairs;
+  private final LongSupplier clockMs;
+  private final Timers timers;
   private final Map<String, View> views = new HashMap<>();
 
   private static final class View {
     byte[] held; // null once cleared: no longer ours to defend
     final ArrayDeque<byte[]> inFlight = new ArrayDeque<>();
+    long lastReassertMs = Long.MIN_VALUE;
+    boolean storeWrong; // the last message seen there was another client's
+    boolean deferred;
   }
 
-  public LinkViews(Publisher publisher, RepairListener repairs) {
+  public LinkViews(Publisher publisher, RepairListener repairs, LongSupplier clockMs, Timers timers) {
     this.publisher = publisher;
     this.repairs = repairs;
+    this.clockMs = clockMs;
+    this.timers = timers;
   }
 
   /** Publishes {@code payload} as the view of {@code instance} and defends it from now on. */
@@ -68,6 +89,7 @@ public final class LinkViews {
       return false;
     }
     if (consumeEcho(v, payload) || (v.held != null && Arrays.equals(v.held, payload))) {
+      v.storeWrong = false;
       forgetIfDone(instance, v);
       return false;
     }
@@ -75,9 +97,29 @@ public final class LinkViews {
       forgetIfDone(instance, v);
       return false; // not ours any more (the driver is gone): someone else may write there
     }
-    repairs.reasserted(instance, payload.length == 0 ? "cleared by another client" : "overwritten by another client");
-    send(instance, v, v.held);
+    v.storeWrong = true;
+    long wait = v.lastReassertMs == Long.MIN_VALUE ? 0 : v.lastReassertMs + REASSERT_HOLDOFF_MS - clockMs.getAsLong();
+    if (wait > 0) {
+      if (!v.deferred) {
+        v.deferred = true;
+        repairs.conflict(instance); // someone keeps writing here: report it, answer after the hold-off
+        timers.after(wait, () -> {
+          v.deferred = false;
+          if (views.get(instance) == v && v.held != null && v.storeWrong) {
+            reassert(instance, v, "overwritten again within " + REASSERT_HOLDOFF_MS + " ms");
+          }
+        });
+      }
+      return false;
+    }
+    reassert(instance, v, payload.length == 0 ? "cleared by another client" : "overwritten by another client");
     return true;
+  }
+
+  private void reassert(String instance, View v, String why) {
+    v.lastReassertMs = clockMs.getAsLong();
+    repairs.reasserted(instance, why);
+    send(instance, v, v.held);
   }
 
   /** The view held for {@code instance}, or null (for tests and snapshots). */
