@@ -364,6 +364,10 @@ vnet_err vnet_irq_get(const vnet_json *doc, int index, vnet_irq *out) {
 
 /* --- device ------------------------------------------------------------------------------------ */
 
+static bool is_hex_digit(char c) {
+  return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
+}
+
 static uint32_t fnv1a(uint32_t h, const char *s, size_t n) {
   for (size_t i = 0; i < n; i++) {
     h = (h ^ (uint8_t)s[i]) * 16777619u;
@@ -371,44 +375,96 @@ static uint32_t fnv1a(uint32_t h, const char *s, size_t n) {
   return h;
 }
 
-/* FrontendBinding.fromJson: kind "qemu", qmp unix:PATH or tcp:HOST:PORT, device a QEMU id. */
+static bool id_char(char c, const char *extra) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || (c && strchr(extra, c));
+}
+
+/* s[0, n) is one [A-Za-z0-9] (alpha only if alpha_first) and then up to max - 1 of [A-Za-z0-9] + extra. */
+static bool id_valid(const char *s, size_t n, size_t max, bool alpha_first, const char *extra) {
+  bool ok = n >= 1 && n <= max && id_char(s[0], "") && !(alpha_first && s[0] >= '0' && s[0] <= '9');
+  for (size_t i = 1; ok && i < n; i++) {
+    ok = id_char(s[i], extra);
+  }
+  return ok;
+}
+
+/*
+ * A libvirt QEMU URI as FrontendBinding.Libvirt takes it: at most 512 characters, scheme qemu or
+ * qemu+transport, and the characters java.net.URI accepts (escapes as %XX, one fragment). The URI's
+ * finer grammar (authority, IPv6 literals) is not checked here.
+ */
+static bool libvirt_uri_valid(const char *u, size_t n) {
+  const char *colon = memchr(u, ':', n);
+  if (n > 512 || !colon || colon - u < 4 || memcmp(u, "qemu", 4) != 0 || colon + 1 == u + n) {
+    return false;
+  }
+  for (const char *p = u + 4; p < colon; p++) { /* (\+[a-z]+)? */
+    if (!(p == u + 4 ? *p == '+' && p + 1 < colon : *p >= 'a' && *p <= 'z')) {
+      return false;
+    }
+  }
+  bool fragment = false;
+  for (const char *p = colon + 1; p < u + n; p++) {
+    unsigned char c = (unsigned char)*p;
+    if (c <= 0x20 || c == 0x7F || strchr("\"<>\\^`{|}", c)
+        || (c == '%' && (p + 2 >= u + n || !is_hex_digit(p[1]) || !is_hex_digit(p[2])))
+        || (c == '#' && fragment)) {
+      return false;
+    }
+    fragment = fragment || c == '#';
+  }
+  return true;
+}
+
+/*
+ * FrontendBinding.of: the kind, then its fields, then their checks. qemu: qmp unix:PATH or
+ * tcp:HOST:PORT, device a QEMU id; libvirt: uri, domain, interface (a MAC or an interface name).
+ */
 static vnet_err frontend_binding(const vnet_json *doc, int obj, uint32_t *hash) {
-  char kind[16], qmp[160], dev[80];
-  size_t kl, ql, dl;
+  char kind[16], a[516], b[136], c[24]; /* a: a libvirt URI of up to 512 characters */
+  size_t kl, al, bl, cl = 0;
   vnet_err e;
-  if ((e = vnet_json_string(doc, obj, "kind", kind, sizeof kind, &kl)) != VNET_OK
-      || (e = vnet_json_string(doc, obj, "qmp", qmp, sizeof qmp, &ql)) != VNET_OK
-      || (e = vnet_json_string(doc, obj, "device", dev, sizeof dev, &dl)) != VNET_OK) {
+  if ((e = vnet_json_string(doc, obj, "kind", kind, sizeof kind, &kl)) != VNET_OK) {
     return e;
   }
-  if (kl != 4 || memcmp(kind, "qemu", 4) != 0) {
+  bool qemu = kl == 4 && memcmp(kind, "qemu", 4) == 0;
+  bool libvirt = kl == 7 && memcmp(kind, "libvirt", 7) == 0;
+  if (!qemu && !libvirt) {
     return VNET_E_UNKNOWN_VALUE;
   }
-  bool qmp_ok = false;
-  if (ql > 5 && memcmp(qmp, "unix:", 5) == 0) {
-    qmp_ok = true;
-  } else if (ql >= sizeof qmp) {
-    qmp_ok = false; /* longer than this check reads: refused (Java would read it whole) */
-  } else if (ql > 4 && memcmp(qmp, "tcp:", 4) == 0) { /* tcp:[^:]+:\d{1,5} */
-    const char *host = qmp + 4;
-    const char *colon = memchr(host, ':', ql - 4);
-    size_t port_len = colon ? ql - (size_t)(colon + 1 - qmp) : 0;
-    qmp_ok = colon != NULL && colon > host && port_len >= 1 && port_len <= 5
-        && digits(colon + 1, port_len) >= 0;
+  if ((e = vnet_json_string(doc, obj, qemu ? "qmp" : "uri", a, sizeof a, &al)) != VNET_OK
+      || (e = vnet_json_string(doc, obj, qemu ? "device" : "domain", b, sizeof b, &bl)) != VNET_OK
+      || (libvirt && (e = vnet_json_string(doc, obj, "interface", c, sizeof c, &cl)) != VNET_OK)) {
+    return e;
   }
-  if (!qmp_ok) {
-    return VNET_E_OUT_OF_RANGE;
+  if (libvirt) {
+    bool mac = cl == 17;
+    for (size_t i = 0; mac && i < 17; i++) {
+      mac = i % 3 == 2 ? c[i] == ':' : is_hex_digit(c[i]);
+    }
+    if (al >= sizeof a || !libvirt_uri_valid(a, al)) {
+      return VNET_E_OUT_OF_RANGE;
+    }
+    if (!id_valid(b, bl, 128, false, "._+:@-") || !(mac || (cl < sizeof c && vnet_ifname_valid(c, cl)))) {
+      return VNET_E_INVALID_NAME;
+    }
+  } else {
+    bool qmp_ok = al > 5 && memcmp(a, "unix:", 5) == 0;
+    if (!qmp_ok && al < sizeof a && al > 4 && memcmp(a, "tcp:", 4) == 0) { /* tcp:[^:]+:\d{1,5} */
+      const char *host = a + 4;
+      const char *colon = memchr(host, ':', al - 4);
+      size_t port_len = colon ? al - (size_t)(colon + 1 - a) : 0;
+      qmp_ok = colon != NULL && colon > host && port_len >= 1 && port_len <= 5 && digits(colon + 1, port_len) >= 0;
+    }
+    if (!qmp_ok) {
+      return VNET_E_OUT_OF_RANGE;
+    }
+    if (!id_valid(b, bl, 64, true, "._-")) {
+      return VNET_E_INVALID_NAME;
+    }
   }
-  bool dev_ok = dl >= 1 && dl <= 64 && ((dev[0] | 0x20) >= 'a' && (dev[0] | 0x20) <= 'z');
-  for (size_t i = 1; dev_ok && i < dl; i++) {
-    char c = dev[i];
-    dev_ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_'
-        || c == '-';
-  }
-  if (!dev_ok) {
-    return VNET_E_INVALID_NAME;
-  }
-  *hash = fnv1a(fnv1a(fnv1a(2166136261u, kind, kl), qmp, ql), dev, dl);
+  *hash = fnv1a(fnv1a(fnv1a(fnv1a(2166136261u, kind, kl), a, al < sizeof a ? al : sizeof a - 1), b,
+                      bl < sizeof b ? bl : sizeof b - 1), c, cl < sizeof c ? cl : 0);
   return VNET_OK;
 }
 

@@ -170,6 +170,8 @@ final class GoldenVectors {
         "\u03b4\u03b4\u03b4\u03b4\u03b4\u03b4\u03b4", "a", null)), "no feature, 14-byte Greek ifname");
     add(DEVICE, Codecs.DEVICE.encode(new DeviceInfo("virtio-net7", 7, 47, EnumSet.of(VirtioFeature.STATUS), "eth0",
         "linux0", new FrontendBinding.Qemu("unix:/run/vm1/qmp.sock", "nic0"))), "a QEMU binding");
+    add(DEVICE, Codecs.DEVICE.encode(new DeviceInfo("virtio-net7", 7, 47, EnumSet.of(VirtioFeature.STATUS), "eth0",
+        "linux0", new FrontendBinding.Libvirt("qemu:///system", "vm1", "52:54:00:12:34:56"))), "a libvirt binding");
     String base = "{\"instance\":\"virtio-net7\",\"cpu\":7,\"irq\":47,\"deviceFeatures\":[\"STATUS\"],\"phy\":\"eth0\","
         + "\"agent\":\"linux0\"";
     add(DEVICE, base + "}", "minimal");
@@ -199,10 +201,32 @@ final class GoldenVectors {
         "{\"kind\":\"qemu\",\"qmp\":\"unix:/x\",\"device\":\"" + "n".repeat(65) + "\"}",
         "{\"kind\":\"xen\",\"qmp\":\"unix:/x\",\"device\":\"nic0\"}",
         "{\"kind\":\"qemu\",\"qmp\":\"unix:/x\"}",
+        "{\"kind\":\"xen\"}", "{\"qmp\":\"unix:/x\",\"device\":\"nic0\"}",
         "null", "[]"};
     for (String b : bindings) {
       add(DEVICE, base + ",\"frontend\":" + b + "}", "frontend " + b);
     }
+    String[][] libvirt = {
+        {"qemu:///system", "vm1", "52:54:00:12:34:56"}, {"qemu:///system", "vm1", "vnet0"},
+        {"qemu:///system", "vm1", "52:54:00:AB:cd:5f"}, {"qemu:///system", "vm1", "52:54:00:12:34:5g"},
+        {"qemu:///system", "vm1", "eth0:1"}, {"qemu:///system", "vm1", "abcdefghijklmnop"},
+        {"qemu+ssh://user@host:22/system", "vm1", "vnet0"}, {"qemu:system", "vm1", "vnet0"},
+        {"qemu+unix:///session", "vm1", "vnet0"}, {"qemu:///a%20b", "vm1", "vnet0"}, {"qemu:///a#frag", "vm1", "vnet0"},
+        {"xen:///system", "vm1", "vnet0"}, {"qemu", "vm1", "vnet0"}, {"qemu:", "vm1", "vnet0"},
+        {"qemu:///sys tem", "vm1", "vnet0"}, {"qemu:///a%zz", "vm1", "vnet0"}, {"QEMU:///system", "vm1", "vnet0"},
+        {"qemu+SSH://h/s", "vm1", "vnet0"}, {"qemu+://h/s", "vm1", "vnet0"}, {"qemu:///a#b#c", "vm1", "vnet0"},
+        {"qemu:///a{b}", "vm1", "vnet0"}, {"qemu:///" + "s".repeat(300), "vm1", "vnet0"},
+        {"qemu:///" + "s".repeat(505), "vm1", "vnet0"}, {"qemu:///system", "-vm", "vnet0"},
+        {"qemu:///system", "a".repeat(128), "vnet0"}, {"qemu:///system", "a".repeat(129), "vnet0"},
+        {"qemu:///system", "vm+1@x:y", "vnet0"}, {"qemu:///system", "vm 1", "vnet0"}};
+    for (String[] l : libvirt) {
+      add(DEVICE, base + ",\"frontend\":{\"kind\":\"libvirt\",\"uri\":\"" + l[0] + "\",\"domain\":\"" + l[1]
+          + "\",\"interface\":\"" + l[2] + "\"}}", "libvirt " + String.join(" ", l));
+    }
+    add(DEVICE, base + ",\"frontend\":{\"kind\":\"libvirt\",\"uri\":\"qemu:///system\",\"domain\":\"vm1\"}}",
+        "libvirt without interface");
+    add(DEVICE, base + ",\"frontend\":{\"kind\":\"libvirt\",\"qmp\":\"unix:/x\",\"device\":\"nic0\"}}",
+        "libvirt with qemu's fields");
     add(DEVICE, "{\"instance\":\"BAD\",\"cpu\":7,\"frontend\":{\"kind\":\"xen\"}}", "the binding is checked first");
     add(DEVICE, "{\"instance\":\"BAD\",\"cpu\":4096,\"irq\":1,\"deviceFeatures\":[],\"phy\":\"eth0\",\"agent\":\"a\"}",
         "a range before a name");
