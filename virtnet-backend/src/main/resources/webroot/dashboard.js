@@ -417,8 +417,13 @@
       const up = r.ok && j.status === 'UP';
       h.className = 'pill ' + (up ? 'on' : 'bad');
       h.dataset.status = j.status;
-      h.textContent = `health ${j.status} · ${j.instancesBound}/${j.instances} bound`;
+      const repairs = Object.entries(j.repairs || {});
+      const repaired = repairs.reduce((n, [, c]) => n + c, 0);
+      h.textContent = `health ${j.status} · ${j.instancesBound}/${j.instances} bound`
+        + (repaired ? ` · ${repaired} repair${repaired === 1 ? '' : 's'}` : '');
+      h.dataset.repairs = String(repaired);
       const problems = [];
+      for (const [kind, n] of repairs) problems.push(`repaired ${kind}: ${n}`);
       if (!j.broker) problems.push('broker disconnected');
       for (const a of j.agentsOffline || []) problems.push(`agent ${a} offline`);
       for (const i of j.instancesUnbound || []) problems.push(`${i} holds no PHY`);

@@ -52,6 +52,10 @@ public final class BackendNodeVerticle extends VerticleBase {
   private ChangeEvents events;
   private Timeline timeline;
   private BrokerView view;
+  private Repairs repairs;
+  /** This node's own retained status, defended against other clients. */
+  private final RetainedOwnership ownStatus = new RetainedOwnership(() -> System.nanoTime() / 1_000_000L);
+  private boolean stopping;
   private BackendMetrics metrics;
   private NodeApi api;
   private volatile boolean brokerConnected;
@@ -113,14 +117,17 @@ public final class BackendNodeVerticle extends VerticleBase {
     timeline = new Timeline(Instant::now,
         (instance, e) -> events.publish("timeline", () -> new JsonObject().put("instance", instance).put("entry", e.toJson())));
     view = new BrokerView(events::publish, timeline, instances::watching);
+    repairs = new Repairs(registry, SERVICE);
     api = new NodeApi(config.node(), context, instances, view, new Deployments(), session, topics, registry, events,
-        timeline, () -> brokerConnected);
+        timeline, repairs, () -> brokerConnected);
+    session.onReconnect(ownStatus::reconnected);
     return session.start()
         .compose(v -> {
           brokerConnected = true;
-          return session.publish(statusTopic, Buffer.buffer(Codecs.SERVICE_STATUS.encode(new ServiceStatus(true, Instant.now()))), true);
+          return publishStatus(true);
         })
         .compose(v -> Future.all(
+            session.subscribe(statusTopic, this::onOwnStatus),
             session.subscribe(topics.allPhyStates(), this::onPhyState),
             session.subscribe(topics.allAgentStatus(), this::onAgentStatus),
             session.subscribe(topics.allLinks(), this::onLink)))
@@ -153,6 +160,7 @@ public final class BackendNodeVerticle extends VerticleBase {
     if (stopFuture != null) {
       return stopFuture;
     }
+    stopping = true;
     List<Future<?>> undeployed = new ArrayList<>();
     for (InstanceRegistry.Entry e : instances.drain()) {
       if (e.live()) {
@@ -163,10 +171,12 @@ public final class BackendNodeVerticle extends VerticleBase {
     if (metrics != null) {
       metrics.close();
     }
+    if (repairs != null) {
+      repairs.close();
+    }
     stopFuture = Future.join(undeployed).<Void>mapEmpty().otherwiseEmpty()
         .compose(v -> session == null ? Future.<Void>succeededFuture()
-            : session.publish(statusTopic, Buffer.buffer(Codecs.SERVICE_STATUS.encode(new ServiceStatus(false, Instant.now()))), true)
-                .<Void>mapEmpty().otherwiseEmpty())
+            : publishStatus(false).otherwiseEmpty())
         .compose(v -> session == null ? Future.<Void>succeededFuture() : session.close(CLOSE_WAIT_MS))
         .onComplete(ar -> LOG.info("backend {} stopped; rejected messages: {}", config.node(), rejections.summary()));
     return stopFuture;
@@ -177,7 +187,7 @@ public final class BackendNodeVerticle extends VerticleBase {
     @Override
     public Future<JsonObject> deploy(InstanceConfig c) {
       VirtioNetInstanceVerticle v = new VirtioNetInstanceVerticle(c, new InstanceEnv(session, topics, config.node(),
-          config.onAgentLoss(), rejections, registry, metrics, events, timeline));
+          config.onAgentLoss(), rejections, registry, metrics, events, timeline, repairs, config.resyncMs()));
       InstanceRegistry.Entry e = instances.add(c, v);
       return vertx.deployVerticle(v)
           .onFailure(err -> {
@@ -193,6 +203,29 @@ public final class BackendNodeVerticle extends VerticleBase {
     @Override
     public Future<Void> undeploy(InstanceRegistry.Entry e) {
       return vertx.undeploy(e.deploymentId);
+    }
+  }
+
+  private Future<Void> publishStatus(boolean online) {
+    byte[] payload = Codecs.SERVICE_STATUS.encode(new ServiceStatus(online, Instant.now()));
+    ownStatus.publishing(statusTopic, payload);
+    return session.publish(statusTopic, Buffer.buffer(payload), true);
+  }
+
+  /** Our status as the broker holds it: re-asserted when another client clears or overwrites it. */
+  private void onOwnStatus(InboundMessage m) {
+    if (stopping) {
+      return;
+    }
+    switch (ownStatus.observed(m.topic(), m.bytes())) {
+      case REASSERT -> {
+        repairs.repaired(Repairs.STATUS, "node status " + (m.payload().length() == 0 ? "cleared" : "overwritten")
+            + " by another client");
+        publishStatus(true);
+      }
+      case CONFLICT -> repairs.repaired(Repairs.CONFLICT, statusTopic + " keeps being overwritten; another node "
+          + config.node() + "?");
+      default -> { }
     }
   }
 
@@ -227,6 +260,10 @@ public final class BackendNodeVerticle extends VerticleBase {
           metrics.linkView(t.cpu() + "/" + t.instance(), lv.ts(), lv.phyTs());
         }
         view.link(t.cpu(), t.instance(), lv);
+        InstanceRegistry.Entry e = lv == null ? null : instances.find(t.instance());
+        if (e != null) {
+          e.verticle.frontendView(t.cpu(), lv.carrier());
+        }
       }
     } catch (InvalidMessageException | IllegalArgumentException e) {
       LOG.debug("view: skipped a message on {}: {}", m.topic(), e.getMessage());

@@ -7,6 +7,7 @@ import io.virtnet.protocol.IrqMessage;
 import io.virtnet.protocol.VirtioNetConfig;
 import io.virtnet.runtime.mqtt.MqttSession;
 import java.time.Instant;
+import java.util.function.BiFunction;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,6 +21,7 @@ import org.slf4j.LoggerFactory;
 final class ConfigWriter implements VirtioNetDevice.Effects {
   private static final Logger LOG = LoggerFactory.getLogger(ConfigWriter.class);
 
+  private final BiFunction<String, Buffer, Future<Void>> publisher;
   private final MqttSession session;
   private final String configTopic;
   private final String irqTopic;
@@ -35,8 +37,9 @@ final class ConfigWriter implements VirtioNetDevice.Effects {
    * @param phyTs the time of the PHY change the config reflects (carried by the IRQ)
    * @param changed told after every write
    */
-  ConfigWriter(MqttSession session, String configTopic, String irqTopic, String instance, int irq,
-      Supplier<Instant> phyTs, Timeline timeline, Runnable changed) {
+  ConfigWriter(BiFunction<String, Buffer, Future<Void>> publisher, String configTopic, MqttSession session,
+      String irqTopic, String instance, int irq, Supplier<Instant> phyTs, Timeline timeline, Runnable changed) {
+    this.publisher = publisher;
     this.session = session;
     this.configTopic = configTopic;
     this.irqTopic = irqTopic;
@@ -49,7 +52,7 @@ final class ConfigWriter implements VirtioNetDevice.Effects {
 
   @Override
   public void write(VirtioNetConfig config, long generation, boolean raiseIrq) {
-    lastPublish = session.publish(configTopic, Buffer.buffer(config.encodeWire(generation)), true);
+    lastPublish = publisher.apply(configTopic, Buffer.buffer(config.encodeWire(generation)));
     if (raiseIrq) {
       session.publish(irqTopic, Buffer.buffer(Codecs.IRQ.encode(new IrqMessage(irq, instance, VirtioNetConfig.ISR_CONFIG, generation,
           Instant.now(), phyTs.get()))), false);
@@ -73,6 +76,6 @@ final class ConfigWriter implements VirtioNetDevice.Effects {
 
   /** Clears the retained config (hot-unplug). */
   Future<Void> clear() {
-    return session.publish(configTopic, Buffer.buffer(), true);
+    return publisher.apply(configTopic, Buffer.buffer());
   }
 }

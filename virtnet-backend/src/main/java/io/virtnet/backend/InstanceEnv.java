@@ -21,7 +21,9 @@ public record InstanceEnv(
     MeterRegistry registry,
     BackendMetrics metrics,
     ChangeEvents events,
-    Timeline timeline) {
+    Timeline timeline,
+    Repairs repairs,
+    long resyncMs) {
 
   public InstanceEnv {
     Objects.requireNonNull(session, "session");
@@ -33,5 +35,6 @@ public record InstanceEnv(
     Objects.requireNonNull(metrics, "metrics");
     Objects.requireNonNull(events, "events");
     Objects.requireNonNull(timeline, "timeline");
+    Objects.requireNonNull(repairs, "repairs");
   }
 }

@@ -67,6 +67,12 @@ final class InstanceRegistry {
     return e;
   }
 
+  /** The deployed instance {@code name}, or null. */
+  Entry find(String name) {
+    Entry e = entries.get(name);
+    return e != null && e.live() ? e : null;
+  }
+
   /** Removes and returns the deployed instance {@code name}; fails with 404 as {@link #live}. */
   Entry take(String name) {
     Entry e = live(name);

@@ -47,11 +47,12 @@ final class NodeApi implements BackendApi {
   private final PrometheusMeterRegistry registry;
   private final ChangeEvents events;
   private final Timeline timeline;
+  private final Repairs repairs;
   private final BooleanSupplier brokerConnected;
 
   NodeApi(String node, Context context, InstanceRegistry instances, BrokerView view, Deployer deployer,
       MqttSession session, Topics topics, PrometheusMeterRegistry registry, ChangeEvents events, Timeline timeline,
-      BooleanSupplier brokerConnected) {
+      Repairs repairs, BooleanSupplier brokerConnected) {
     this.node = node;
     this.context = context;
     this.instances = instances;
@@ -62,6 +63,7 @@ final class NodeApi implements BackendApi {
     this.registry = registry;
     this.events = events;
     this.timeline = timeline;
+    this.repairs = repairs;
     this.brokerConnected = brokerConnected;
   }
 
@@ -151,7 +153,8 @@ final class NodeApi implements BackendApi {
   public Future<JsonObject> health() {
     return ContextCalls.call(context, () -> {
       var agents = view.agents();
-      return instances().map(list -> Health.of(node, brokerConnected.getAsBoolean(), agents, list));
+      return instances().map(list -> Health.of(node, brokerConnected.getAsBoolean(), agents, list)
+          .put("repairs", repairs.toJson()));
     });
   }
 

@@ -4,15 +4,15 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.virtnet.protocol.Codecs;
 import io.virtnet.protocol.RefHold;
-import io.virtnet.runtime.mqtt.MqttSession;
 import java.time.Instant;
+import java.util.function.BiFunction;
 
 /**
  * One instance's reference on its PHY ({@code dev_hold}/{@code dev_put}): a retained {@link RefHold}
  * on {@code vnet/phy/{agent}/{ifname}/ref/{instance}}, an empty retained payload to release it.
  */
 final class RefHolder {
-  private final MqttSession session;
+  private final BiFunction<String, Buffer, Future<Void>> publisher;
   private final String topic;
   private final String holder;
   private final String node;
@@ -21,8 +21,9 @@ final class RefHolder {
   private long holds;
   private long puts;
 
-  RefHolder(MqttSession session, String topic, String holder, String node) {
-    this.session = session;
+  /** @param publisher publishes a retained payload on a topic */
+  RefHolder(BiFunction<String, Buffer, Future<Void>> publisher, String topic, String holder, String node) {
+    this.publisher = publisher;
     this.topic = topic;
     this.holder = holder;
     this.node = node;
@@ -58,6 +59,15 @@ final class RefHolder {
     }
   }
 
+  /** Publishes what is held again (a hold, or the release) after another client changed it. */
+  void reassert() {
+    if (held) {
+      publishHold();
+    } else {
+      publisher.apply(topic, Buffer.buffer());
+    }
+  }
+
   /** {@code dev_put}: an empty retained payload. */
   Future<Void> put() {
     if (held) {
@@ -65,7 +75,7 @@ final class RefHolder {
     }
     held = false;
     ifindex = -1;
-    return session.publish(topic, Buffer.buffer(), true);
+    return publisher.apply(topic, Buffer.buffer());
   }
 
   long holds() {
@@ -77,6 +87,6 @@ final class RefHolder {
   }
 
   private void publishHold() {
-    session.publish(topic, Buffer.buffer(Codecs.REF_HOLD.encode(new RefHold(holder, node, Instant.now()))), true);
+    publisher.apply(topic, Buffer.buffer(Codecs.REF_HOLD.encode(new RefHold(holder, node, Instant.now()))));
   }
 }

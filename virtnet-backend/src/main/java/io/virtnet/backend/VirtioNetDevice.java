@@ -43,6 +43,7 @@ final class VirtioNetDevice {
   private int probedMtu = -1;
   private int lastSeenMtu = -1;
   private boolean announce;
+  private boolean resetSinceNegotiation = true;
   private VirtioNetConfig current;
   private long generation;
   private boolean written;
@@ -62,9 +63,19 @@ final class VirtioNetDevice {
     write(candidate(false), false);
   }
 
-  /** {@code driverFeatures} is the driver's DRIVER_OK; a second one is a re-probe: renegotiate. */
+  /**
+   * {@code driverFeatures} is the driver's DRIVER_OK. Features are negotiated once per device reset
+   * (VIRTIO 1.2 §3.1.1): a second one that would change the live negotiation is refused (null is
+   * returned) unless the device was (re)published since; the same features again are a re-probe.
+   * Returns the features in force.
+   */
   Set<VirtioFeature> driverOk(Set<VirtioFeature> driverFeatures) {
-    negotiated = VirtioFeature.negotiate(cfg.features(), driverFeatures);
+    Set<VirtioFeature> next = VirtioFeature.negotiate(cfg.features(), driverFeatures);
+    if (negotiated != null && !resetSinceNegotiation && !next.equals(negotiated)) {
+      return null;
+    }
+    negotiated = next;
+    resetSinceNegotiation = false;
     counters.driverProbes.incrementAndGet();
     if (!negotiated.contains(VirtioFeature.GUEST_ANNOUNCE)) {
       announce = false;
@@ -72,6 +83,11 @@ final class VirtioNetDevice {
     // the driver is live now: write the current config under a new generation and announce it
     write(candidate(false), statusIrqs());
     return negotiated;
+  }
+
+  /** The device was (re)published: the driver may probe it anew and negotiate other features. */
+  void devicePublished() {
+    resetSinceNegotiation = true;
   }
 
   /** VIRTIO_NET_CTRL_ANNOUNCE_ACK: clear the bit; the driver reads config when it wants, no IRQ needed. */

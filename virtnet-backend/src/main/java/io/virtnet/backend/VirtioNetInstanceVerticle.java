@@ -5,18 +5,13 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.virtnet.backend.api.ApiException;
-import io.virtnet.backend.config.AgentLossPolicy;
 import io.virtnet.backend.config.InstanceConfig;
 import io.virtnet.backend.config.LinkPolicyConfig;
 import io.virtnet.backend.policy.LinkPolicy;
 import io.virtnet.backend.policy.PolicyClock;
 import io.virtnet.protocol.Codecs;
-import io.virtnet.protocol.CtrlMessage;
 import io.virtnet.protocol.DeviceInfo;
-import io.virtnet.protocol.InvalidMessageException;
-import io.virtnet.protocol.NetdevEvent;
 import io.virtnet.protocol.NetdevState;
-import io.virtnet.protocol.ServiceStatus;
 import io.virtnet.protocol.Topics;
 import io.virtnet.runtime.ContextCalls;
 import io.virtnet.runtime.mqtt.InboundMessage;
@@ -49,6 +44,8 @@ public final class VirtioNetInstanceVerticle extends VerticleBase {
   private InstanceLink link;
   private VirtioNetDevice device;
   private RefHolder ref;
+  private InstanceConvergence convergence;
+  private ResyncWatch resync;
   private ConfigWriter writer;
   private CoalescedChange changes;
   private Runnable removeReconnectListener;
@@ -74,10 +71,14 @@ public final class VirtioNetInstanceVerticle extends VerticleBase {
     Topics t = env.topics();
     MqttSession session = env.session();
     deviceTopic = t.virtioDevice(cfg.name());
-    ref = new RefHolder(session, t.phyRef(cfg.agent(), cfg.phy(), cfg.name()), cfg.name(), env.node());
+    String configTopic = t.virtioConfig(cfg.name());
+    String refTopic = t.phyRef(cfg.agent(), cfg.phy(), cfg.name());
+    convergence = new InstanceConvergence(cfg.name(), vertx, session, env.repairs(), deviceTopic, configTopic, refTopic);
+    ref = new RefHolder(convergence::publish, refTopic, cfg.name(), env.node());
     PhyBinding binding = new PhyBinding(cfg, env, ref, counters, this::changed);
-    writer = new ConfigWriter(session, t.virtioConfig(cfg.name()), t.rtosIrq(cfg.cpu()), cfg.name(), cfg.irq(),
+    writer = new ConfigWriter(convergence::publish, configTopic, session, t.rtosIrq(cfg.cpu()), cfg.name(), cfg.irq(),
         binding::lastPhyTs, env.timeline(), this::changed);
+    resync = new ResyncWatch(PolicyClock.of(vertx), env.resyncMs(), this::resync);
     policy = new LinkPolicy(cfg.policy(), PolicyClock.of(vertx), (up, changed) -> device.report(up, changed));
     link = new InstanceLink(cfg.name(), cfg.agent(), cfg.phy(), cfg.carrierNotify(), env.onAgentLoss(), policy,
         binding);
@@ -91,8 +92,27 @@ public final class VirtioNetInstanceVerticle extends VerticleBase {
       public NetdevState followed() {
         return link.followed();
       }
-    }, writer, counters);
+    }, (c, generation, irq) -> {
+      writer.write(c, generation, irq);
+      resync.configWritten(c.linkUp(), device.statusIrqs());
+    }, counters);
     binding.attach(policy, device);
+    convergence.owner(new InstanceConvergence.Owner() {
+      @Override
+      public void republishDevice() {
+        publishDevice();
+      }
+
+      @Override
+      public void rewriteConfig() {
+        device.rewrite();
+      }
+
+      @Override
+      public void reassertRef() {
+        ref.reassert();
+      }
+    });
     changes = new CoalescedChange(vertx, CHANGE_EVENT_COALESCE_MS, env.events()::listened,
         () -> env.events().publish("instance", this::snapshotNow));
     counters.register(env.registry(), cfg.name(), policy);
@@ -101,17 +121,17 @@ public final class VirtioNetInstanceVerticle extends VerticleBase {
     // probe: config first (the driver reads it when it finds the device), then the device
     device.probe();
     Future<Void> configPublished = writer.lastPublish();
+    InstanceInbound in = new InstanceInbound(cfg, env, counters, link, device, ref, convergence, this::changed);
     List<Future<?>> subscribed = new ArrayList<>();
-    subscribed.add(subscribe(t.phyState(cfg.agent(), cfg.phy()), this::onState));
-    subscribed.add(subscribe(t.phyEvent(cfg.agent(), cfg.phy()), this::onEvent));
-    subscribed.add(subscribe(t.phyStatus(cfg.agent()), this::onAgentStatus));
-    subscribed.add(subscribe(t.virtioCtrl(cfg.name()), this::onCtrl));
+    subscribed.add(subscribe(t.phyState(cfg.agent(), cfg.phy()), in::onState));
+    subscribed.add(subscribe(t.phyEvent(cfg.agent(), cfg.phy()), in::onEvent));
+    subscribed.add(subscribe(t.phyStatus(cfg.agent()), in::onAgentStatus));
+    subscribed.add(subscribe(t.virtioCtrl(cfg.name()), in::onCtrl));
+    for (String owned : List.of(deviceTopic, configTopic, refTopic)) {
+      subscribed.add(subscribe(owned, convergence::observed));
+    }
     return Future.all(subscribed)
-        .compose(v -> {
-          DeviceInfo info = new DeviceInfo(cfg.name(), cfg.cpu(), cfg.irq(), cfg.features(), cfg.phy(), cfg.agent(),
-              cfg.frontend());
-          return Future.all(configPublished, session.publish(deviceTopic, Buffer.buffer(Codecs.DEVICE.encode(info)), true));
-        })
+        .compose(v -> Future.all(configPublished, publishDevice()))
         .onSuccess(v -> {
           started = true;
           LOG.info("{}: probed (phy {}/{}, cpu {}, irq {}, features {})", cfg.name(), cfg.agent(), cfg.phy(),
@@ -146,6 +166,7 @@ public final class VirtioNetInstanceVerticle extends VerticleBase {
     }
     if (policy != null) {
       policy.close();
+      resync.close();
     }
     List<Future<?>> done = new ArrayList<>();
     for (MqttSession.Subscription s : subscriptions) {
@@ -158,7 +179,7 @@ public final class VirtioNetInstanceVerticle extends VerticleBase {
       env.metrics().removed(cfg.name());
       device.cleared();
       done.add(writer.clear());
-      done.add(env.session().publish(deviceTopic, Buffer.buffer(), true));
+      done.add(convergence.publish(deviceTopic, Buffer.buffer()));
     }
     counters.unregister(env.registry());
     stopFuture = Future.join(done).<Void>mapEmpty().otherwiseEmpty()
@@ -170,92 +191,37 @@ public final class VirtioNetInstanceVerticle extends VerticleBase {
     return stopFuture;
   }
 
-  // ---- inbound: decode, reject, hand to the models ----
-
-  private void onState(InboundMessage m) {
-    try {
-      if (m.payload().length() == 0) {
-        // an empty retained state: no such device
-        counters.phyEvents.incrementAndGet();
-        link.onNoState();
-        return;
-      }
-      NetdevState s = m.decoded(Codecs.NETDEV_STATE);
-      link.requireOurs(s, null);
-      counters.phyEvents.incrementAndGet();
-      if (!link.onState(s)) {
-        counters.staleDropped.incrementAndGet();
-      }
-    } catch (InvalidMessageException e) {
-      reject(m.topic(), e);
-    }
-  }
-
-  private void onEvent(InboundMessage m) {
-    try {
-      NetdevEvent e = m.decoded(Codecs.NETDEV_EVENT);
-      link.requireOurs(e.state(), e.oldIfname());
-      counters.phyEvents.incrementAndGet();
-      env.metrics().eventReceived(e.event());
-      if (!link.onEvent(e)) {
-        counters.staleDropped.incrementAndGet();
-      }
-    } catch (InvalidMessageException ex) {
-      reject(m.topic(), ex);
-    }
-  }
-
-  private void onAgentStatus(InboundMessage m) {
-    if (m.payload().length() == 0) {
-      return; // status cleared: nothing known either way
-    }
-    try {
-      ServiceStatus st = Codecs.SERVICE_STATUS.decode(m.bytes());
-      if (st.online() == link.agentOnline()) {
-        return;
-      }
-      if (st.online()) {
-        LOG.info("{}: agent {} is back online", cfg.name(), cfg.agent());
-        ref.republish();
-      } else {
-        LOG.warn("{}: agent {} went offline ({})", cfg.name(), cfg.agent(),
-            env.onAgentLoss() == AgentLossPolicy.DOWN ? "reporting link down" : "holding the last state");
-      }
-      link.setAgentOnline(st.online());
-      changed();
-    } catch (InvalidMessageException e) {
-      reject(m.topic(), e);
-    }
-  }
-
-  private void onCtrl(InboundMessage m) {
-    try {
-      CtrlMessage c = Codecs.CTRL.decode(m.bytes());
-      if (c instanceof CtrlMessage.DriverFeatures d) {
-        LOG.info("{}: driver live, negotiated {}", cfg.name(), device.driverOk(d.features()));
-        env.timeline().record(cfg.name(), "driver live (DRIVER_OK)", null);
-      } else if (c instanceof CtrlMessage.Command cmd && cmd.isAnnounceAck()) {
-        device.announceAck();
-      } else {
-        CtrlMessage.Command cmd = (CtrlMessage.Command) c;
-        throw InvalidMessageException.of("unsupported-ctrl",
-            "ctrl class " + cmd.ctrlClass() + " command " + cmd.cmd() + " is not supported");
-      }
-    } catch (InvalidMessageException e) {
-      reject(m.topic(), e);
-    }
-  }
-
-  private void reject(String topic, InvalidMessageException e) {
-    counters.rejected.incrementAndGet();
-    env.rejections().reject(topic, e);
-  }
-
   private void onReconnect() {
     if (!stopped && started) {
-      // a frontend may have missed IRQs while the broker was away: new generation, IRQ if live
+      // the session restored device and config; a frontend may have missed IRQs meanwhile:
+      // new generation, IRQ if live
+      convergence.reconnected();
+      device.devicePublished();
       device.rewrite();
     }
+  }
+
+  /** Publishes the device (probe, or again: a driver may then probe it anew). */
+  private Future<Void> publishDevice() {
+    device.devicePublished();
+    return convergence.publish(deviceTopic, Buffer.buffer(Codecs.DEVICE.encode(new DeviceInfo(cfg.name(), cfg.cpu(),
+        cfg.irq(), cfg.features(), cfg.phy(), cfg.agent(), cfg.frontend()))));
+  }
+
+  /** The frontend's view kept disagreeing with the config: republish the device and the config. */
+  private void resync() {
+    env.repairs().repaired(Repairs.RESYNC, cfg.name() + ": the frontend's view disagrees with the config");
+    publishDevice();
+    device.rewrite();
+  }
+
+  /** A frontend's link view of this instance (from the node's broker-wide subscription, any context). */
+  public void frontendView(int cpu, boolean carrier) {
+    context.runOnContext(v -> {
+      if (!stopped && started && cpu == cfg.cpu()) {
+        resync.viewSeen(carrier);
+      }
+    });
   }
 
   private void changed() {

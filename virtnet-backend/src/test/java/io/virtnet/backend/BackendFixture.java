@@ -68,6 +68,16 @@ final class BackendFixture implements AutoCloseable {
     return this;
   }
 
+  /** Starts with a frontend-view resync deadline of {@code resyncMs}. */
+  BackendFixture startWithResync(long resyncMs, InstanceConfig... instances) throws Exception {
+    BackendConfig cfg = new BackendConfig(nodeName(), "127.0.0.1", 0, AgentLossPolicy.DOWN, List.of(instances))
+        .withResyncMs(resyncMs);
+    node = new BackendNodeVerticle(cfg, new MqttConfig(prefix),
+        MqttSessionOptions.forBroker(broker.uri(), "ignored"), registry);
+    deploymentId = vertx.deployVerticle(node).await(20, TimeUnit.SECONDS);
+    return this;
+  }
+
   BackendFixture start(InstanceConfig... instances) throws Exception {
     return start(AgentLossPolicy.DOWN, instances);
   }

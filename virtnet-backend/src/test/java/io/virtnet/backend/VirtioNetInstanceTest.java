@@ -3,6 +3,7 @@ package io.virtnet.backend;
 import static io.virtnet.backend.BackendFixture.instance;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.vertx.core.Vertx;
 import io.vertx.junit5.Timeout;
@@ -350,7 +351,8 @@ class VirtioNetInstanceTest {
   }
 
   @Test
-  void secondDriverFeaturesIsAReprobe_featuresAreRenegotiated(Vertx vertx, EmbeddedBroker broker) throws Exception {
+  void differentDriverFeaturesAreRefusedUntilTheDeviceIsRepublished_thenAReprobeRenegotiates(Vertx vertx,
+      EmbeddedBroker broker) throws Exception {
     try (BackendFixture f = new BackendFixture(vertx, broker)) {
       SimPhy eth0 = f.phy("eth0", 2);
       eth0.carrier = false;
@@ -360,7 +362,19 @@ class VirtioNetInstanceTest {
       f.awaitIrqAfterConfig(2, "vn0", f.awaitProbeGeneration("vn0"));
       assertThat(f.lastConfig("vn0").config().linkUp()).isFalse();
 
-      // the driver re-probes without STATUS: the link reads as up, and IRQs stop
+      // a forged driverFeatures on a live device: refused (VIRTIO 1.2 section 3.1.1), counted, nothing changes
+      f.driverOk("vn0", EnumSet.of(VirtioFeature.MAC));
+      f.awaitCounter("vn0", "rejected", 1);
+      assertThat(f.snapshot("vn0").getJsonArray("negotiatedFeatures")).contains("STATUS", "GUEST_ANNOUNCE");
+      assertThat(f.counters("vn0").getLong("driverProbes")).isEqualTo(1);
+      assertThat(f.registry.scrape()).contains("reason=\"renegotiation\"");
+
+      // the device is republished (here: re-asserted after another client cleared it), so the driver
+      // may probe anew: without STATUS the link reads as up, and IRQs stop
+      f.raw(f.topics.virtioDevice("vn0"), new byte[0], true);
+      f.mqtt.awaitLast(f.topics.virtioDevice("vn0"), r -> !r.isEmpty(), BackendFixture.WITHIN);
+      await().atMost(BackendFixture.WITHIN).until(() -> f.node.api().health().await(10, TimeUnit.SECONDS)
+          .getJsonObject("repairs").getLong("device-reasserted", 0L) >= 1);
       f.driverOk("vn0", EnumSet.of(VirtioFeature.MAC));
       f.awaitLinkUp("vn0", true);
       long irqs = f.counters("vn0").getLong("statusIrqs");

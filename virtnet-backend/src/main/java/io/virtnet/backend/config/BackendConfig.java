@@ -12,16 +12,18 @@ import java.util.Set;
 
 /**
  * The {@code backend} section: node name (MQTT client id {@code vnet-backend-{node}}), HTTP bind
- * address (port 0 = any free port), what to report when an agent is lost, and the instances; and
- * {@code frontend.remoteTargets}, the remote VM-control targets an instance may name (contract §6).
+ * address (port 0 = any free port), what to report when an agent is lost, and the instances;
+ * {@code frontend.remoteTargets}, the remote VM-control targets an instance may name (contract §6); and
+ * how long a frontend view may disagree with its config before device and config are republished.
  */
 public record BackendConfig(String node, String httpHost, int httpPort, AgentLossPolicy onAgentLoss,
-    List<InstanceConfig> instances, RemoteTargets remoteTargets) {
+    List<InstanceConfig> instances, RemoteTargets remoteTargets, long resyncMs) {
 
   public static final String SECTION = "backend";
   public static final String DEFAULT_NODE = "backend0";
   public static final String DEFAULT_HTTP_HOST = "127.0.0.1";
   public static final int DEFAULT_HTTP_PORT = 8080;
+  public static final long DEFAULT_RESYNC_MS = 2000;
 
   public BackendConfig {
     if (Names.instanceProblem(node) != null) {
@@ -35,6 +37,9 @@ public record BackendConfig(String node, String httpHost, int httpPort, AgentLos
     }
     if (onAgentLoss == null) {
       throw new ConfigException(SECTION + ".onAgentLoss: must be down or hold");
+    }
+    if (resyncMs < 100 || resyncMs > 3_600_000) {
+      throw new ConfigException(SECTION + ".resyncMs: must be 100..3600000, got " + resyncMs);
     }
     instances = List.copyOf(instances);
     remoteTargets = remoteTargets == null ? RemoteTargets.NONE : remoteTargets;
@@ -60,7 +65,12 @@ public record BackendConfig(String node, String httpHost, int httpPort, AgentLos
   /** A config with only this host's frontend targets allowed. */
   public BackendConfig(String node, String httpHost, int httpPort, AgentLossPolicy onAgentLoss,
       List<InstanceConfig> instances) {
-    this(node, httpHost, httpPort, onAgentLoss, instances, RemoteTargets.NONE);
+    this(node, httpHost, httpPort, onAgentLoss, instances, RemoteTargets.NONE, DEFAULT_RESYNC_MS);
+  }
+
+  public BackendConfig(String node, String httpHost, int httpPort, AgentLossPolicy onAgentLoss,
+      List<InstanceConfig> instances, RemoteTargets remoteTargets) {
+    this(node, httpHost, httpPort, onAgentLoss, instances, remoteTargets, DEFAULT_RESYNC_MS);
   }
 
   /** A key for the (cpu, irq) pair an instance raises its interrupts on. */
@@ -70,7 +80,7 @@ public record BackendConfig(String node, String httpHost, int httpPort, AgentLos
 
   /** Parses the {@code backend} section of a configuration tree. */
   public static BackendConfig from(ConfigNode root) {
-    ConfigNode n = root.child(SECTION).allowOnly("node", "http", "onAgentLoss", "instances");
+    ConfigNode n = root.child(SECTION).allowOnly("node", "http", "onAgentLoss", "instances", "resyncMs");
     String node = n.string("node", DEFAULT_NODE);
     if (Names.instanceProblem(node) != null) {
       throw n.error("node", Names.instanceProblem(node));
@@ -89,14 +99,20 @@ public record BackendConfig(String node, String httpHost, int httpPort, AgentLos
       instances.add(InstanceConfig.from(item));
     }
     List<String> remote = root.child("frontend").strings("remoteTargets", List.of());
-    return new BackendConfig(node, host, port, onAgentLoss, instances, new RemoteTargets(Set.copyOf(remote)));
+    long resyncMs = n.integer("resyncMs", 100, 3_600_000, DEFAULT_RESYNC_MS);
+    return new BackendConfig(node, host, port, onAgentLoss, instances, new RemoteTargets(Set.copyOf(remote)),
+        resyncMs);
   }
 
   public BackendConfig withHttpPort(int port) {
-    return new BackendConfig(node, httpHost, port, onAgentLoss, instances, remoteTargets);
+    return new BackendConfig(node, httpHost, port, onAgentLoss, instances, remoteTargets, resyncMs);
   }
 
   public BackendConfig withInstances(List<InstanceConfig> list) {
-    return new BackendConfig(node, httpHost, httpPort, onAgentLoss, list, remoteTargets);
+    return new BackendConfig(node, httpHost, httpPort, onAgentLoss, list, remoteTargets, resyncMs);
+  }
+
+  public BackendConfig withResyncMs(long ms) {
+    return new BackendConfig(node, httpHost, httpPort, onAgentLoss, instances, remoteTargets, ms);
   }
 }

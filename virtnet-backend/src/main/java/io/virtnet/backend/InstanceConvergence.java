@@ -1,0 +1,143 @@
+package io.virtnet.backend;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.virtnet.runtime.mqtt.InboundMessage;
+import io.virtnet.runtime.mqtt.MqttSession;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How one instance converges to the retained store (docs/contract.md §3): it publishes the instance's
+ * retained topics ({@code device}, {@code config}, {@code ref}) through {@link RetainedOwnership} and
+ * re-asserts any another client clears or overwrites; it acts on a live empty PHY state only when a
+ * re-read of the retained state agrees; and its {@link ResyncWatch} republishes device and config when
+ * the frontend's view keeps disagreeing. Runs on the instance's context.
+ */
+final class InstanceConvergence {
+  private static final Logger LOG = LoggerFactory.getLogger(InstanceConvergence.class);
+  /** How long after SUBACK a retained state may take to arrive (brokers send it right after). */
+  static final long REREAD_WINDOW_MS = 500;
+
+  /** What re-asserting each owned topic means for the instance. */
+  interface Owner {
+    void republishDevice();
+
+    void rewriteConfig();
+
+    void reassertRef();
+  }
+
+  private final String instance;
+  private final Vertx vertx;
+  private final MqttSession session;
+  private final Repairs repairs;
+  private final RetainedOwnership ownership;
+  private final String deviceTopic;
+  private final String configTopic;
+  private final String refTopic;
+  private Owner owner;
+  private boolean rereading;
+
+  InstanceConvergence(String instance, Vertx vertx, MqttSession session, Repairs repairs, String deviceTopic,
+      String configTopic, String refTopic) {
+    this.instance = instance;
+    this.vertx = vertx;
+    this.session = session;
+    this.repairs = repairs;
+    this.ownership = new RetainedOwnership(() -> System.nanoTime() / 1_000_000L);
+    this.deviceTopic = deviceTopic;
+    this.configTopic = configTopic;
+    this.refTopic = refTopic;
+  }
+
+  void owner(Owner o) {
+    this.owner = o;
+  }
+
+  /** Publishes a retained value of one of the instance's own topics (empty = clear). */
+  Future<Void> publish(String topic, Buffer payload) {
+    ownership.publishing(topic, payload.getBytes());
+    return session.publish(topic, payload, true);
+  }
+
+  /** The broker came back and the session restored our values: forget the echoes still expected. */
+  void reconnected() {
+    ownership.reconnected();
+  }
+
+  /** A message on one of the instance's own retained topics. */
+  void observed(InboundMessage m) {
+    String topic = m.topic();
+    switch (ownership.observed(topic, m.bytes())) {
+      case OURS -> { }
+      case CONFLICT -> {
+        repairs.repaired(Repairs.CONFLICT, instance + ": " + topic + " keeps being overwritten; another owner?");
+        LOG.warn("{}: {} keeps being overwritten by another client; backing off", instance, topic);
+      }
+      case REASSERT -> {
+        String how = m.payload().length() == 0 ? "cleared" : "overwritten";
+        if (topic.equals(deviceTopic)) {
+          repairs.repaired(Repairs.DEVICE, instance + ": device " + how + " by another client");
+          owner.republishDevice();
+        } else if (topic.equals(configTopic)) {
+          repairs.repaired(Repairs.CONFIG, instance + ": config " + how + " by another client");
+          owner.rewriteConfig();
+        } else if (topic.equals(refTopic)) {
+          repairs.repaired(Repairs.REF, instance + ": hold " + how + " by another client");
+          owner.reassertRef();
+        }
+      }
+      default -> throw new IllegalStateException();
+    }
+  }
+
+  /**
+   * A live empty state (the PHY gone, says a message the retained store may not confirm): re-reads the
+   * retained state with a one-shot subscription. A state found is handed to {@code stateFound} (the
+   * binding is kept); none within {@link #REREAD_WINDOW_MS} after SUBACK runs {@code gone}.
+   */
+  void liveStateGone(String stateTopic, Consumer<InboundMessage> stateFound, Runnable gone) {
+    if (rereading) {
+      return; // one re-read at a time; its answer covers this message too
+    }
+    rereading = true;
+    boolean[] done = new boolean[1];
+    MqttSession.Subscription[] sub = new MqttSession.Subscription[1];
+    Consumer<InboundMessage> finish = found -> {
+      if (done[0]) {
+        return;
+      }
+      done[0] = true;
+      rereading = false;
+      if (sub[0] != null) {
+        sub[0].unsubscribe();
+      }
+      if (found != null && found.payload().length() > 0) {
+        repairs.repaired(Repairs.STATE_GONE_REFUSED, instance + ": a live empty state, but the retained store holds one");
+        stateFound.accept(found);
+      } else {
+        gone.run();
+      }
+    };
+    session.subscribe(stateTopic, m -> {
+      if (m.retained()) {
+        finish.accept(m);
+      }
+    }).onSuccess(s -> {
+      sub[0] = s;
+      if (done[0]) {
+        s.unsubscribe();
+      } else {
+        vertx.setTimer(REREAD_WINDOW_MS, t -> finish.accept(null));
+      }
+    }).onFailure(e -> {
+      // no broker to ask: keep the binding; the next state settles it
+      rereading = false;
+      done[0] = true;
+      LOG.debug("{}: re-read of {} failed: {}", instance, stateTopic, e.getMessage());
+    });
+  }
+}

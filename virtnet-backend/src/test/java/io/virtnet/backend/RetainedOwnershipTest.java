@@ -1,0 +1,39 @@
+package io.virtnet.backend;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class RetainedOwnershipTest {
+  private long now = 1_000;
+  private final RetainedOwnership owned = new RetainedOwnership(() -> now);
+
+  private static byte[] b(String s) {
+    return s.getBytes();
+  }
+
+  @Test
+  void ourEchoesInOrderAreOurs_aForeignClearOrOverwriteIsReasserted() {
+    owned.publishing("t", b("g1"));
+    owned.publishing("t", b("g2"));
+    assertThat(owned.observed("t", b("g1"))).isEqualTo(RetainedOwnership.Verdict.OURS);
+    assertThat(owned.observed("t", b("")))
+        .as("cleared by another client").isEqualTo(RetainedOwnership.Verdict.REASSERT);
+    assertThat(owned.observed("t", b("g2"))).isEqualTo(RetainedOwnership.Verdict.OURS);
+    assertThat(owned.observed("t", b("g2"))).as("the value held, redelivered").isEqualTo(RetainedOwnership.Verdict.OURS);
+    assertThat(owned.observed("t", b("g1"))).as("an old value, no longer in flight").isEqualTo(RetainedOwnership.Verdict.REASSERT);
+    assertThat(owned.observed("other", b("x"))).as("not ours").isEqualTo(RetainedOwnership.Verdict.OURS);
+  }
+
+  @Test
+  void anotherOwnerOverwritingInALoop_isReportedOnceAsAConflict_andNotFought() {
+    owned.publishing("t", b("ours"));
+    for (int i = 0; i < RetainedOwnership.MAX_REASSERTS; i++) {
+      assertThat(owned.observed("t", b("theirs" + i))).isEqualTo(RetainedOwnership.Verdict.REASSERT);
+    }
+    assertThat(owned.observed("t", b("theirs"))).isEqualTo(RetainedOwnership.Verdict.CONFLICT);
+    assertThat(owned.observed("t", b("theirs"))).isEqualTo(RetainedOwnership.Verdict.OURS);
+    now += RetainedOwnership.WINDOW_MS;
+    assertThat(owned.observed("t", b("theirs"))).isEqualTo(RetainedOwnership.Verdict.REASSERT);
+  }
+}
