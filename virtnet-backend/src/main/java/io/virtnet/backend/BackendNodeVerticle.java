@@ -10,6 +10,8 @@ import io.virtnet.backend.api.BackendApi;
 import io.virtnet.backend.config.BackendConfig;
 import io.virtnet.backend.config.InstanceConfig;
 import io.virtnet.protocol.Codecs;
+import io.virtnet.protocol.Irq;
+import io.virtnet.protocol.IrqMessage;
 import io.virtnet.protocol.InvalidMessageException;
 import io.virtnet.protocol.LinkView;
 import io.virtnet.protocol.ServiceStatus;
@@ -52,6 +54,7 @@ public final class BackendNodeVerticle extends VerticleBase {
   private ChangeEvents events;
   private Timeline timeline;
   private BrokerView view;
+  private InterruptController interrupts;
   private Repairs repairs;
   /** This node's own retained status, defended against other clients. */
   private final RetainedOwnership ownStatus = new RetainedOwnership(() -> System.nanoTime() / 1_000_000L);
@@ -118,6 +121,17 @@ public final class BackendNodeVerticle extends VerticleBase {
         (instance, e) -> events.publish("timeline", () -> new JsonObject().put("instance", instance).put("entry", e.toJson())));
     view = new BrokerView(events::publish, timeline, instances::watching);
     repairs = new Repairs(registry, SERVICE);
+    interrupts = new InterruptController(new InterruptController.Loop() {
+      @Override
+      public boolean inLoop() {
+        return io.vertx.core.Vertx.currentContext() == context;
+      }
+
+      @Override
+      public void execute(Runnable task) {
+        context.runOnContext(v -> task.run());
+      }
+    }, this::sendIrqs, IrqMessage.MAX_IRQS, registry);
     api = new NodeApi(config.node(), context, instances, view, new Deployments(), session, topics, registry, events,
         timeline, repairs, () -> brokerConnected);
     session.onReconnect(ownStatus::reconnected);
@@ -171,7 +185,8 @@ public final class BackendNodeVerticle extends VerticleBase {
     if (metrics != null) {
       metrics.close();
     }
-    if (repairs != null) {
+    if (interrupts != null) {
+      interrupts.close();
       repairs.close();
     }
     stopFuture = Future.join(undeployed).<Void>mapEmpty().otherwiseEmpty()
@@ -187,7 +202,8 @@ public final class BackendNodeVerticle extends VerticleBase {
     @Override
     public Future<JsonObject> deploy(InstanceConfig c) {
       VirtioNetInstanceVerticle v = new VirtioNetInstanceVerticle(c, new InstanceEnv(session, topics, config.node(),
-          config.onAgentLoss(), rejections, registry, metrics, events, timeline, repairs, config.resyncMs()));
+          config.onAgentLoss(), rejections, registry, metrics, events, timeline, interrupts, repairs,
+          config.resyncMs()));
       InstanceRegistry.Entry e = instances.add(c, v);
       return vertx.deployVerticle(v)
           .onFailure(err -> {
@@ -204,6 +220,15 @@ public final class BackendNodeVerticle extends VerticleBase {
     public Future<Void> undeploy(InstanceRegistry.Entry e) {
       return vertx.undeploy(e.deploymentId);
     }
+  }
+
+  /** The interrupt controller's routing: one {@code irq} message on the CPU's topic. */
+  private void sendIrqs(int cpu, List<InterruptController.Raised> irqs) {
+    List<Irq> listed = new ArrayList<>(irqs.size());
+    for (InterruptController.Raised r : irqs) {
+      listed.add(new Irq(r.irq(), r.instance(), r.isr(), r.generation(), r.phyTs()));
+    }
+    session.publish(topics.rtosIrq(cpu), Buffer.buffer(Codecs.IRQ.encode(new IrqMessage(listed, Instant.now()))), false);
   }
 
   private Future<Void> publishStatus(boolean online) {

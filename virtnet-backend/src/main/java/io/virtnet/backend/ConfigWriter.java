@@ -2,10 +2,7 @@ package io.virtnet.backend;
 
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
-import io.virtnet.protocol.Codecs;
-import io.virtnet.protocol.IrqMessage;
 import io.virtnet.protocol.VirtioNetConfig;
-import io.virtnet.runtime.mqtt.MqttSession;
 import java.time.Instant;
 import java.util.function.BiFunction;
 import java.util.function.Supplier;
@@ -15,16 +12,16 @@ import org.slf4j.LoggerFactory;
 /**
  * Carries out one instance's {@link VirtioNetDevice} writes: the whole {@code virtio_net_config}
  * with its generation in one retained message, then (when asked) the config-change IRQ announcing
- * that generation, on the same session so that the broker receives it after the config. Notes the
- * status edges on the timeline.
+ * that generation, handed to the CPU's {@link InterruptController}, which sends it after the config.
+ * Notes the status edges on the timeline.
  */
 final class ConfigWriter implements VirtioNetDevice.Effects {
   private static final Logger LOG = LoggerFactory.getLogger(ConfigWriter.class);
 
   private final BiFunction<String, Buffer, Future<Void>> publisher;
-  private final MqttSession session;
   private final String configTopic;
-  private final String irqTopic;
+  private final InterruptController interrupts;
+  private final int cpu;
   private final String instance;
   private final int irq;
   private final Supplier<Instant> phyTs;
@@ -37,12 +34,12 @@ final class ConfigWriter implements VirtioNetDevice.Effects {
    * @param phyTs the time of the PHY change the config reflects (carried by the IRQ)
    * @param changed told after every write
    */
-  ConfigWriter(BiFunction<String, Buffer, Future<Void>> publisher, String configTopic, MqttSession session,
-      String irqTopic, String instance, int irq, Supplier<Instant> phyTs, Timeline timeline, Runnable changed) {
+  ConfigWriter(BiFunction<String, Buffer, Future<Void>> publisher, String configTopic, InterruptController interrupts, int cpu, String instance,
+      int irq, Supplier<Instant> phyTs, Timeline timeline, Runnable changed) {
     this.publisher = publisher;
-    this.session = session;
     this.configTopic = configTopic;
-    this.irqTopic = irqTopic;
+    this.interrupts = interrupts;
+    this.cpu = cpu;
     this.instance = instance;
     this.irq = irq;
     this.phyTs = phyTs;
@@ -54,8 +51,9 @@ final class ConfigWriter implements VirtioNetDevice.Effects {
   public void write(VirtioNetConfig config, long generation, boolean raiseIrq) {
     lastPublish = publisher.apply(configTopic, Buffer.buffer(config.encodeWire(generation)));
     if (raiseIrq) {
-      session.publish(irqTopic, Buffer.buffer(Codecs.IRQ.encode(new IrqMessage(irq, instance, VirtioNetConfig.ISR_CONFIG, generation,
-          Instant.now(), phyTs.get()))), false);
+      // handed over after the config publish: the controller sends it after the config (see there)
+      interrupts.raise(new InterruptController.Raised(cpu, irq, instance, VirtioNetConfig.ISR_CONFIG, generation,
+          phyTs.get()));
     }
     LOG.debug("{}: config generation {} {}{}", instance, generation, config, raiseIrq ? " + IRQ" : "");
     if (previous != null && previous.linkUp() != config.linkUp()) {

@@ -10,7 +10,7 @@ import java.util.Objects;
 /**
  * What a node shares with its instance verticles: the MQTT session, topic names, the node name
  * (written into holds), the agent-loss policy, the rejection counter, the meter registry and the
- * change events the API streams, and the timeline of recent changes.
+ * change events the API streams, the timeline of recent changes, and the interrupt controllers.
  */
 public record InstanceEnv(
     MqttSession session,
@@ -22,6 +22,7 @@ public record InstanceEnv(
     BackendMetrics metrics,
     ChangeEvents events,
     Timeline timeline,
+    InterruptController interrupts,
     Repairs repairs,
     long resyncMs) {
 
@@ -35,6 +36,7 @@ public record InstanceEnv(
     Objects.requireNonNull(metrics, "metrics");
     Objects.requireNonNull(events, "events");
     Objects.requireNonNull(timeline, "timeline");
+    Objects.requireNonNull(interrupts, "interrupts");
     Objects.requireNonNull(repairs, "repairs");
   }
 }

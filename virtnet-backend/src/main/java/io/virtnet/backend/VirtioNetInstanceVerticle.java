@@ -76,7 +76,7 @@ public final class VirtioNetInstanceVerticle extends VerticleBase {
     convergence = new InstanceConvergence(cfg.name(), vertx, session, env.repairs(), deviceTopic, configTopic, refTopic);
     ref = new RefHolder(convergence::publish, refTopic, cfg.name(), env.node());
     PhyBinding binding = new PhyBinding(cfg, env, ref, counters, this::changed);
-    writer = new ConfigWriter(convergence::publish, configTopic, session, t.rtosIrq(cfg.cpu()), cfg.name(), cfg.irq(),
+    writer = new ConfigWriter(convergence::publish, configTopic, env.interrupts(), cfg.cpu(), cfg.name(), cfg.irq(),
         binding::lastPhyTs, env.timeline(), this::changed);
     resync = new ResyncWatch(PolicyClock.of(vertx), env.resyncMs(), this::resync);
     policy = new LinkPolicy(cfg.policy(), PolicyClock.of(vertx), (up, changed) -> device.report(up, changed));
