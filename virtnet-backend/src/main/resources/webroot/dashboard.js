@@ -267,7 +267,7 @@
 
   // ---- instances ----
 
-  const INSTANCE_CELLS = ['name', 'phy', 'held', 'carrier', 'status', 'generation', 'cpu', 'policy', 'notify', 'actions'];
+  const INSTANCE_CELLS = ['name', 'phy', 'held', 'carrier', 'status', 'mac', 'generation', 'cpu', 'policy', 'notify', 'actions'];
 
   function pick(o, ...paths) {
     for (const p of paths) {
@@ -343,6 +343,10 @@
       setCell(row, 'held', inst.bound ? badge('held', 'up') : badge('no', 'neutral'));
       setCell(row, 'carrier', updown(inst.linkUp));
       setCell(row, 'status', statusBits(inst));
+      const macIgnored = pick(inst, 'counters.phyMacChangesIgnored') || 0;
+      setCell(row, 'mac', el('span', { class: 'mono' }, inst.mac || '—',
+        macIgnored ? el('span', { class: 'muted' }, ` (PHY MAC changed ×${macIgnored}, not written)`) : null),
+        'the device\'s own MAC; PHY address changes are counted, not written');
       setCell(row, 'generation', el('span', { class: 'mono' }, inst.generation === undefined ? '—' : inst.generation));
       setCell(row, 'cpu', `${inst.cpu} / ${inst.irq}`);
       setCell(row, 'policy', policyCell(inst));

@@ -23,6 +23,7 @@ final class InstanceCounters {
   final AtomicLong coalesced = new AtomicLong();
   final AtomicLong announces = new AtomicLong();
   final AtomicLong mtuChangesIgnored = new AtomicLong();
+  final AtomicLong phyMacChangesIgnored = new AtomicLong();
   final AtomicLong rejected = new AtomicLong();
   final AtomicLong rebinds = new AtomicLong();
   final AtomicLong driverProbes = new AtomicLong();
@@ -46,6 +47,8 @@ final class InstanceCounters {
     counter(registry, instance, "vnet_backend_coalesced", "Link changes merged by the link policy", coalesced);
     counter(registry, instance, "vnet_backend_announces", "ANNOUNCE bits set", announces);
     counter(registry, instance, "vnet_backend_mtu_changes_ignored", "PHY MTU changes not written after probe", mtuChangesIgnored);
+    counter(registry, instance, "vnet_backend_phy_mac_changes_ignored",
+        "PHY address changes not written (the device keeps its own MAC)", phyMacChangesIgnored);
     counter(registry, instance, "vnet_backend_debounced", "Link changes dropped by the hold timers", debounced);
     counter(registry, instance, "vnet_backend_flaps_suppressed", "Flaps hidden from the frontend by dampening", flapsSuppressed);
     counter(registry, instance, "vnet_backend_suppressions", "Times dampening suppressed the link", suppressions);
@@ -94,6 +97,7 @@ final class InstanceCounters {
         .put("coalesced", coalesced.get())
         .put("announces", announces.get())
         .put("mtuChangesIgnored", mtuChangesIgnored.get())
+        .put("phyMacChangesIgnored", phyMacChangesIgnored.get())
         .put("rejected", rejected.get())
         .put("rebinds", rebinds.get())
         .put("driverProbes", driverProbes.get())

@@ -51,9 +51,13 @@ final class PhyBinding implements InstanceLink.Effects {
       counters.carrierDownCount.set(s.carrierDownCount());
     }
     long ignored = counters.mtuChangesIgnored.get();
+    long macIgnored = counters.phyMacChangesIgnored.get();
     device.phyApplied(s);
     if (counters.mtuChangesIgnored.get() != ignored) {
       LOG.info("{}: PHY MTU changed to {}; the device keeps {}", cfg.name(), s.mtu(), device.probedMtu());
+    }
+    if (counters.phyMacChangesIgnored.get() != macIgnored) {
+      LOG.info("{}: PHY address changed to {}; the device keeps its own MAC", cfg.name(), s.address());
     }
   }
 

@@ -2,6 +2,7 @@ package io.virtnet.backend;
 
 import io.virtnet.backend.config.AnnounceMode;
 import io.virtnet.backend.config.InstanceConfig;
+import io.virtnet.protocol.DeviceMac;
 import io.virtnet.protocol.Duplex;
 import io.virtnet.protocol.NetdevState;
 import io.virtnet.protocol.VirtioFeature;
@@ -33,6 +34,8 @@ final class VirtioNetDevice {
   }
 
   private final InstanceConfig cfg;
+  /** The device's own MAC: configured, else derived from node and instance; never the PHY's. */
+  private final byte[] mac;
   private final LongSupplier wallClockMs;
   private final Link link;
   private final Effects effects;
@@ -42,14 +45,17 @@ final class VirtioNetDevice {
   private Set<VirtioFeature> negotiated;
   private int probedMtu = -1;
   private int lastSeenMtu = -1;
+  private String lastSeenAddress;
   private boolean announce;
   private boolean resetSinceNegotiation = true;
   private VirtioNetConfig current;
   private long generation;
   private boolean written;
 
-  VirtioNetDevice(InstanceConfig cfg, LongSupplier wallClockMs, Link link, Effects effects, InstanceCounters counters) {
+  VirtioNetDevice(InstanceConfig cfg, String node, LongSupplier wallClockMs, Link link, Effects effects,
+      InstanceCounters counters) {
     this.cfg = cfg;
+    this.mac = cfg.mac() != null ? VirtioNetConfig.parseMac(cfg.mac()) : DeviceMac.deriveBytes(node, cfg.name());
     this.wallClockMs = wallClockMs;
     this.link = link;
     this.effects = effects;
@@ -134,11 +140,18 @@ final class VirtioNetDevice {
     writeIfChanged(candidate(rise), statusIrqs());
   }
 
-  /** A PHY state was applied (null = no such device): MTU changes after probe are counted, not written. */
+  /**
+   * A PHY state was applied (null = no such device): MTU changes after probe and address changes are
+   * counted, not written (the device keeps its own MAC).
+   */
   void phyApplied(NetdevState s) {
     if (s == null) {
       return;
     }
+    if (lastSeenAddress != null && s.address() != null && !s.address().equalsIgnoreCase(lastSeenAddress)) {
+      counters.phyMacChangesIgnored.incrementAndGet();
+    }
+    lastSeenAddress = s.address();
     if (probedMtu >= 0 && lastSeenMtu >= 0 && s.mtu() != lastSeenMtu) {
       // the device MTU is read by the driver at probe; the spec forbids changing it afterwards
       counters.mtuChangesIgnored.incrementAndGet();
@@ -194,15 +207,8 @@ final class VirtioNetDevice {
     } else {
       status = VirtioNetConfig.S_LINK_UP; // spec: without STATUS the link is assumed up
     }
-    byte[] mac;
-    if (cfg.mac() != null) {
-      mac = VirtioNetConfig.parseMac(cfg.mac());
-    } else if (f.contains(VirtioFeature.MAC)) {
-      byte[] phyMac = followed == null ? null : parseMacOrNull(followed.address());
-      mac = phyMac != null ? phyMac : current != null ? current.mac() : ZERO_MAC;
-    } else {
-      mac = ZERO_MAC;
-    }
+    // without VIRTIO_NET_F_MAC (and no configured MAC) the driver chooses its own address
+    byte[] macField = cfg.mac() != null || f.contains(VirtioFeature.MAC) ? mac : ZERO_MAC;
     long speed = VirtioNetConfig.SPEED_UNKNOWN;
     int duplex = Duplex.UNKNOWN.virtioByte();
     if (f.contains(VirtioFeature.SPEED_DUPLEX)) {
@@ -216,15 +222,7 @@ final class VirtioNetDevice {
       }
     }
     int mtu = probedMtu < 0 ? 0 : Math.min(probedMtu, 0xFFFF);
-    return new VirtioNetConfig(mac, status, 1, mtu, speed, duplex, 0, 0, 0);
-  }
-
-  private static byte[] parseMacOrNull(String address) {
-    try {
-      return address == null || address.isEmpty() ? null : VirtioNetConfig.parseMac(address);
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
+    return new VirtioNetConfig(macField, status, 1, mtu, speed, duplex, 0, 0, 0);
   }
 
   private void writeIfChanged(VirtioNetConfig c, boolean irq) {

@@ -13,6 +13,7 @@ import io.vertx.junit5.VertxExtension;
 import io.virtnet.backend.config.LinkPolicyConfig;
 import io.virtnet.broker.EmbeddedBroker;
 import io.virtnet.protocol.Codecs;
+import io.virtnet.protocol.DeviceMac;
 import io.virtnet.protocol.NetdevCmd;
 import io.virtnet.protocol.NetdevEvent;
 import io.virtnet.protocol.VirtioNetConfig;
@@ -85,7 +86,7 @@ class RobustnessTest {
       assertThat(finalConfig.linkUp()).isFalse();
       assertThat(finalConfig.speed()).isEqualTo(100);
       assertThat(finalConfig.duplex()).isEqualTo(1);
-      assertThat(finalConfig.macString()).isEqualTo(eth0.address);
+      assertThat(finalConfig.macString()).isEqualTo(DeviceMac.derive(f.nodeName(), "vn0"));
       assertThat(finalConfig.mtu()).isEqualTo(eth0.mtu);
     }
   }

@@ -41,7 +41,7 @@ class VirtioNetDeviceTest {
   private VirtioNetDevice device(Set<VirtioFeature> features, AnnounceMode mode) {
     InstanceConfig cfg = new InstanceConfig("vn0", "eth0", "linux0", 2, 42, null, features, true,
         LinkPolicyConfig.DEFAULTS, null, mode);
-    return new VirtioNetDevice(cfg, () -> wallMs, new VirtioNetDevice.Link() {
+    return new VirtioNetDevice(cfg, "backend0", () -> wallMs, new VirtioNetDevice.Link() {
       @Override
       public boolean reportedUp() {
         return up;

@@ -16,6 +16,7 @@ import io.virtnet.backend.config.InstanceConfig;
 import io.virtnet.backend.config.LinkPolicyConfig;
 import io.virtnet.broker.EmbeddedBroker;
 import io.virtnet.protocol.Codecs;
+import io.virtnet.protocol.DeviceMac;
 import io.virtnet.protocol.NetdevCmd;
 import io.virtnet.protocol.NetdevEvent;
 import io.virtnet.protocol.RefHold;
@@ -105,7 +106,8 @@ class VirtioNetInstanceTest {
       f.awaitHold("vn0", "eth0", true);
       VirtioNetConfig.Generational up = f.awaitLinkUp("vn0", true);
       assertThat(up.config().mtu()).isEqualTo(1500);
-      assertThat(up.config().macString()).isEqualTo("52:54:00:12:34:56");
+      // the device's own MAC, never the PHY's
+      assertThat(up.config().macString()).isEqualTo(DeviceMac.derive(f.nodeName(), "vn0"));
       RefHold hold = Codecs.REF_HOLD.decode(f.mqtt.last(f.refTopic("vn0", "eth0")).orElseThrow().payload());
       assertThat(hold.holder()).isEqualTo("vn0");
       assertThat(hold.node()).isEqualTo(f.nodeName());
@@ -122,7 +124,7 @@ class VirtioNetInstanceTest {
       eth0.publishState();
       f.start(instance("vn0", "eth0", 2, 42));
       VirtioNetConfig.Generational up = f.awaitLinkUp("vn0", true);
-      assertThat(up.config().macString()).isEqualTo("52:54:00:aa:bb:cc");
+      assertThat(up.config().macString()).isEqualTo(DeviceMac.derive(f.nodeName(), "vn0"));
       assertThat(up.config().mtu()).isEqualTo(9000);
       f.awaitHold("vn0", "eth0", true);
       // the device is published for the RTOS to discover
@@ -422,6 +424,34 @@ class VirtioNetInstanceTest {
       f.raw(f.topics.phyState("linux0", "eth0"), Codecs.NETDEV_STATE.encode(old.state()), false);
       f.awaitCounter("vn0", "staleDropped", stale + 2);
       assertThat(f.lastConfig("vn0").config().linkUp()).isTrue();
+    }
+  }
+
+  @Test
+  void eachInstanceHasItsOwnMac_aConfiguredOneWins_aPhyAddressChangeIsCountedNotWritten(Vertx vertx,
+      EmbeddedBroker broker) throws Exception {
+    try (BackendFixture f = new BackendFixture(vertx, broker)) {
+      SimPhy eth0 = f.phy("eth0", 2);
+      eth0.publishState();
+      SimPhy eth1 = f.phy("eth1", 3);
+      eth1.publishState();
+      // the default stack's shape: two instances on eth0, one on eth1
+      f.start(instance("virtio-net0", "eth0", 2, 42), instance("virtio-net1", "eth1", 3, 43),
+          instance("virtio-net2", "eth0", 2, 44), instance("vn9", "eth1", 3, 49).withMac("02:00:00:00:00:09"));
+      java.util.Set<String> macs = new java.util.HashSet<>();
+      for (String name : java.util.List.of("virtio-net0", "virtio-net1", "virtio-net2")) {
+        String mac = f.awaitLinkUp(name, true).config().macString();
+        assertThat(mac).startsWith("02:").isNotEqualTo(eth0.address).isEqualTo(DeviceMac.derive(f.nodeName(), name));
+        macs.add(mac);
+      }
+      assertThat(macs).as("three distinct MACs").hasSize(3);
+      assertThat(f.awaitLinkUp("vn9", true).config().macString()).isEqualTo("02:00:00:00:00:09");
+
+      eth0.address = "52:54:00:de:ad:01";
+      eth0.publish(NetdevCmd.NETDEV_CHANGEADDR);
+      f.awaitCounter("virtio-net0", "phyMacChangesIgnored", 1);
+      assertThat(f.lastConfig("virtio-net0").config().macString()).isEqualTo(DeviceMac.derive(f.nodeName(), "virtio-net0"));
+      assertThat(f.registry.scrape()).contains("vnet_backend_phy_mac_changes_ignored_total{instance=\"virtio-net2\"}");
     }
   }
 

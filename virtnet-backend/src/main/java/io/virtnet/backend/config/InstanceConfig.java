@@ -154,6 +154,10 @@ public record InstanceConfig(
     return new InstanceConfig(name, phy, agent, cpu, irq, mac, features, carrierNotify, p, frontend, announce);
   }
 
+  public InstanceConfig withMac(String fixedMac) {
+    return new InstanceConfig(name, phy, agent, cpu, irq, fixedMac, features, carrierNotify, policy, frontend, announce);
+  }
+
   public InstanceConfig withAnnounce(AnnounceMode mode) {
     return new InstanceConfig(name, phy, agent, cpu, irq, mac, features, carrierNotify, policy, frontend, mode);
   }
