@@ -8,6 +8,7 @@ import com.hivemq.extension.sdk.api.auth.parameter.SimpleAuthOutput;
 import com.hivemq.extension.sdk.api.client.ClientContext;
 import com.hivemq.extension.sdk.api.client.parameter.InitializerInput;
 import com.hivemq.extension.sdk.api.interceptor.connect.ConnectInboundInterceptor;
+import com.hivemq.extension.sdk.api.interceptor.connect.parameter.ConnectInboundOutput;
 import com.hivemq.extension.sdk.api.packets.connect.ConnackReasonCode;
 import com.hivemq.extension.sdk.api.packets.connect.ConnectPacket;
 import com.hivemq.extension.sdk.api.packets.general.MqttVersion;
@@ -29,8 +30,9 @@ import org.slf4j.LoggerFactory;
  *       bad user name or password on MQTT 5);</li>
  *   <li>PUBLISH the ACL does not grant: acknowledged and dropped (HiveMQ's publish authorizer would
  *       disconnect an MQTT 3 client instead, so an inbound interceptor drops it);</li>
- *   <li>SUBSCRIBE granted; each message is delivered only if the subscriber may read its topic
- *       (an outbound interceptor), retained ones included;</li>
+ *   <li>SUBSCRIBE granted (Mosquitto 2's ACL file does not govern SUBSCRIBE, so no subscription
+ *       authorizer); each message is delivered only if the subscriber may read its topic (an
+ *       outbound interceptor), retained ones included;</li>
  *   <li>a will the user may not write is removed at CONNECT, so it never fires.</li>
  * </ul>
  */
@@ -103,8 +105,7 @@ public final class SecurityExtension implements ExtensionMain {
     return out;
   }
 
-  private static void dropForbiddenWill(Acl acl, ConnectPacket connect,
-      com.hivemq.extension.sdk.api.interceptor.connect.parameter.ConnectInboundOutput out) {
+  private static void dropForbiddenWill(Acl acl, ConnectPacket connect, ConnectInboundOutput out) {
     connect.getWillPublish().ifPresent(will -> {
       String user = connect.getUserName().orElse(null);
       if (!acl.allows(user, connect.getClientId(), will.getTopic(), Acl.Access.WRITE)) {
