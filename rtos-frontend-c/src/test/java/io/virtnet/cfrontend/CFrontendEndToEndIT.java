@@ -101,16 +101,24 @@ class CFrontendEndToEndIT {
         Instant restarted = Instant.now();
         t = System.nanoTime();
         c = startC(frontend, broker.uri());
-        awaitCarrier(mqtt, C_VIEW, false, t);
+        double killMs = (awaitCarrier(mqtt, C_VIEW, false, t) - t) / 1e6;
         assertThat(Instant.parse(mqtt.last(C_VIEW).orElseThrow().json().getString("ts"))).isAfter(restarted);
 
         // WHEN the broker restarts with an empty retained store THEN the C frontend reconnects and follows again
+        long brokerDown = System.nanoTime();
         broker.restart();
+        long brokerUp = System.nanoTime();
         mqtt.close();
         mqtt = TestMqtt.connect(broker.uri()).subscribe("vnet/#");
         c.awaitOutput("connected to", 2, RECOVERY_BOUND);
         TestMqtt observer = mqtt;
         observer.awaitLast(C_VIEW, r -> !r.isEmpty() && !r.json().getBoolean("carrier"), RECOVERY_BOUND);
+        double brokerMs = (System.nanoTime() - brokerUp) / 1e6;
+        String recovery = String.format(Locale.ROOT, "kill -9: a new C frontend's view %.0f ms after its start; broker restart "
+            + "(%.0f ms down): the C view back %.0f ms after the broker accepted again%n", killMs,
+            (brokerUp - brokerDown) / 1e6, brokerMs);
+        LOG.info("RECOVERY {}", recovery.strip());
+        Files.writeString(Path.of("target", "c-frontend-latency.txt"), recovery, java.nio.file.StandardOpenOption.APPEND);
         // (the sim agent takes commands again once it has resubscribed: its retained state is back)
         observer.awaitLast("vnet/phy/linux0/eth1/state", r -> !r.isEmpty(), RECOVERY_BOUND);
         observer.awaitLast("vnet/virtio/virtio-net7/device", r -> !r.isEmpty(), RECOVERY_BOUND);
