@@ -151,48 +151,66 @@ final class DeviceDiscovery {
 
   /** Re-reads the retained device of {@code instance} with a one-shot subscription. */
   private void reread(String instance) {
-    String topic = topics.virtioDevice(instance);
-    DeviceInfo[] found = new DeviceInfo[1];
-    boolean[] done = new boolean[1];
-    MqttSession.Subscription[] sub = new MqttSession.Subscription[1];
-    Runnable finish = () -> {
-      if (!done[0]) {
-        done[0] = true;
-        if (sub[0] != null) {
-          sub[0].unsubscribe();
-        }
-        DeviceDirectory.Outcome o = directory.onReread(instance, found[0]);
-        if (o.repair() != null) {
-          repairs.repaired(o.repair(), instance + ": the retained store says "
-              + (found[0] == null ? "gone" : "cpu " + found[0].cpu() + ", irq " + found[0].irq()));
-        }
-        run(o.steps());
-      }
-    };
-    session.subscribe(topic, m -> {
-      if (!m.retained() || done[0]) {
+    new OneShotRead(instance).start();
+  }
+
+  /** One re-read: the first valid retained device answers; none by the end of the window means none. */
+  private final class OneShotRead {
+    private final String instance;
+    private DeviceInfo found;
+    private boolean done;
+    private MqttSession.Subscription subscription;
+
+    OneShotRead(String instance) {
+      this.instance = instance;
+    }
+
+    void start() {
+      session.subscribe(topics.virtioDevice(instance), this::onMessage)
+          .onSuccess(s -> {
+            subscription = s;
+            if (done) {
+              s.unsubscribe();
+            } else {
+              vertx.setTimer(REREAD_WINDOW_MS, t -> finish());
+            }
+          })
+          .onFailure(e -> {
+            LOG.debug("re-read of {} failed: {}", instance, e.getMessage());
+            done = true;
+            directory.onRereadFailed(instance);
+          });
+    }
+
+    private void onMessage(InboundMessage m) {
+      if (!m.retained() || done) {
         return; // live messages reach the main subscription too
       }
       try {
-        found[0] = decode(instance, m);
+        found = decode(instance, m);
       } catch (InvalidMessageException e) {
-        found[0] = null;
+        found = null; // what the store holds is no device
       }
-      if (found[0] != null) {
-        finish.run();
+      if (found != null) {
+        finish();
       }
-    }).onSuccess(s -> {
-      sub[0] = s;
-      if (done[0]) {
-        s.unsubscribe();
-      } else {
-        vertx.setTimer(REREAD_WINDOW_MS, t -> finish.run());
+    }
+
+    private void finish() {
+      if (done) {
+        return;
       }
-    }).onFailure(e -> {
-      LOG.debug("re-read of {} failed: {}", instance, e.getMessage());
-      done[0] = true;
-      directory.onRereadFailed(instance);
-    });
+      done = true;
+      if (subscription != null) {
+        subscription.unsubscribe();
+      }
+      DeviceDirectory.Outcome o = directory.onReread(instance, found);
+      if (o.repair() != null) {
+        repairs.repaired(o.repair(), instance + ": the retained store says "
+            + (found == null ? "gone" : "cpu " + found.cpu() + ", irq " + found.irq()));
+      }
+      run(o.steps());
+    }
   }
 
   /** Runs {@code step} after the earlier steps of {@code instance}, whether they succeeded or not. */

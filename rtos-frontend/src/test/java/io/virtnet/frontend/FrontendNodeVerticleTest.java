@@ -307,6 +307,20 @@ class FrontendNodeVerticleTest {
   }
 
   @Test
+  void hotUnplugAsTheBackendDoesIt_deviceThenConfigCleared_isNoRejection(Vertx vertx, EmbeddedBroker broker) throws Exception {
+    FrontendNodeVerticle node = start(vertx, broker);
+    DeviceInfo d = device("virtio-net0", 2, 42);
+    probeLinkUp(d);
+
+    backend.unplug(d.instance());
+    backend.mqtt.publish(backend.topics.virtioConfig(d.instance()), new byte[0], true);
+
+    backend.mqtt.awaitLast(backend.linkTopic(d), TestMqtt.Received::isEmpty, WITHIN);
+    await().atMost(WITHIN).until(() -> driver(node, d.instance()) == null);
+    assertThat(node.rejectedCount()).isZero();
+  }
+
+  @Test
   void changedDevice_isRemovedAndProbedAgainOnItsNewCpu(Vertx vertx, EmbeddedBroker broker) throws Exception {
     FrontendNodeVerticle node = start(vertx, broker);
     DeviceInfo d = device("virtio-net0", 2, 42);

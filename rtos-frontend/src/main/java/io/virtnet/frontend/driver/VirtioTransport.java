@@ -14,6 +14,7 @@ import io.virtnet.protocol.LinkView;
 import io.virtnet.protocol.VirtioFeature;
 import io.virtnet.protocol.VirtioNetConfig;
 import io.virtnet.protocol.VirtioNetConfig.Generational;
+import io.virtnet.runtime.mqtt.InboundMessage;
 import io.virtnet.runtime.mqtt.MqttSession;
 import java.time.Instant;
 import java.util.Set;
@@ -83,7 +84,7 @@ public final class VirtioTransport {
   public Future<Void> open(ConfigListener configListener) {
     this.listener = configListener;
     ctx.metrics().probed();
-    subscription = session.subscribe(configTopic, m -> handleConfig(m.payload(), m.retained()));
+    subscription = session.subscribe(configTopic, this::onConfigMessage);
     return subscription.map(s -> {
       if (!closed) {
         LOG.info("cpu {}: probed {} with the {} driver (irq {}, features {})", ctx.cpu(), device.instance(), driverKind,
@@ -131,16 +132,23 @@ public final class VirtioTransport {
     }
   }
 
-  /** A message on {@code config}; {@code retained} marks a fresh-subscription delivery (probe or resync). */
-  public void handleConfig(Buffer payload, boolean retained) {
-    if (closed) {
-      return;
+  private void onConfigMessage(InboundMessage m) {
+    if (m.bytes().length == 0) {
+      return; // the config cleared (hot-unplug under way): no config, not a malformed one
     }
     Generational c;
     try {
-      c = VirtioNetConfig.decodeWire(payload.getBytes());
+      c = Codecs.CONFIG.decode(m.bytes());
     } catch (InvalidMessageException e) {
-      ctx.rejections().reject(configTopic, e);
+      ctx.rejections().reject(m.topic(), e);
+      return;
+    }
+    handleConfig(c, m.retained());
+  }
+
+  /** A config read from {@code config}; {@code retained} marks a fresh-subscription delivery (probe or resync). */
+  void handleConfig(Generational c, boolean retained) {
+    if (closed) {
       return;
     }
     if (retained) {
