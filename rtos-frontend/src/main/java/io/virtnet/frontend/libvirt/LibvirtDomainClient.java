@@ -86,6 +86,10 @@ public final class LibvirtDomainClient {
   private static final class Worker {
     final ExecutorService executor;
     Connect connect;
+    /** The domain's handle and its XML, kept between calls: a link update is then one RPC, not three. */
+    Domain domain;
+    String domainXml;
+    int domainId = -1;
 
     Worker(String domain) {
       executor = Executors.newSingleThreadExecutor(r -> {
@@ -143,17 +147,25 @@ public final class LibvirtDomainClient {
 
   /** Sets the link of the NIC with this MAC address or target device, on the running domain only. */
   public Future<Void> setLink(String iface, boolean up) {
-    return call("set link of " + iface, d -> {
-      String nic = InterfaceXml.withLinkState(d.getXMLDesc(0), iface, up);
-      d.updateDeviceFlags(nic, AFFECT_LIVE);
+    return call("set link of " + iface, w -> {
+      try {
+        updateLink(w, iface, up);
+      } catch (LibvirtException | InterfaceXml.InterfaceNotFoundException e) {
+        if (connectionLost(e)) {
+          throw e;
+        }
+        // the kept handle or XML may be stale (the domain re-created, its NICs changed): once more, fresh
+        forgetDomain(w);
+        updateLink(w, iface, up);
+      }
       return null;
     });
   }
 
   /** Asks QEMU (through libvirt) to announce the domain's NICs: RARPs, and GUEST_ANNOUNCE to the guest. */
   public Future<Void> announceSelf() {
-    return call("announce-self", d -> {
-      d.qemuMonitorCommand(ANNOUNCE_SELF, 0);
+    return call("announce-self", w -> {
+      domain(w).qemuMonitorCommand(ANNOUNCE_SELF, 0);
       return null;
     });
   }
@@ -191,16 +203,31 @@ public final class LibvirtDomainClient {
     });
   }
 
-  private interface DomainCall<T> {
-    T apply(Domain domain) throws Exception;
+  private interface WorkerCall<T> {
+    T apply(Worker worker) throws Exception;
   }
 
-  private <T> Future<T> call(String what, DomainCall<T> action) {
+  /** On the worker: the live interface update, from the kept domain XML. */
+  private void updateLink(Worker w, String iface, boolean up) throws LibvirtException, InterfaceXml.InterfaceNotFoundException {
+    Domain d = domain(w);
+    if (w.domainXml == null) {
+      w.domainXml = d.getXMLDesc(0);
+    }
+    d.updateDeviceFlags(InterfaceXml.withLinkState(w.domainXml, iface, up), AFFECT_LIVE);
+  }
+
+  private static void forgetDomain(Worker w) {
+    w.domain = null;
+    w.domainXml = null;
+    w.domainId = -1;
+  }
+
+  private <T> Future<T> call(String what, WorkerCall<T> action) {
     if (closed) {
       return Future.failedFuture(new NicLinkException(NicLinkException.Reason.CLOSED, "libvirt client for " + address() + " is closed"));
     }
     Worker w = worker;
-    return this.<T>onWorker(w, () -> action.apply(domain(w))).recover(e -> {
+    return this.<T>onWorker(w, () -> action.apply(w)).recover(e -> {
       lastError = what + ": " + message(e);
       if (connectionLost(e) || e instanceof TimeoutException) {
         lost(w, lastError, e instanceof TimeoutException);
@@ -222,11 +249,18 @@ public final class LibvirtDomainClient {
     Worker w = worker;
     return onWorker(w, () -> {
       try {
-        Domain d = domain(w);
+        // a fresh lookup: a destroyed and re-created domain is a new handle with a new ID
+        Domain d = connect(w).domainLookupByName(options.domain());
         int active = d.isActive();
         DomainInfo info = d.getInfo();
         String state = info.state.name().replace("VIR_DOMAIN_", "").toLowerCase(java.util.Locale.ROOT);
-        return new Probe(state, active == 1 ? d.getID() : -1, null);
+        int id = active == 1 ? d.getID() : -1;
+        if (id != w.domainId) {
+          w.domain = d;
+          w.domainXml = null;
+          w.domainId = id;
+        }
+        return new Probe(state, id, null);
       } catch (LibvirtException e) {
         if (connectionLost(e)) {
           closeConnect(w);
@@ -303,12 +337,21 @@ public final class LibvirtDomainClient {
             ? new TimeoutException("libvirt call timed out after " + ms + " ms") : e));
   }
 
-  /** On the worker: the domain on this worker's connection, opening the connection if needed. */
+  /** On the worker: the kept domain handle, looked up (and the connection opened) if needed. */
   private Domain domain(Worker w) throws LibvirtException {
+    if (w.domain == null) {
+      w.domain = connect(w).domainLookupByName(options.domain());
+    }
+    return w.domain;
+  }
+
+  /** On the worker: this worker's connection, opened if needed. */
+  private Connect connect(Worker w) throws LibvirtException {
     if (w.connect == null) {
+      forgetDomain(w);
       w.connect = new Connect(options.uri());
     }
-    return w.connect.domainLookupByName(options.domain());
+    return w.connect;
   }
 
   /** Errors that say the connection to libvirtd is gone (daemon stopped or restarted), not the domain. */
@@ -325,6 +368,7 @@ public final class LibvirtDomainClient {
   private static void closeConnect(Worker w) {
     Connect c = w.connect;
     w.connect = null;
+    forgetDomain(w);
     if (c != null) {
       try {
         c.close();
