@@ -31,7 +31,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** DESIGN.md section 3, played at the protocol level: the test is the agent and the frontend. */
+/** docs/contract.md §3, played at the protocol level: the test is the agent and the frontend. */
 @ExtendWith({VertxExtension.class, SharedBroker.class})
 @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
 class VirtioNetInstanceTest {

@@ -22,7 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The backend's HTTP API (DESIGN.md section 7) over a {@link BackendApi}; no business logic here.
+ * The backend's HTTP API (docs/contract.md §7) over a {@link BackendApi}; no business logic here.
  * Every error is JSON {@code {"error":"…"}} with a 4xx (or 5xx) status.
  */
 public final class ApiVerticle extends VerticleBase {

@@ -43,7 +43,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** The HTTP API of DESIGN.md section 7 against a real node on the shared broker. */
+/** The HTTP API of docs/contract.md §7 against a real node on the shared broker. */
 @ExtendWith({VertxExtension.class, SharedBroker.class})
 @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
 class BackendApiTest {

@@ -39,7 +39,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** The routes the dashboard needs beyond DESIGN.md section 7: sim commands, metrics, health details. */
+/** The routes the dashboard needs beyond docs/contract.md §7: sim commands, metrics, health details. */
 @ExtendWith({VertxExtension.class, SharedBroker.class})
 @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
 class DashboardRoutesTest {
