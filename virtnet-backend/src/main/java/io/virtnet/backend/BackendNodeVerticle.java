@@ -287,7 +287,7 @@ public final class BackendNodeVerticle extends VerticleBase {
         view.link(t.cpu(), t.instance(), lv);
         InstanceRegistry.Entry e = lv == null ? null : instances.find(t.instance());
         if (e != null) {
-          e.verticle.frontendView(t.cpu(), lv.carrier());
+          e.verticle.frontendView(t.cpu(), lv.driver(), lv.carrier());
         }
       }
     } catch (InvalidMessageException | IllegalArgumentException e) {

@@ -6,12 +6,18 @@ import io.virtnet.backend.policy.PolicyClock;
  * Watches that an instance's frontend view follows its config (docs/contract.md §3): when the view's
  * carrier disagrees with the config's LINK_UP for longer than {@code resyncMs} after the last config
  * write (an IRQ lost, a config overwritten), it asks for the device and config to be republished.
- * Only a live driver that negotiated STATUS is held to it, and only once it has shown a view. No I/O
- * (time and timers through a {@link PolicyClock}); use it from one context.
+ * Only a live driver that negotiated STATUS is held to it, and only once it has shown a view. A view
+ * that still disagrees after a resync waits twice as long for the next (at most {@link #MAX_PERIOD_MS}),
+ * so a frontend that cannot follow is not flooded. No I/O (time and timers through a
+ * {@link PolicyClock}); use it from one context.
  */
 final class ResyncWatch {
+  static final long MAX_PERIOD_MS = 60_000;
+
   private final PolicyClock clock;
   private final long resyncMs;
+  /** The wait in force: resyncMs, doubled after each resync that did not help. */
+  private long period;
   private final Runnable resync;
   private boolean expected;
   private boolean watched;
@@ -19,6 +25,7 @@ final class ResyncWatch {
   /** When the disagreement started counting (the later of the last write and the first disagreeing view). */
   private long since;
   private PolicyClock.Timer timer;
+  private boolean disagreeing;
 
   /**
    * @param resync republishes the device and config; it is expected to write the config (which
@@ -27,6 +34,7 @@ final class ResyncWatch {
   ResyncWatch(PolicyClock clock, long resyncMs, Runnable resync) {
     this.clock = clock;
     this.resyncMs = resyncMs;
+    this.period = resyncMs;
     this.resync = resync;
   }
 
@@ -50,11 +58,18 @@ final class ResyncWatch {
 
   private void evaluate() {
     if (!disagrees()) {
+      period = resyncMs;
+      disagreeing = false;
       cancel();
       return;
     }
+    if (!disagreeing) {
+      // counted from the later of the last write and the moment the view began to disagree
+      disagreeing = true;
+      since = Math.max(since, clock.nowMs());
+    }
     if (timer == null) {
-      long due = Math.max(1, since + resyncMs - clock.nowMs());
+      long due = Math.max(1, since + period - clock.nowMs());
       timer = clock.schedule(due, this::check);
     }
   }
@@ -65,9 +80,11 @@ final class ResyncWatch {
       return;
     }
     long waited = clock.nowMs() - since;
-    if (waited >= resyncMs) {
-      since = clock.nowMs();
+    if (waited >= period) {
+      long next = Math.min(MAX_PERIOD_MS, period * 2);
       resync.run();
+      since = clock.nowMs();
+      period = next;
     }
     evaluate();
   }

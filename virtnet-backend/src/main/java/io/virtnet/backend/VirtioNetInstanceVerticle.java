@@ -215,10 +215,13 @@ public final class VirtioNetInstanceVerticle extends VerticleBase {
     device.rewrite();
   }
 
-  /** A frontend's link view of this instance (from the node's broker-wide subscription, any context). */
-  public void frontendView(int cpu, boolean carrier) {
+  /**
+   * A frontend's link view of this instance (from the node's broker-wide subscription, any context).
+   * Only the reference driver's view follows the config; a VM NIC's follows what its VM was told.
+   */
+  public void frontendView(int cpu, String driver, boolean carrier) {
     context.runOnContext(v -> {
-      if (!stopped && started && cpu == cfg.cpu()) {
+      if (!stopped && started && cpu == cfg.cpu() && "virtio".equals(driver)) {
         resync.viewSeen(carrier);
       }
     });

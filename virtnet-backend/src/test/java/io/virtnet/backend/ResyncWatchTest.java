@@ -18,19 +18,29 @@ class ResyncWatchTest {
   }
 
   @Test
-  void aViewDisagreeingForResyncMsAfterTheLastWrite_triggersOneResyncPerPeriod() {
+  void aViewDisagreeingForResyncMsAfterTheLastWrite_triggersAResync_thenBacksOffWhileItDoesNotHelp() {
     watch.configWritten(true, true);
     watch.viewSeen(false);
     clock.advance(1999);
     assertThat(resyncs).isZero();
     clock.advance(1);
     assertThat(resyncs).isEqualTo(1);
-    clock.advance(2000);
+    clock.advance(3999);
+    assertThat(resyncs).as("the next one waits twice as long").isEqualTo(1);
+    clock.advance(1);
     assertThat(resyncs).isEqualTo(2);
+    clock.advance(8000);
+    assertThat(resyncs).isEqualTo(3);
     watch.viewSeen(true);
-    clock.advance(10_000);
-    assertThat(resyncs).isEqualTo(2);
+    clock.advance(100_000);
+    assertThat(resyncs).isEqualTo(3);
     assertThat(clock.pending()).isZero();
+    // agreement resets the wait, counted from when the view began to disagree
+    watch.viewSeen(false);
+    clock.advance(1999);
+    assertThat(resyncs).isEqualTo(3);
+    clock.advance(1);
+    assertThat(resyncs).isEqualTo(4);
   }
 
   @Test
