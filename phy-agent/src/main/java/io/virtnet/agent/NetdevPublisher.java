@@ -28,6 +28,7 @@ final class NetdevPublisher {
   private static final Logger LOG = LoggerFactory.getLogger(NetdevPublisher.class);
 
   private final MqttSession session;
+  private final RetainedKeeper retained;
   private final Topics topics;
   private final String agent;
   private final MeterRegistry registry;
@@ -37,8 +38,9 @@ final class NetdevPublisher {
   /** Publishes the agent's start waits for; null when not starting. */
   private List<Future<Void>> startupPublishes;
 
-  NetdevPublisher(MqttSession session, Topics topics, String agent, MeterRegistry registry) {
+  NetdevPublisher(MqttSession session, RetainedKeeper retained, Topics topics, String agent, MeterRegistry registry) {
     this.session = session;
+    this.retained = retained;
     this.topics = topics;
     this.agent = agent;
     this.registry = registry;
@@ -69,13 +71,13 @@ final class NetdevPublisher {
   /** Publishes {@code s} as its PHY's retained state. */
   void state(NetdevState s) {
     published.put(s.ifname(), s);
-    track(session.publish(topics.phyState(agent, s.ifname()), Buffer.buffer(Codecs.NETDEV_STATE.encode(s)), true));
+    track(retained.publish(topics.phyState(agent, s.ifname()), Buffer.buffer(Codecs.NETDEV_STATE.encode(s))));
   }
 
   /** Clears {@code ifname}'s retained state: no such device. */
   void clear(String ifname) {
     published.remove(ifname);
-    track(session.publish(topics.phyState(agent, ifname), Buffer.buffer(), true));
+    track(retained.publish(topics.phyState(agent, ifname), Buffer.buffer()));
   }
 
   /** Whether a state of {@code ifname} is published (and not cleared since). */

@@ -31,16 +31,18 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.UUID;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The PHY agent of one host, as wiring: one {@link MqttSession} ({@code vnet-agent-{name}}, will
+ * The PHY agent of one host, as wiring: one {@link MqttSession} ({@code vnet-agent-{name}-{tag}}, will
  * {@code {"state":"offline"}} retained on {@code vnet/phy/{agent}/status}), a {@link PhySource}, and
  * the parts that do the work: {@link PhyChanges} publishes what the PHYs do, {@link AgentInbound}
- * takes commands and holds, {@link UnregisterWaiters} models {@code netdev_wait_allrefs} and
- * {@link SeqClock} numbers the events.
+ * takes commands and holds, {@link UnregisterWaiters} models {@code netdev_wait_allrefs},
+ * {@link SeqClock} numbers the events and {@link RetainedKeeper} keeps the agent's retained topics
+ * (PHY states, status) true against other clients' writes.
  *
  * <p>{@link #start()} completes once connected, subscribed, online and every PHY's initial state is
  * acknowledged by the broker. Bad input is logged and counted
@@ -75,6 +77,8 @@ public final class PhyAgentVerticle extends VerticleBase {
   private MqttSession session;
   private PhySource source;
   private NetdevPublisher publisher;
+  private RetainedKeeper retained;
+  private RetainedOwnership.Policy ownershipPolicy = RetainedOwnership.Policy.DEFAULT;
   private PhyChanges changes;
   private Gauge unregisteringGauge;
   /** Names with a retained state from an earlier run; null once started. */
@@ -92,7 +96,7 @@ public final class PhyAgentVerticle extends VerticleBase {
   /**
    * An agent with its own PHY source factory and unregister intervals.
    *
-   * @param options broker options; the client id is replaced by {@code vnet-agent-{name}} and the will set
+   * @param options broker options; the client id is replaced by {@code vnet-agent-{name}-{tag}} and the will set
    * @param rebroadcastInterval how often an unregistering PHY rebroadcasts NETDEV_UNREGISTER
    * @param warnInterval how often it logs the usage-count warning
    */
@@ -105,12 +109,14 @@ public final class PhyAgentVerticle extends VerticleBase {
     this.sourceFactory = Objects.requireNonNull(sourceFactory, "sourceFactory");
     this.waiters = new UnregisterWaiters(holders, rebroadcastInterval, warnInterval);
     this.statusTopic = topics.phyStatus(agent);
-    this.sessionOptions = options.withClientId(clientId(agent))
+    // a tag of its own per run: two agents of one name (two hosts, a misconfiguration) then do not take
+    // over each other's connection in a loop, but see each other's writes and report the conflict
+    this.sessionOptions = options.withClientId(clientId(agent) + "-" + UUID.randomUUID().toString().substring(0, 8))
         .withWill(new MqttSessionOptions.Will(statusTopic, OFFLINE_WILL, true));
     this.rejections = new Rejections(registry, SERVICE);
   }
 
-  /** The MQTT client id of agent {@code name}. */
+  /** The MQTT client id prefix of agent {@code name}; a running agent adds a tag of its own. */
   public static String clientId(String name) {
     return "vnet-agent-" + name;
   }
@@ -144,7 +150,8 @@ public final class PhyAgentVerticle extends VerticleBase {
     session = MqttSession.create(vertx, sessionOptions);
     session.onReconnect(this::onReconnect);
     MqttMetrics.reconnects(registry, SERVICE + "-" + agent, session);
-    publisher = new NetdevPublisher(session, topics, agent, registry);
+    retained = new RetainedKeeper(vertx, session, topics, agent, ownershipPolicy, registry, clock);
+    publisher = new NetdevPublisher(session, retained, topics, agent, registry);
     changes = new PhyChanges(vertx, publisher, waiters, holders, seq, clock);
     AgentInbound inbound = new AgentInbound(agent, topics, rejections, source, holders, waiters, changes);
     publisher.startupBegins();
@@ -153,6 +160,7 @@ public final class PhyAgentVerticle extends VerticleBase {
           List<Future<?>> subs = new ArrayList<>();
           subs.add(session.subscribe(topics.prefix() + "/phy/" + agent + "/+/state", this::onOwnState)
               .onSuccess(s -> ownStates = s));
+          subs.add(retained.subscribe());
           subs.add(session.subscribe(topics.allPhyRefs(agent), inbound::onRef));
           subs.add(session.subscribe(topics.allBackendStatus(), inbound::onBackendStatus));
           if (source.acceptsCommands()) {
@@ -160,7 +168,8 @@ public final class PhyAgentVerticle extends VerticleBase {
           }
           return Future.all(subs);
         })
-        .compose(v -> session.publish(statusTopic, Buffer.buffer(Codecs.SERVICE_STATUS.encode(new ServiceStatus(true, clock.instant()))), true))
+        .compose(v -> retained.publish(statusTopic,
+            Buffer.buffer(Codecs.SERVICE_STATUS.encode(new ServiceStatus(true, clock.instant())))))
         .compose(v -> source.start(this::onSourceEvents))
         .compose(v -> {
           // a source that delivered on another thread: its batch is queued on our context before this
@@ -173,6 +182,7 @@ public final class PhyAgentVerticle extends VerticleBase {
         })
         .compose(v -> clearStaleStates())
         .compose(v -> ownStates == null ? Future.<Void>succeededFuture() : ownStates.unsubscribe())
+        .onSuccess(v -> retained.arm())
         .onSuccess(v -> LOG.info("{} {} ({} source) publishing {} PHY(s) on {}", SERVICE, agent,
             config.source().wireName(), publisher.names().size(), sessionOptions.uri()))
         .recover(e -> stopAll().transform(ar -> Future.<Void>failedFuture(e)));
@@ -194,6 +204,7 @@ public final class PhyAgentVerticle extends VerticleBase {
     stopping = true;
     if (changes != null) {
       changes.stop();
+      retained.stop();
     }
     Future<Void> sourceStopped = source == null ? Future.succeededFuture()
         : source.stop().recover(e -> {
@@ -212,6 +223,27 @@ public final class PhyAgentVerticle extends VerticleBase {
           LOG.info("{} {} stopped; rejected messages: {}", SERVICE, agent, rejections.summary());
         });
     return stopFuture;
+  }
+
+  /** How the agent stands: {@code DEGRADED} while another client keeps overwriting its retained topics. */
+  public record Health(boolean degraded, List<String> conflicts) {
+    public Health {
+      conflicts = List.copyOf(conflicts);
+    }
+  }
+
+  /** This agent's health now. */
+  public Future<Health> health() {
+    return ContextCalls.get(context, () -> {
+      List<String> conflicts = retained == null ? List.of() : retained.conflicts();
+      return new Health(!conflicts.isEmpty(), conflicts);
+    });
+  }
+
+  /** Sets how the agent backs off from a topic another client keeps overwriting; before deployment. */
+  PhyAgentVerticle ownershipPolicy(RetainedOwnership.Policy policy) {
+    this.ownershipPolicy = Objects.requireNonNull(policy, "policy");
+    return this;
   }
 
   /** The references on {@code ifname} that count now (diagnostics, tests). */
