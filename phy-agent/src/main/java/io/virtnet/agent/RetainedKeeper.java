@@ -61,7 +61,7 @@ final class RetainedKeeper {
 
   /** Publishes {@code payload} retained on {@code topic}, an agent-owned topic, as its new truth. */
   Future<Void> publish(String topic, Buffer payload) {
-    model.published(topic, payload.getBytes());
+    model.published(topic, payload.getBytes(), clock.instant());
     return session.publish(topic, payload, true);
   }
 
@@ -135,13 +135,14 @@ final class RetainedKeeper {
       return;
     }
     model.reassert(topic).ifPresent(truth -> {
-      count("vnet_repairs", "Repairs of a view that disagreed with the truth", kind + "-reasserted").increment();
-      // in a conflict this repeats at the backoff's pace; its warning said so once
-      boolean conflict = model.conflicts(clock.instant()).contains(topic);
-      (conflict ? LOG.atDebug() : LOG.atInfo()).log("{}: another client {}; re-asserting the agent's {}",
-          Names.printable(topic),
-          truth.length == 0 ? "published a value there" : "cleared or overwrote it",
-          truth.length == 0 ? "clearing (no such device)" : "value");
+      Counter c = count("vnet_repairs", "Views repaired to converge to the retained store", kind + "-reasserted");
+      c.increment();
+      long n = (long) c.count();
+      // in a conflict this repeats at the backoff's pace, and its warning said so; a storm must not flood the log
+      boolean quiet = (n > 10 && n % 1000 != 0) || model.conflicts(clock.instant()).contains(topic);
+      (quiet ? LOG.atDebug() : LOG.atInfo()).log("{}: another client {}; re-asserting the agent's {}{}",
+          Names.printable(topic), truth.length == 0 ? "published a value there" : "cleared or overwrote it",
+          truth.length == 0 ? "clearing (no such device)" : "value", n > 10 ? " [" + n + " so far]" : "");
       publish(topic, Buffer.buffer(truth))
           .onFailure(e -> LOG.debug("re-asserting {} failed: {}", topic, e.getMessage()));
     });

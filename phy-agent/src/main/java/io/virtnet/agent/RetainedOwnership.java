@@ -54,15 +54,21 @@ final class RetainedOwnership {
   }
 
   private static final byte[] EMPTY = new byte[0];
-  /** Own publishes not yet seen back, per topic; older ones are forgotten past this. */
-  private static final int MAX_ECHOES = 16;
+  /**
+   * How long an own publish is expected back. A storm publishes faster than the echoes return, so
+   * the pending echoes are bounded by age (and a hard cap), not by a small count.
+   */
+  static final Duration ECHO_TTL = Duration.ofSeconds(30);
+  private static final int MAX_ECHOES = 100_000;
+
+  private record Echo(byte[] payload, Instant at) {}
   /** Topics tracked at most; past this, those whose truth is empty are forgotten, oldest first. */
   static final int MAX_TOPICS = 10_000;
 
   private static final class Owned {
     byte[] truth = EMPTY;
     byte[] lastSeen;
-    final ArrayDeque<byte[]> echoes = new ArrayDeque<>();
+    final ArrayDeque<Echo> echoes = new ArrayDeque<>();
     final ArrayDeque<Instant> foreign = new ArrayDeque<>();
     Instant lastForeign;
     boolean conflict;
@@ -82,14 +88,15 @@ final class RetainedOwnership {
     return policy;
   }
 
-  /** Records a publish of ours: the topic's new truth, whose echo is expected. */
-  void published(String topic, byte[] payload) {
+  /** Records a publish of ours at {@code now}: the topic's new truth, whose echo is expected. */
+  void published(String topic, byte[] payload, Instant now) {
     Owned o = owned(topic);
     o.truth = payload.clone();
-    o.echoes.addLast(o.truth);
-    if (o.echoes.size() > MAX_ECHOES) {
-      o.echoes.removeFirst();
+    Instant expired = now.minus(ECHO_TTL);
+    while (!o.echoes.isEmpty() && (o.echoes.size() >= MAX_ECHOES || o.echoes.peekFirst().at().isBefore(expired))) {
+      o.echoes.removeFirst(); // not delivered back (a broker ACL without read, say)
     }
+    o.echoes.addLast(new Echo(o.truth, now));
   }
 
   /**
@@ -189,8 +196,8 @@ final class RetainedOwnership {
   /** True when {@code payload} is one of our publishes not seen back yet; forgets it and older ones. */
   private static boolean consumeEcho(Owned o, byte[] payload) {
     int i = 0;
-    for (Iterator<byte[]> it = o.echoes.iterator(); it.hasNext(); i++) {
-      if (Arrays.equals(it.next(), payload)) {
+    for (Iterator<Echo> it = o.echoes.iterator(); it.hasNext(); i++) {
+      if (Arrays.equals(it.next().payload(), payload)) {
         for (int k = 0; k <= i; k++) {
           o.echoes.removeFirst();
         }

@@ -38,8 +38,8 @@ class RetainedOwnershipTest {
 
   @Test
   void echoesOfOurOwnPublishes_areNotForeign_evenWhenANewerOneIsOnItsWay() {
-    owned.published(STATE, b("{\"seq\":1}"));
-    owned.published(STATE, b("{\"seq\":2}"));
+    owned.published(STATE, b("{\"seq\":1}"), now());
+    owned.published(STATE, b("{\"seq\":2}"), now());
 
     assertThat(seen("{\"seq\":1}")).isEqualTo(Verdict.NONE);
     assertThat(seen("{\"seq\":2}")).isEqualTo(Verdict.NONE);
@@ -48,7 +48,7 @@ class RetainedOwnershipTest {
 
   @Test
   void aClearByAnotherClient_isReassertedAtOnce_withTheTruth() {
-    owned.published(STATE, b("{\"seq\":1}"));
+    owned.published(STATE, b("{\"seq\":1}"), now());
     seen("{\"seq\":1}");
 
     Verdict v = owned.observed(STATE, EMPTY, now());
@@ -70,7 +70,7 @@ class RetainedOwnershipTest {
 
   @Test
   void aReassertionThatIsNoLongerNeeded_publishesNothing() {
-    owned.published(STATE, b("A"));
+    owned.published(STATE, b("A"), now());
     seen("A");
     seen("forged");
 
@@ -84,9 +84,9 @@ class RetainedOwnershipTest {
     RetainedOwnership starting = new RetainedOwnership(POLICY);
     String other = "vnet/phy/linux0/eth1/state";
     String pending = "vnet/phy/linux0/eth2/state";
-    starting.published(STATE, b("ours"));
-    starting.published(other, b("ours1"));
-    starting.published(pending, b("ours2"));
+    starting.published(STATE, b("ours"), now());
+    starting.published(other, b("ours1"), now());
+    starting.published(pending, b("ours2"), now());
 
     assertThat(starting.observed(STATE, b("old"), now())).isEqualTo(Verdict.NONE); // an earlier run's
     assertThat(starting.observed(STATE, b("ours"), now())).isEqualTo(Verdict.NONE);
@@ -103,7 +103,7 @@ class RetainedOwnershipTest {
 
   @Test
   void aTopicFoughtOver_becomesAConflict_withExponentialCappedBackoff_thenHeals() {
-    owned.published(STATE, b("ours"));
+    owned.published(STATE, b("ours"), now());
     seen("ours");
 
     // two immediate re-assertions, then the third foreign write within the window is a conflict
@@ -142,7 +142,7 @@ class RetainedOwnershipTest {
 
   @Test
   void foreignWritesSpreadOutInTime_areRepairedEachAtOnce_withoutAConflict() {
-    owned.published(STATE, b("ours"));
+    owned.published(STATE, b("ours"), now());
     for (int i = 0; i < 10; i++) {
       Verdict v = seen("forged-" + i);
       assertThat(v.delay()).isZero();
@@ -155,7 +155,7 @@ class RetainedOwnershipTest {
 
   @Test
   void aValueEqualToTheTruth_needsNoRepair() {
-    owned.published(STATE, b("ours"));
+    owned.published(STATE, b("ours"), now());
     seen("ours");
 
     assertThat(seen("ours")).isEqualTo(Verdict.NONE);
@@ -171,8 +171,8 @@ class RetainedOwnershipTest {
 
   @Test
   void aClearedTopic_isForgottenOnceSettled_andGarbageOnEverNewNames_staysBounded() {
-    owned.published(STATE, b("ours"));
-    owned.published(STATE, EMPTY); // unregistered
+    owned.published(STATE, b("ours"), now());
+    owned.published(STATE, EMPTY, now()); // unregistered
     seen("ours");
     owned.observed(STATE, EMPTY, now());
     assertThat(owned.size()).isZero();
@@ -183,5 +183,25 @@ class RetainedOwnershipTest {
       owned.reassert(topic);
     }
     assertThat(owned.size()).isLessThanOrEqualTo(RetainedOwnership.MAX_TOPICS);
+  }
+
+  @Test
+  void aStormOfOurOwnPublishes_aheadOfTheirEchoes_isNeverTakenForForeignWrites() {
+    for (int i = 0; i < 2_000; i++) {
+      owned.published(STATE, b("{\"seq\":" + i + "}"), now());
+    }
+    for (int i = 0; i < 2_000; i++) {
+      assertThat(seen("{\"seq\":" + i + "}").reassert()).as("echo %d", i).isFalse();
+    }
+    assertThat(owned.conflicts(now())).isEmpty();
+  }
+
+  @Test
+  void echoesThatNeverCome_expire() {
+    owned.published(STATE, b("old"), now()); // a broker that does not let us read our topics
+    clock.advance(RetainedOwnership.ECHO_TTL.plusSeconds(1));
+    owned.published(STATE, b("new"), now());
+
+    assertThat(seen("old").reassert()).isTrue();
   }
 }

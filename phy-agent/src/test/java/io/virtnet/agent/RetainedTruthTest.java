@@ -225,4 +225,21 @@ class RetainedTruthTest {
     assertThat(allRepairs(registry)).isZero();
     obs.publish(phy("eth1", "cmd"), new byte[0], true);
   }
+
+  @Test
+  void aStormOfTheAgentsOwnChanges_isNotTakenForAnotherWriter(Vertx vertx) throws Exception {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    PhyAgentVerticle agent = deploy(vertx, registry);
+    obs.awaitJson(phy("eth0", "state"), "operstate", "UP", WITHIN);
+
+    // 500 flaps as fast as the client sends them: the agent publishes faster than its echoes come back
+    for (int i = 0; i < 500; i++) {
+      obs.publish(phy("eth0", "cmd"), "{\"op\":\"carrier\",\"value\":false}");
+      obs.publish(phy("eth0", "cmd"), "{\"op\":\"carrier\",\"value\":true}");
+    }
+    obs.awaitLast(phy("eth0", "state"), r -> !r.isEmpty() && r.json().getLong("carrierUpCount") == 500, WITHIN);
+
+    assertThat(allRepairs(registry)).isZero();
+    assertThat(degraded(agent)).isFalse();
+  }
 }
