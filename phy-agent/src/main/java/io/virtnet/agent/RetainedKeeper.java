@@ -93,7 +93,7 @@ final class RetainedKeeper {
     if (stopped || !owned(m.topic())) {
       return;
     }
-    act(m.topic(), model.observed(m.topic(), m.payload().getBytes(), clock.instant()));
+    act(m.topic(), model.observed(m.topic(), m.bytes(), clock.instant()));
   }
 
   private boolean owned(String topic) {
