@@ -13,6 +13,7 @@ import io.virtnet.protocol.Topics;
 import io.virtnet.runtime.mqtt.InboundMessage;
 import io.virtnet.runtime.mqtt.MqttSession;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +42,8 @@ final class RetainedKeeper {
   private final Map<String, Long> timers = new HashMap<>();
   private final Map<String, Counter> counters = new HashMap<>();
   private final Gauge degraded;
+  /** Until when the agent is DEGRADED, for the gauge, which is read on a metrics scraper's thread. */
+  private volatile Instant degradedUntil = Instant.MIN;
   private boolean stopped;
 
   RetainedKeeper(Vertx vertx, MqttSession session, Topics topics, String agent, RetainedOwnership.Policy policy,
@@ -53,7 +56,7 @@ final class RetainedKeeper {
     this.model = new RetainedOwnership(policy);
     this.registry = registry;
     this.clock = clock;
-    this.degraded = Gauge.builder("vnet_agent_degraded", this, k -> k.conflicts().isEmpty() ? 0 : 1)
+    this.degraded = Gauge.builder("vnet_agent_degraded", this, k -> k.clock.instant().isBefore(k.degradedUntil) ? 1 : 0)
         .description("1 while another client keeps overwriting this agent's retained topics")
         .tag("agent", agent)
         .register(registry);
@@ -109,6 +112,10 @@ final class RetainedKeeper {
   }
 
   private void act(String topic, RetainedOwnership.Verdict v) {
+    Instant now = clock.instant();
+    if (v.foreignInWindow() > 0 && model.inConflict(topic, now)) {
+      degradedUntil = now.plus(model.policy().quiet());
+    }
     String kind = topic.equals(statusTopic) ? "status" : "state";
     if (v.conflictBegins()) {
       count("vnet_ownership_conflicts", "Retained topics another client keeps overwriting", kind).increment();
@@ -139,7 +146,7 @@ final class RetainedKeeper {
       c.increment();
       long n = (long) c.count();
       // in a conflict this repeats at the backoff's pace, and its warning said so; a storm must not flood the log
-      boolean quiet = (n > 10 && n % 1000 != 0) || model.conflicts(clock.instant()).contains(topic);
+      boolean quiet = (n > 10 && n % 1000 != 0) || model.inConflict(topic, clock.instant());
       (quiet ? LOG.atDebug() : LOG.atInfo()).log("{}: another client {}; re-asserting the agent's {}{}",
           Names.printable(topic), truth.length == 0 ? "published a value there" : "cleared or overwrote it",
           truth.length == 0 ? "clearing (no such device)" : "value", n > 10 ? " [" + n + " so far]" : "");

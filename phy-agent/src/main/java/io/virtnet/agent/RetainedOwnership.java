@@ -160,6 +160,12 @@ final class RetainedOwnership {
     return out;
   }
 
+  /** Whether {@code topic} is in conflict at {@code now}. */
+  boolean inConflict(String topic, Instant now) {
+    Owned o = topics.get(topic);
+    return o != null && inConflict(o, now);
+  }
+
   private Verdict foreign(Owned o, Instant now) {
     if (o.conflict && !inConflict(o, now)) {
       o.conflict = false;

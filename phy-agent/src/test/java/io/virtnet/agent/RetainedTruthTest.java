@@ -116,6 +116,7 @@ class RetainedTruthTest {
     assertThat(retainedNow(phy("eth0", "state"))).isEqualTo(truth);
     assertThat(repairs(registry, "state-reasserted")).isEqualTo(1);
     assertThat(degraded(agent)).isFalse();
+    assertThat(registry.get("vnet_agent_degraded").gauge().value()).isZero();
   }
 
   @Test
@@ -182,6 +183,8 @@ class RetainedTruthTest {
     assertThat(first.find("vnet_ownership_conflicts").counters()).isNotEmpty();
     assertThat(second.find("vnet_ownership_conflicts").counters()).isNotEmpty();
     assertThat(a.health().await(5, TimeUnit.SECONDS).conflicts()).contains(status());
+    assertThat(first.get("vnet_agent_degraded").gauge().value()).isEqualTo(1);
+    assertThat(second.get("vnet_agent_degraded").gauge().value()).isEqualTo(1);
     double before = allRepairs(first) + allRepairs(second);
 
     // AND while they keep disagreeing, they re-assert with backoff (at most every 500 ms per topic here),
