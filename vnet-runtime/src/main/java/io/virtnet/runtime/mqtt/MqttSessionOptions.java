@@ -89,4 +89,12 @@ public record MqttSessionOptions(
   public String uri() {
     return new BrokerUri(host, port, tls).toString();
   }
+
+  /** Never the password: options end up in log lines and exception messages. */
+  @Override
+  public String toString() {
+    return "MqttSessionOptions[" + uri() + ", clientId=" + clientId + ", username=" + username
+        + ", password=" + (password == null ? "none" : "****") + ", tlsInsecure=" + tlsInsecure + ", caFile=" + caFile
+        + ", keepAlive=" + keepAliveSeconds + "s, maxInflight=" + maxInflight + "]";
+  }
 }
