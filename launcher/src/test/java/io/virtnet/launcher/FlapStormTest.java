@@ -2,9 +2,15 @@ package io.virtnet.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
 import io.virtnet.protocol.Codecs;
+import io.virtnet.protocol.VirtioNetConfig;
 import io.virtnet.testsupport.TestMqtt;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
@@ -75,9 +81,10 @@ class FlapStormTest extends DefaultStackTest {
       }
       long converged = System.nanoTime();
       LOG.info("storm: frontends of eth0 converged {} ms after the storm's end", (converged - end) / 1_000_000);
-      // … and stay there: nothing stale is still queued behind
+      // … and stay there: once the backend holds no report back (linkwatch, hold) and each frontend
+      // shows the backend's last config generation, nothing stale is still queued behind
       mqtt.awaitLast(p + "/phy/linux0/eth0/state", r -> !r.isEmpty() && !r.json().getBoolean("carrier"), WITHIN);
-      await(Duration.ofMillis(1500));
+      awaitSettled(Map.of("virtio-net0", link(2, "virtio-net0"), "virtio-net2", link(3, "virtio-net2")));
       assertThat(mqtt.last(link(2, "virtio-net0")).orElseThrow().json().getBoolean("carrier")).isFalse();
       assertThat(mqtt.last(link(3, "virtio-net2")).orElseThrow().json().getBoolean("carrier")).isFalse();
       assertThat(mqtt.last(link(2, "virtio-net1")).orElseThrow().json().getBoolean("carrier"))
@@ -93,10 +100,48 @@ class FlapStormTest extends DefaultStackTest {
     }
   }
 
-  /** Lets {@code d} pass (pacing the storm), polling with a bound rather than sleeping. */
-  private static void await(Duration d) {
-    long until = System.nanoTime() + d.toNanos();
-    org.awaitility.Awaitility.await().atMost(d.plusSeconds(1)).pollInterval(Duration.ofMillis(50))
-        .until(() -> System.nanoTime() >= until);
+  /**
+   * Waits until the backend holds no report back for the instances named (instance → its view's
+   * topic), then for a marker to come back through the broker, then until each one's last view shows
+   * at least the generation of the last IRQ raised for it.
+   */
+  private void awaitSettled(Map<String, String> views) {
+    HttpClient http = HttpClient.newHttpClient();
+    org.awaitility.Awaitility.await("backend holds nothing back").atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(20)).until(() -> {
+          for (String instance : views.keySet()) {
+            JsonObject policy = new JsonObject(http.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + stack.httpPort() + "/api/instances/" + instance)).build(),
+                HttpResponse.BodyHandlers.ofString()).body()).getJsonObject("policy");
+            if (policy.getBoolean("pending") || policy.getBoolean("holdPending")) {
+              return false;
+            }
+          }
+          return true;
+        });
+    String marker = p + "/test/marker";
+    mqtt.publish(marker, "marker");
+    mqtt.awaitAny(marker, r -> true, Duration.ofSeconds(5));
+    org.awaitility.Awaitility.await("views at the last IRQ's generation").atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(20)).until(() -> views.entrySet().stream().allMatch(e -> {
+          long irq = lastIrqGeneration(e.getKey());
+          long shown = mqtt.last(e.getValue()).orElseThrow().json().getLong("generation");
+          return VirtioNetConfig.generationAtOrAfter(shown, irq);
+        }));
+  }
+
+  /** The generation the last IRQ raised for {@code instance} announced. */
+  private long lastIrqGeneration(String instance) {
+    long last = 0;
+    for (TestMqtt.Received r : mqtt.received()) {
+      if (r.topic().startsWith(p + "/rtos/") && r.topic().endsWith("/irq") && !r.isEmpty()) {
+        for (var irq : Codecs.IRQ.decode(r.payload()).irqs()) {
+          if (irq.instance().equals(instance)) {
+            last = irq.generation();
+          }
+        }
+      }
+    }
+    return last;
   }
 }

@@ -103,9 +103,9 @@ public final class TestMqtt implements AutoCloseable {
 
   /** Waits (bounded) until the last message on {@code topic} satisfies {@code predicate}; returns it. */
   public Received awaitLast(String topic, Predicate<Received> predicate, Duration within) {
-    await().atMost(within).pollInterval(Duration.ofMillis(10))
-        .until(() -> last(topic).filter(predicate).isPresent());
-    return last(topic).orElseThrow();
+    // the message that satisfied the predicate, not a later one read again after the wait
+    return await().atMost(within).pollInterval(Duration.ofMillis(10))
+        .until(() -> last(topic).filter(predicate), Optional::isPresent).orElseThrow();
   }
 
   /** Waits until the last JSON message on {@code topic} has {@code key} equal to {@code value}. */
@@ -115,9 +115,8 @@ public final class TestMqtt implements AutoCloseable {
 
   /** Waits until some message (not only the last) on {@code topic} satisfies {@code predicate}. */
   public Received awaitAny(String topic, Predicate<Received> predicate, Duration within) {
-    await().atMost(within).pollInterval(Duration.ofMillis(10))
-        .until(() -> received(topic).stream().anyMatch(predicate));
-    return received(topic).stream().filter(predicate).findFirst().orElseThrow();
+    return await().atMost(within).pollInterval(Duration.ofMillis(10))
+        .until(() -> received(topic).stream().filter(predicate).findFirst(), Optional::isPresent).orElseThrow();
   }
 
   public void clear() {

@@ -1,7 +1,6 @@
 package io.virtnet.systemtests.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.virtnet.broker.EmbeddedBroker;
 import io.virtnet.systemtests.support.EnvFile;
@@ -79,10 +78,11 @@ class BrokerRestartIT {
   private static List<Duration> restartsMidStorm(Stack stack, Injector injector, IntConsumer restartBroker) {
     List<Duration> times = new ArrayList<>();
     for (int n = 1; n <= RESTARTS; n++) {
-      // GIVEN a storm: 2 PHYs × 100 flaps at 100 commands/s, about 4 s
+      // GIVEN a storm: 2 PHYs × 100 flaps (off, on) at 100 commands/s, about 4 s, a quarter through
+      int before = stack.commandsSeen();
       CompletableFuture<Injector.Run> storm = CompletableFuture.supplyAsync(
           () -> injector.run("storm", "--phys", "eth0,eth1", "--flaps", "100", "--rate", "100"));
-      await().pollDelay(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2)).until(() -> true);
+      stack.awaitCommands("storm a quarter through", before, 100, Duration.ofSeconds(10));
       assertThat(storm).as("storm still running at the restart").isNotDone();
 
       // WHEN the broker restarts mid-storm, empty

@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -99,12 +100,23 @@ class HostileInputIT {
 
   // ---- impersonate ----
 
-  /** The frontends' views of the instances on eth0 as published during {@code action}. */
-  private static List<LinkView> viewsOnEth0During(Runnable action) {
+  /** The instances on eth0. */
+  private static final List<Instance> ON_ETH0 = List.of(Stack.INSTANCES.get(0), Stack.INSTANCES.get(2));
+
+  /**
+   * The frontends' views of the instances on eth0 as published while the forged events that
+   * {@code impersonate} (returning its output) sends are handled: until the backend has counted every
+   * one of them and whatever they caused has reached the frontends.
+   */
+  private static List<LinkView> viewsOnEth0During(Supplier<String> impersonate) {
     int before = stack.observer().received().size();
-    action.run();
-    // the forged events are processed within a linkwatch interval; give the slowest path 2 s
-    await().pollDelay(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> true);
+    Map<String, Long> counted = stack.phyEventsCounted();
+    String output = impersonate.get();
+    long forged = output.lines().filter(l -> l.startsWith("sent seq=")).count();
+    assertThat(forged).as("forged events sent: " + output).isPositive();
+    Map<String, Long> wanted = new TreeMap<>();
+    ON_ETH0.forEach(i -> wanted.put(i.name(), counted.get(i.name()) + forged));
+    stack.awaitSettled(forged + " forged events on eth0", wanted, Duration.ofSeconds(10));
     List<LinkView> views = new ArrayList<>();
     stack.observer().received().stream().skip(before)
         .filter(r -> r.topic().equals(Stack.INSTANCES.get(0).link()) || r.topic().equals(Stack.INSTANCES.get(2).link()))
@@ -157,7 +169,7 @@ class HostileInputIT {
   /** What a fresh subscriber sees of the stack's retained state, as text: PHY states, statuses, holds, devices, configs, views. */
   private static Map<String, String> retainedSnapshot() {
     stack.connectObserver();
-    await().pollDelay(Duration.ofMillis(500)).atMost(Duration.ofSeconds(1)).until(() -> true);
+    stack.awaitRetainedCopies(Duration.ofSeconds(10));
     Map<String, String> m = new TreeMap<>();
     for (var r : stack.observer().received()) {
       if (r.retained()) {
@@ -247,7 +259,10 @@ class HostileInputIT {
   @Test
   @Order(1)
   void hundredThousandGarbageMessages_crashNothing_changeNothing_andAreAllCountedRejected() {
-    // GIVEN the stack at rest
+    // GIVEN the stack at rest: every driver live, nothing held back, every view at its config's generation
+    Map<String, Long> none = new TreeMap<>();
+    Stack.INSTANCES.forEach(i -> none.put(i.name(), 0L));
+    stack.awaitSettled("start", none, Duration.ofSeconds(30));
     Map<String, String> before = retainedSnapshot();
     Map<String, JsonObject> instancesBefore = stack.instances();
     long backendBefore = stack.backendRejections();

@@ -62,15 +62,17 @@ class ProcessKillIT {
     }
   }
 
-  /** A storm on both PHYs in the background: 2 PHYs × 50 flaps at 100 commands/s, about 2 s. */
-  private static CompletableFuture<Injector.Run> stormInBackground() {
-    return CompletableFuture.supplyAsync(() -> injector.ok("storm", "--phys", "eth0,eth1", "--flaps", "50", "--rate", "100"));
-  }
+  /** Commands of the background storm: 2 PHYs × 50 flaps (off, on) at 100 commands/s, about 2 s. */
+  static final int STORM_COMMANDS = 2 * 50 * 2;
 
-  private static void sleepInto(CompletableFuture<?> storm, Duration d) {
-    // mid-storm: wait a fixed share of it, but never past its end
-    await().pollDelay(d).atMost(d.plusSeconds(1)).until(() -> true);
+  /** A storm on both PHYs in the background, once the observer has seen 40 % of its commands. */
+  private static CompletableFuture<Injector.Run> stormUnderWay() {
+    int before = stack.commandsSeen();
+    CompletableFuture<Injector.Run> storm =
+        CompletableFuture.supplyAsync(() -> injector.ok("storm", "--phys", "eth0,eth1", "--flaps", "50", "--rate", "100"));
+    stack.awaitCommands("storm 40 % through", before, STORM_COMMANDS * 2 / 5, Duration.ofSeconds(10));
     assertThat(storm).as("storm still running at the fault").isNotDone();
+    return storm;
   }
 
   /** Kill/restart cycles per service. */
@@ -93,8 +95,7 @@ class ProcessKillIT {
     List<Duration> times = new ArrayList<>();
     for (int c = 0; c < CYCLES; c++) {
       // GIVEN a storm running (and the cable pulled at the end of the previous cycle plugged back by it)
-      CompletableFuture<Injector.Run> storm = stormInBackground();
-      sleepInto(storm, Duration.ofMillis(800));
+      CompletableFuture<Injector.Run> storm = stormUnderWay();
       // WHEN the service is killed mid-storm
       assertThat(stack.kill(service)).isEqualTo(137);
       // and the PHYs keep changing while it is away: the storm ends (all on), then one cable is pulled
@@ -138,8 +139,7 @@ class ProcessKillIT {
   @Test
   @Order(3)
   void agentSigkill_willTakesEveryLinkDown_andRestartRestoresStateAndHolds() {
-    CompletableFuture<Injector.Run> storm = stormInBackground();
-    sleepInto(storm, Duration.ofMillis(800));
+    CompletableFuture<Injector.Run> storm = stormUnderWay();
     // WHEN the agent is killed mid-storm: its will ("offline") fires and onAgentLoss=down applies
     assertThat(stack.kill(Service.AGENT)).isEqualTo(137);
     Instant killed = Instant.now();

@@ -7,6 +7,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.virtnet.protocol.Codecs;
+import io.virtnet.protocol.InvalidMessageException;
 import io.virtnet.protocol.LinkView;
 import io.virtnet.protocol.NetdevState;
 import io.virtnet.protocol.RegState;
@@ -207,6 +208,35 @@ final class Stack implements AutoCloseable {
         }, m -> true);
   }
 
+  /** How many PHY commands ({@code vnet/phy/{agent}/+/cmd}) the observer has recorded. */
+  int commandsSeen() {
+    String prefix = "vnet/phy/" + AGENT + "/";
+    return (int) observer.received().stream()
+        .filter(r -> r.topic().startsWith(prefix) && r.topic().endsWith("/cmd")).count();
+  }
+
+  /** Waits until the observer has recorded {@code n} PHY commands more than {@code before}: a storm that far along. */
+  void awaitCommands(String what, int before, int n, Duration bound) {
+    await(name + ": " + what).atMost(bound).pollInterval(Duration.ofMillis(5))
+        .until(() -> commandsSeen() - before >= n);
+  }
+
+  /**
+   * Waits until a freshly connected observer has the retained copy of every topic the services keep
+   * retained (the PHYs' states, the agent's status, each instance's device, config, view and ref),
+   * then for a marker it publishes itself to come back: what the broker sent before the marker is in.
+   */
+  void awaitRetainedCopies(Duration bound) {
+    List<String> topics = new ArrayList<>(List.of("vnet/phy/" + AGENT + "/status"));
+    PHYS.forEach(p -> topics.add("vnet/phy/" + AGENT + "/" + p + "/state"));
+    INSTANCES.forEach(i -> topics.addAll(List.of(i.device(), i.config(), i.link(), i.ref())));
+    await(name + ": retained copies of " + topics).atMost(bound).pollInterval(Duration.ofMillis(10))
+        .until(() -> topics.stream().allMatch(t -> observer.saw(r -> r.retained() && r.topic().equals(t))));
+    String marker = "vnet/test/marker/" + java.util.UUID.randomUUID();
+    observer.publish(marker, "marker", false);
+    observer.await("marker " + marker, bound, r -> r.topic().equals(marker));
+  }
+
   /** Disconnects the observer (e.g. while 100,000 messages it need not record go by). */
   void disconnectObserver() {
     if (observer != null) {
@@ -379,6 +409,87 @@ final class Stack implements AutoCloseable {
     Map<String, JsonObject> m = new TreeMap<>();
     new JsonArray(r.body()).forEach(o -> m.put(((JsonObject) o).getString("name"), (JsonObject) o));
     return m;
+  }
+
+  /** Instance name → PHY messages its backend instance has counted (applied or dropped as stale). */
+  Map<String, Long> phyEventsCounted() {
+    Map<String, Long> m = new TreeMap<>();
+    instances().forEach((n, o) -> m.put(n, o.getJsonObject("counters").getLong("phyEvents")));
+    return m;
+  }
+
+  /**
+   * Waits until the backend has counted at least {@code phyEvents} PHY messages for each instance
+   * named, its driver is live and it holds no report back (no linkwatch or hold timer pending); then
+   * for a marker of the observer's own to come back (what the backend published before is through the
+   * broker); then until the frontend's last view of each shows at least the generation of the last
+   * IRQ the observer saw for it: whatever those messages caused has reached the frontends.
+   */
+  void awaitSettled(String what, Map<String, Long> phyEvents, Duration bound) {
+    String[] lastWhy = {""};
+    try {
+      await(name + ": backend settled after " + what).atMost(bound).pollInterval(Duration.ofMillis(20))
+          .failFast("a service died" + logs(), () -> !allAlive())
+          .until(() -> {
+            lastWhy[0] = backendUnsettled(phyEvents).orElse("");
+            return lastWhy[0].isEmpty();
+          });
+      String marker = "vnet/test/marker/" + java.util.UUID.randomUUID();
+      observer.publish(marker, "marker", false);
+      observer.await("marker " + marker, bound, r -> r.topic().equals(marker));
+      await(name + ": frontends caught up after " + what).atMost(bound).pollInterval(Duration.ofMillis(20))
+          .until(() -> {
+            lastWhy[0] = viewsBehindIrqs(phyEvents.keySet()).orElse("");
+            return lastWhy[0].isEmpty();
+          });
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError(name + ": not settled within " + bound + " after " + what + ": " + lastWhy[0], e);
+    }
+  }
+
+  private Optional<String> backendUnsettled(Map<String, Long> phyEvents) {
+    Map<String, JsonObject> inst = instances();
+    for (Map.Entry<String, Long> e : phyEvents.entrySet()) {
+      JsonObject o = inst.get(e.getKey());
+      long counted = o.getJsonObject("counters").getLong("phyEvents");
+      JsonObject policy = o.getJsonObject("policy");
+      if (!o.getBoolean("driverLive", false)) {
+        return Optional.of(e.getKey() + ": driver not live yet");
+      }
+      if (counted < e.getValue()) {
+        return Optional.of(e.getKey() + " counted " + counted + " PHY messages of " + e.getValue());
+      }
+      if (policy != null && (policy.getBoolean("pending", false) || policy.getBoolean("holdPending", false))) {
+        return Optional.of(e.getKey() + " holds a report back: " + policy.encode());
+      }
+    }
+    return Optional.empty();
+  }
+
+  private Optional<String> viewsBehindIrqs(java.util.Set<String> names) {
+    Map<String, Long> irqs = new TreeMap<>();
+    for (AuthMqtt.Received r : observer.received()) {
+      if (r.topic().startsWith("vnet/rtos/") && r.topic().endsWith("/irq") && r.payload().length > 0) {
+        try {
+          for (var irq : Codecs.IRQ.decode(r.payload()).irqs()) {
+            irqs.merge(irq.instance(), irq.generation(), (a, b) -> VirtioNetConfig.generationAtOrAfter(a, b) ? a : b);
+          }
+        } catch (InvalidMessageException e) {
+          // not the backend's
+        }
+      }
+    }
+    for (Instance i : INSTANCES) {
+      Long irq = irqs.get(i.name());
+      if (!names.contains(i.name()) || irq == null) {
+        continue;
+      }
+      Optional<Long> shown = view(i).map(LinkView::generation);
+      if (shown.isEmpty() || !VirtioNetConfig.generationAtOrAfter(shown.get(), irq)) {
+        return Optional.of(i.name() + " view of generation " + shown.orElse(null) + ", last IRQ for " + irq);
+      }
+    }
+    return Optional.empty();
   }
 
   /** Every instance the backend says is bound has a non-empty retained ref, and every other an empty one. */
