@@ -14,9 +14,9 @@ import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode
 import io.virtnet.broker.EmbeddedBroker;
 import io.virtnet.broker.auth.Acl;
 import io.virtnet.broker.auth.BrokerSecurity;
-import io.virtnet.systemtests.support.AuthMqtt;
 import io.virtnet.systemtests.support.EnvFile;
 import io.virtnet.systemtests.support.Mosquitto;
+import io.virtnet.testsupport.TestMqtt;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -120,14 +120,14 @@ class AclCrossCheckIT {
   @Test
   void anonymousAndWrongPassword_areRefusedByBoth() {
     for (int port : new int[] {mosquitto.port(), hivemq.port()}) {
-      assertThat(AuthMqtt.connectFailure(port, null, null, null))
+      assertThat(TestMqtt.to("127.0.0.1", port).mqtt311().connectFailure())
           .hasValueSatisfying(e -> assertThat(((Mqtt3ConnAckException) e).getMqttMessage().getReturnCode())
               .isEqualTo(Mqtt3ConnAckReturnCode.NOT_AUTHORIZED));
-      assertThat(AuthMqtt.connectFailure(port, "backend", "not-" + passwords.get("backend"), null))
+      assertThat(TestMqtt.to("127.0.0.1", port).mqtt311().login("backend", "not-" + passwords.get("backend")).connectFailure())
           .hasValueSatisfying(e -> assertThat(((Mqtt3ConnAckException) e).getMqttMessage().getReturnCode())
               .isEqualTo(Mqtt3ConnAckReturnCode.NOT_AUTHORIZED));
-      assertThat(AuthMqtt.connectFailure(port, "nobody", "x", null)).isPresent();
-      assertThat(AuthMqtt.connectFailure(port, "observer", passwords.get("observer"), null)).isEmpty();
+      assertThat(TestMqtt.to("127.0.0.1", port).mqtt311().login("nobody", "x").connectFailure()).isPresent();
+      assertThat(TestMqtt.to("127.0.0.1", port).mqtt311().login("observer", passwords.get("observer")).connectFailure()).isEmpty();
     }
   }
 
@@ -168,8 +168,8 @@ class AclCrossCheckIT {
   void aWillOnATopicTheUserMayNotWrite_neverFires_onEither() throws Exception {
     for (int port : new int[] {mosquitto.port(), hivemq.port()}) {
       String nonce = UUID.randomUUID().toString().substring(0, 8);
-      try (AuthMqtt watch = login(port, "injector")) {
-        watch.subscribe("vnet/#");
+      try (TestMqtt watch = login(port, "injector")) {
+        watch.trySubscribe("vnet/#");
         // GIVEN two agent connections, one with a will it may write and one with a will it may not
         String allowed = "will-allowed:" + nonce;
         String forged = "will-forged:" + nonce;
@@ -179,10 +179,10 @@ class AclCrossCheckIT {
           assertThat(ok.isConnected() && bad.isConnected()).isTrue();
         }
         // THEN the allowed will arrives, and after a later marker the forbidden one still has not
-        watch.await("the allowed will on port " + port, BOUND, r -> r.text().equals(allowed));
+        watch.awaitMatching("the allowed will on port " + port, BOUND, r -> r.text().equals(allowed));
         String marker = "will-marker:" + nonce;
         watch.publish(MARKER_TOPICS.get(0), marker, false);
-        watch.await("the marker", BOUND, r -> r.text().equals(marker));
+        watch.awaitMatching("the marker", BOUND, r -> r.text().equals(marker));
         assertThat(watch.saw(r -> r.text().equals(forged))).as("a will the agent may not write, port " + port).isFalse();
       }
     }
@@ -234,17 +234,17 @@ class AclCrossCheckIT {
 
   /** Runs every probe on the broker at {@code port}: which reads arrive, which writes are delivered and retained. */
   private static Outcome probe(int port, String nonce) {
-    Map<String, AuthMqtt> clients = new LinkedHashMap<>();
-    try (AuthMqtt injector = login(port, "injector"); AuthMqtt watch = login(port, "injector")) {
+    Map<String, TestMqtt> clients = new LinkedHashMap<>();
+    try (TestMqtt injector = login(port, "injector"); TestMqtt watch = login(port, "injector")) {
       for (String user : USERS) {
-        AuthMqtt c = login(port, user);
+        TestMqtt c = login(port, user);
         clients.put(user, c);
         for (String topic : TOPICS) {
-          c.subscribe(topic); // granted by both: the read grants decide what is delivered
+          c.trySubscribe(topic); // granted by both: the read grants decide what is delivered
         }
-        c.subscribe(markerTopic(user));
+        c.trySubscribe(markerTopic(user));
       }
-      watch.subscribe("vnet/#");
+      watch.trySubscribe("vnet/#");
       Map<Probe, Boolean> allowed = new TreeMap<>();
 
       // READ: the injector publishes on every topic, then a marker to each user
@@ -254,8 +254,8 @@ class AclCrossCheckIT {
       String readMarker = "read-marker:" + nonce;
       MARKER_TOPICS.forEach(t -> injector.publish(t, readMarker, false));
       for (String user : USERS) {
-        AuthMqtt c = clients.get(user);
-        c.await(user + "'s read marker", BOUND, r -> r.text().equals(readMarker));
+        TestMqtt c = clients.get(user);
+        c.awaitMatching(user + "'s read marker", BOUND, r -> r.text().equals(readMarker));
         // HiveMQ does not order deliveries across topics: also wait for what the model lets through
         awaitAll(c, user + "'s allowed reads", TOPICS.stream().filter(t -> acl.allows(user, "it-" + user, t, Acl.Access.READ))
             .map(t -> "read:" + nonce + ":" + t).toList());
@@ -273,7 +273,7 @@ class AclCrossCheckIT {
       }
       String writeMarker = "write-marker:" + nonce;
       injector.publish(MARKER_TOPICS.get(0), writeMarker, false);
-      watch.await("the write marker", BOUND, r -> r.text().equals(writeMarker));
+      watch.awaitMatching("the write marker", BOUND, r -> r.text().equals(writeMarker));
       // a PUBACK to one client does not order HiveMQ's delivery to another: wait for the allowed writes too
       awaitAll(watch, "the allowed writes", USERS.stream().flatMap(u -> TOPICS.stream()
           .filter(t -> acl.allows(u, "it-" + u, t, Acl.Access.WRITE)).map(t -> writePayload(nonce, u, t))).toList());
@@ -285,7 +285,7 @@ class AclCrossCheckIT {
       }
       return new Outcome(allowed, retained(port, nonce));
     } finally {
-      clients.values().forEach(AuthMqtt::close);
+      clients.values().forEach(TestMqtt::close);
     }
   }
 
@@ -294,7 +294,7 @@ class AclCrossCheckIT {
    * delivers later than the marker is not mistaken for one that refuses; one still missing after the
    * bound shows up in the comparison of the outcomes.
    */
-  private static void awaitAll(AuthMqtt client, String what, List<String> payloads) {
+  private static void awaitAll(TestMqtt client, String what, List<String> payloads) {
     try {
       await(what).atMost(BOUND).until(() -> payloads.stream().allMatch(p -> client.saw(r -> r.text().equals(p))));
     } catch (ConditionTimeoutException e) {
@@ -304,24 +304,24 @@ class AclCrossCheckIT {
 
   /** What a late subscriber gets retained on each probe topic. */
   private static Map<String, String> retained(int port, String nonce) {
-    try (AuthMqtt late = login(port, "injector")) {
-      late.subscribe("vnet/#");
-      late.await("retained probe values", BOUND,
+    try (TestMqtt late = login(port, "injector")) {
+      late.trySubscribe("vnet/#");
+      late.awaitMatching("retained probe values", BOUND,
           r -> TOPICS.stream().allMatch(t -> late.last(t).isPresent()));
       String marker = "retained-marker:" + nonce;
       late.publish(MARKER_TOPICS.get(0), marker, false);
-      late.await("the retained marker", BOUND, r -> r.text().equals(marker));
+      late.awaitMatching("the retained marker", BOUND, r -> r.text().equals(marker));
       Map<String, String> out = new TreeMap<>();
       for (String topic : TOPICS) {
-        Optional<AuthMqtt.Received> last = late.received().stream()
+        Optional<TestMqtt.Received> last = late.received().stream()
             .filter(r -> r.topic().equals(topic) && r.retained()).reduce((a, b) -> b);
-        out.put(topic, last.map(AuthMqtt.Received::text).orElse(null));
+        out.put(topic, last.map(TestMqtt.Received::text).orElse(null));
       }
       return out;
     }
   }
 
-  private static AuthMqtt login(int port, String user) {
-    return AuthMqtt.connect(port, user, passwords.get(user));
+  private static TestMqtt login(int port, String user) {
+    return TestMqtt.to("127.0.0.1", port).mqtt311().login(user, passwords.get(user)).connect();
   }
 }

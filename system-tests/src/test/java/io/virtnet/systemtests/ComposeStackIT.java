@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.virtnet.systemtests.support.AuthMqtt;
+import io.virtnet.testsupport.TestMqtt;
 import io.virtnet.systemtests.support.ComposeFile;
 import io.virtnet.systemtests.support.EnvFile;
 import io.virtnet.systemtests.support.Mosquitto;
@@ -47,7 +47,7 @@ class ComposeStackIT {
   private static Mosquitto broker;
   private static final List<ServiceProcess> services = new ArrayList<>();
   private static Map<String, String> passwords;
-  private static AuthMqtt observer;
+  private static TestMqtt observer;
   private static int httpPort;
 
   @BeforeAll
@@ -57,7 +57,7 @@ class ComposeStackIT {
     }
     broker = Mosquitto.start("deploy/mosquitto/mosquitto.conf", work, null);
     passwords = EnvFile.mqttPasswords();
-    observer = AuthMqtt.connect(broker.port(), "observer", passwords.get("observer"));
+    observer = services().login("observer", passwords.get("observer")).connect();
     observer.subscribe("vnet/#");
     httpPort = Ports.free();
 
@@ -156,5 +156,10 @@ class ComposeStackIT {
     injector("carrier", "eth0", "on");
     awaitCarrier(true, LINK_BOUND);
     assertThat(services).allSatisfy(s -> assertThat(s.isAlive()).as(s.name()).isTrue());
+  }
+
+  /** A test client for the broker as the services speak to it (MQTT 3.1.1). */
+  private static TestMqtt.Options services() {
+    return TestMqtt.to("127.0.0.1", broker.port()).mqtt311();
   }
 }

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3ConnAckException;
-import io.virtnet.systemtests.support.AuthMqtt;
 import io.virtnet.systemtests.support.EnvFile;
 import io.virtnet.systemtests.support.Mosquitto;
 import io.virtnet.systemtests.support.Ports;
 import io.virtnet.systemtests.support.RepoLayout;
 import io.virtnet.systemtests.support.ServiceProcess;
+import io.virtnet.testsupport.TestMqtt;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -65,8 +65,8 @@ class LauncherAclIT {
     return ServiceProcess.java(name, RepoLayout.requireJar("launcher"), List.of(args), env);
   }
 
-  private AuthMqtt login(int port, String user) {
-    return AuthMqtt.connect(port, user, passwords.get(user));
+  private TestMqtt login(int port, String user) {
+    return TestMqtt.to("127.0.0.1", port).mqtt311().login(user, passwords.get(user)).connect();
   }
 
   @Test
@@ -79,14 +79,14 @@ class LauncherAclIT {
       return launcher.output().contains("Dashboard: http://");
     });
 
-    assertThat(AuthMqtt.connectFailure(port, null, null, null))
+    assertThat(TestMqtt.to("127.0.0.1", port).mqtt311().connectFailure())
         .hasValueSatisfying(e -> assertThat(e).isInstanceOf(Mqtt3ConnAckException.class));
 
-    try (AuthMqtt observer = login(port, "observer"); AuthMqtt agent = login(port, "agent");
-        AuthMqtt injector = login(port, "injector")) {
-      observer.subscribe("vnet/#");
+    try (TestMqtt observer = login(port, "observer"); TestMqtt agent = login(port, "agent");
+        TestMqtt injector = login(port, "injector")) {
+      observer.trySubscribe("vnet/#");
       // the services logged in: the frontend's link view is there, retained
-      observer.await("virtio-net0's link view, carrier up", Duration.ofSeconds(15),
+      observer.awaitMatching("virtio-net0's link view, carrier up", Duration.ofSeconds(15),
           r -> r.topic().equals(LINK0) && r.text().contains("\"carrier\":true"));
 
       // WHEN the agent user forges the device (the empty "gone" of issue 18) and its config
@@ -95,7 +95,7 @@ class LauncherAclIT {
       agent.publish("vnet/virtio/virtio-net0/config", forged, true);
       String marker = "{\"marker\":\"" + UUID.randomUUID() + "\"}";
       injector.publish("vnet/virtio/acl-marker/ctrl", marker, false);
-      observer.await("the injector's marker", FIVE_SECONDS, r -> r.text().equals(marker));
+      observer.awaitMatching("the injector's marker", FIVE_SECONDS, r -> r.text().equals(marker));
 
       // THEN the observer never saw them
       assertThat(observer.saw(r -> r.topic().equals("vnet/virtio/virtio-net0/device") && r.payload().length == 0))
@@ -104,16 +104,16 @@ class LauncherAclIT {
 
       // AND the stack still carries a cable pull end to end
       injector.publish("vnet/phy/linux0/eth0/cmd", "{\"op\":\"carrier\",\"value\":false}", false);
-      observer.await("carrier down on cpu 2", FIVE_SECONDS, r -> r.topic().equals(LINK0) && r.text().contains("\"carrier\":false"));
+      observer.awaitMatching("carrier down on cpu 2", FIVE_SECONDS, r -> r.topic().equals(LINK0) && r.text().contains("\"carrier\":false"));
       int seen = observer.received().size();
       injector.publish("vnet/phy/linux0/eth0/cmd", "{\"op\":\"carrier\",\"value\":true}", false);
       await("carrier up again").atMost(FIVE_SECONDS).until(() -> observer.received().stream().skip(seen)
           .anyMatch(r -> r.topic().equals(LINK0) && r.text().contains("\"carrier\":true")));
     }
     // a late subscriber gets the backend's device, not the agent's empty one
-    try (AuthMqtt late = login(port, "observer")) {
-      late.subscribe("vnet/virtio/virtio-net0/device");
-      AuthMqtt.Received device = late.await("the retained device", FIVE_SECONDS, r -> r.topic().endsWith("/device"));
+    try (TestMqtt late = login(port, "observer")) {
+      late.trySubscribe("vnet/virtio/virtio-net0/device");
+      TestMqtt.Received device = late.awaitMatching("the retained device", FIVE_SECONDS, r -> r.topic().endsWith("/device"));
       assertThat(device.text()).startsWith("{");
     }
 

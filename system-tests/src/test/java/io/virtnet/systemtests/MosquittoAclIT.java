@@ -4,8 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3ConnAckException;
 import com.hivemq.client.mqtt.mqtt3.message.connect.connack.Mqtt3ConnAckReturnCode;
-import com.hivemq.client.mqtt.mqtt3.message.subscribe.suback.Mqtt3SubAckReturnCode;
-import io.virtnet.systemtests.support.AuthMqtt;
+import io.virtnet.testsupport.TestMqtt;
 import io.virtnet.systemtests.support.EnvFile;
 import io.virtnet.systemtests.support.Mosquitto;
 import java.nio.file.Path;
@@ -35,14 +34,14 @@ class MosquittoAclIT {
   @TempDir static Path work;
   private static Mosquitto broker;
   private static Map<String, String> passwords;
-  private static AuthMqtt observer;
+  private static TestMqtt observer;
 
   @BeforeAll
   static void startBroker() {
     broker = Mosquitto.start("deploy/mosquitto/mosquitto.conf", work, null);
     passwords = EnvFile.mqttPasswords();
     observer = login("observer");
-    assertThat(observer.subscribe("vnet/#")).isNotEqualTo(Mqtt3SubAckReturnCode.FAILURE);
+    assertThat(observer.trySubscribe("vnet/#")).isTrue();
   }
 
   @AfterAll
@@ -55,8 +54,8 @@ class MosquittoAclIT {
     }
   }
 
-  private static AuthMqtt login(String user) {
-    return AuthMqtt.connect(broker.port(), user, passwords.get(user));
+  private static TestMqtt login(String user) {
+    return services().login(user, passwords.get(user)).connect();
   }
 
   private static String unique() {
@@ -65,13 +64,13 @@ class MosquittoAclIT {
 
   @Test
   void anonymousClient_isRefused() {
-    assertThat(AuthMqtt.connectFailure(broker.port(), null, null, null))
+    assertThat(services().connectFailure())
         .hasValueSatisfying(e -> assertThat(e).isInstanceOf(Mqtt3ConnAckException.class));
   }
 
   @Test
   void wrongPassword_isRefused() {
-    assertThat(AuthMqtt.connectFailure(broker.port(), "backend", "not-" + passwords.get("backend"), null))
+    assertThat(services().login("backend", "not-" + passwords.get("backend")).connectFailure())
         .hasValueSatisfying(e -> assertThat(((Mqtt3ConnAckException) e).getMqttMessage().getReturnCode())
             .isIn(Mqtt3ConnAckReturnCode.NOT_AUTHORIZED, Mqtt3ConnAckReturnCode.BAD_USER_NAME_OR_PASSWORD));
   }
@@ -98,10 +97,10 @@ class MosquittoAclIT {
   @MethodSource("writes")
   void serviceUser_canPublishItsTopics(Write w) {
     String payload = "{\"it\":\"" + unique() + "\"}";
-    try (AuthMqtt writer = login(w.user())) {
+    try (TestMqtt writer = login(w.user())) {
       writer.publish(w.topic(), payload, false);
     }
-    observer.await(w.user() + " → " + w.topic(), BOUND,
+    observer.awaitMatching(w.user() + " → " + w.topic(), BOUND,
         r -> r.topic().equals(w.topic()) && r.text().equals(payload));
   }
 
@@ -126,17 +125,16 @@ class MosquittoAclIT {
   @ParameterizedTest
   @MethodSource("reads")
   void serviceUser_canSubscribeItsTopics(Read r) {
-    try (AuthMqtt reader = login(r.user())) {
-      assertThat(reader.subscribe(r.filter())).as(r.user() + " subscribes " + r.filter())
-          .isNotEqualTo(Mqtt3SubAckReturnCode.FAILURE);
+    try (TestMqtt reader = login(r.user())) {
+      assertThat(reader.trySubscribe(r.filter())).as(r.user() + " subscribes " + r.filter()).isTrue();
       String payload = "{\"it\":\"" + unique() + "\"}";
       if (r.writer() != null) {
-        try (AuthMqtt writer = login(r.writer())) {
+        try (TestMqtt writer = login(r.writer())) {
           writer.publish(r.topic(), payload, false);
         }
       }
       // the broker's $SYS/broker/version is retained: the compose health check reads it as the observer
-      reader.await(r.user() + " ← " + r.topic(), BOUND,
+      reader.awaitMatching(r.user() + " ← " + r.topic(), BOUND,
           m -> m.topic().equals(r.topic()) && (r.writer() == null || m.text().equals(payload)));
     }
   }
@@ -163,15 +161,15 @@ class MosquittoAclIT {
   void publishOutsideTheAcl_isDropped(Forbidden f) {
     String refused = "{\"refused\":\"" + unique() + "\"}";
     String sentinel = "{\"sentinel\":\"" + unique() + "\"}";
-    try (AuthMqtt intruder = login(f.user()); AuthMqtt writer = login(f.allowedWriter())) {
+    try (TestMqtt intruder = login(f.user()); TestMqtt writer = login(f.allowedWriter())) {
       intruder.publish(f.topic(), refused, true); // PUBACKed, then dropped by the ACL
       writer.publish(f.topic(), sentinel, false);
     }
-    observer.await("sentinel on " + f.topic(), BOUND, r -> r.topic().equals(f.topic()) && r.text().equals(sentinel));
+    observer.awaitMatching("sentinel on " + f.topic(), BOUND, r -> r.topic().equals(f.topic()) && r.text().equals(sentinel));
     assertThat(observer.saw(r -> r.text().equals(refused)))
         .as(f.user() + " must not be able to publish " + f.topic()).isFalse();
     // nor was it retained for a later subscriber
-    try (AuthMqtt late = login("observer")) {
+    try (TestMqtt late = login("observer")) {
       late.subscribe(f.topic());
       late.publish("vnet/none", "x", false); // a round trip: the retained copies came before its PUBACK
       assertThat(late.saw(r -> r.text().equals(refused))).isFalse();
@@ -183,13 +181,18 @@ class MosquittoAclIT {
     // Mosquitto 2 grants the SUBSCRIBE itself; the ACL's read grants decide what is delivered.
     String event = "{\"event\":\"" + unique() + "\"}";
     String irq = "{\"irq\":\"" + unique() + "\"}";
-    try (AuthMqtt frontend = login("frontend"); AuthMqtt agent = login("agent"); AuthMqtt backend = login("backend")) {
+    try (TestMqtt frontend = login("frontend"); TestMqtt agent = login("agent"); TestMqtt backend = login("backend")) {
       frontend.subscribe("vnet/phy/+/+/event");
       frontend.subscribe("vnet/rtos/+/irq");
       agent.publish("vnet/phy/linux0/eth0/event", event, false);
       backend.publish("vnet/rtos/2/irq", irq, false);
-      frontend.await("the later IRQ", BOUND, r -> r.text().equals(irq));
+      frontend.awaitMatching("the later IRQ", BOUND, r -> r.text().equals(irq));
       assertThat(frontend.saw(r -> r.text().equals(event))).as("frontend must not read PHY events").isFalse();
     }
+  }
+
+  /** A test client for the broker as the services speak to it (MQTT 3.1.1). */
+  private static TestMqtt.Options services() {
+    return TestMqtt.to("127.0.0.1", broker.port()).mqtt311();
   }
 }

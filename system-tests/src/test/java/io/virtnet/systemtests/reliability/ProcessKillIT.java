@@ -164,7 +164,7 @@ class ProcessKillIT {
     // holder (netdev_wait_allrefs), which the event's reg UNREGISTERING shows, until the backend puts it
     Instant before = Instant.now();
     injector.ok("unregister", "eth1");
-    JsonObject unregister = new JsonObject(io.vertx.core.buffer.Buffer.buffer(stack.observer().await(
+    JsonObject unregister = new JsonObject(io.vertx.core.buffer.Buffer.buffer(stack.observer().awaitMatching(
         "NETDEV_UNREGISTER on eth1", Duration.ofSeconds(10), r -> r.topic().equals("vnet/phy/linux0/eth1/event")
             && r.text().contains("NETDEV_UNREGISTER")).payload()));
     assertThat(unregister.getString("reg")).as("the restarted agent knew eth1 was held").isEqualTo("UNREGISTERING");

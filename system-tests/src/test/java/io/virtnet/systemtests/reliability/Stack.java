@@ -12,10 +12,10 @@ import io.virtnet.protocol.LinkView;
 import io.virtnet.protocol.NetdevState;
 import io.virtnet.protocol.RegState;
 import io.virtnet.protocol.VirtioNetConfig;
-import io.virtnet.systemtests.support.AuthMqtt;
 import io.virtnet.systemtests.support.Ports;
 import io.virtnet.systemtests.support.RepoLayout;
 import io.virtnet.systemtests.support.ServiceProcess;
+import io.virtnet.testsupport.TestMqtt;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -90,7 +90,7 @@ final class Stack implements AutoCloseable {
   private final int httpPort = Ports.free();
   private final Map<Service, ServiceProcess> processes = new EnumMap<>(Service.class);
   private final Map<Service, Integer> runs = new EnumMap<>(Service.class);
-  private volatile AuthMqtt observer;
+  private volatile TestMqtt observer;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   /**
@@ -190,7 +190,7 @@ final class Stack implements AutoCloseable {
 
   /** (Re)connects the observer with an empty record, e.g. after the broker restarted; retries until the broker accepts. */
   void connectObserver() {
-    AuthMqtt old = observer;
+    TestMqtt old = observer;
     if (old != null) {
       try {
         old.close();
@@ -201,8 +201,8 @@ final class Stack implements AutoCloseable {
     observer = await("observer connects to " + brokerUri()).atMost(Duration.ofSeconds(30))
         .pollInterval(Duration.ofMillis(100)).ignoreExceptions()
         .until(() -> {
-          AuthMqtt m = passwords == null ? AuthMqtt.connect(brokerPort, null, null)
-              : AuthMqtt.connect(brokerPort, "observer", passwords.get("observer"));
+          TestMqtt m = passwords == null ? services().connect()
+              : services().login("observer", passwords.get("observer")).connect();
           m.subscribe("vnet/#");
           return m;
         }, m -> true);
@@ -234,7 +234,7 @@ final class Stack implements AutoCloseable {
         .until(() -> topics.stream().allMatch(t -> observer.saw(r -> r.retained() && r.topic().equals(t))));
     String marker = "vnet/test/marker/" + java.util.UUID.randomUUID();
     observer.publish(marker, "marker", false);
-    observer.await("marker " + marker, bound, r -> r.topic().equals(marker));
+    observer.awaitMatching("marker " + marker, bound, r -> r.topic().equals(marker));
   }
 
   /** Disconnects the observer (e.g. while 100,000 messages it need not record go by). */
@@ -244,12 +244,12 @@ final class Stack implements AutoCloseable {
     }
   }
 
-  AuthMqtt observer() {
+  TestMqtt observer() {
     return observer;
   }
 
   private Optional<byte[]> last(String topic) {
-    return observer.last(topic).map(AuthMqtt.Received::payload);
+    return observer.last(topic).map(TestMqtt.Received::payload);
   }
 
   /** The PHY's retained state as last seen; empty when cleared or not seen. */
@@ -436,7 +436,7 @@ final class Stack implements AutoCloseable {
           });
       String marker = "vnet/test/marker/" + java.util.UUID.randomUUID();
       observer.publish(marker, "marker", false);
-      observer.await("marker " + marker, bound, r -> r.topic().equals(marker));
+      observer.awaitMatching("marker " + marker, bound, r -> r.topic().equals(marker));
       await(name + ": frontends caught up after " + what).atMost(bound).pollInterval(Duration.ofMillis(20))
           .until(() -> {
             lastWhy[0] = viewsBehindIrqs(phyEvents.keySet()).orElse("");
@@ -468,7 +468,7 @@ final class Stack implements AutoCloseable {
 
   private Optional<String> viewsBehindIrqs(java.util.Set<String> names) {
     Map<String, Long> irqs = new TreeMap<>();
-    for (AuthMqtt.Received r : observer.received()) {
+    for (TestMqtt.Received r : observer.received()) {
       if (r.topic().startsWith("vnet/rtos/") && r.topic().endsWith("/irq") && r.payload().length > 0) {
         try {
           for (var irq : Codecs.IRQ.decode(r.payload()).irqs()) {
@@ -537,5 +537,10 @@ final class Stack implements AutoCloseable {
         // broker already gone
       }
     }
+  }
+
+  /** A test client for the broker as the services speak to it (MQTT 3.1.1). */
+  private TestMqtt.Options services() {
+    return TestMqtt.to("127.0.0.1", brokerPort).mqtt311();
   }
 }
