@@ -58,9 +58,10 @@ final class ResyncWatch {
 
   private void evaluate() {
     if (!disagrees()) {
+      // the timer, if any, is left to find agreement when it fires: a view lags every write for a
+      // moment, and setting and cancelling a timer per write cost a visible share of a storm
       period = resyncMs;
       disagreeing = false;
-      cancel();
       return;
     }
     if (!disagreeing) {
