@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonObject;
 import io.virtnet.protocol.Codecs;
 import io.virtnet.protocol.Duplex;
 import io.virtnet.protocol.IfFlag;
+import io.virtnet.protocol.IrqMessage;
 import io.virtnet.protocol.NetdevCmd;
 import io.virtnet.protocol.NetdevEvent;
 import io.virtnet.protocol.NetdevState;
@@ -38,8 +39,6 @@ import java.util.Set;
  * rounds shift the pairing so that {@code categories × kinds} items cover every pair.
  */
 public final class GarbageGenerator {
-  /** Payloads above the contract's cap ({@value Json#MAX_PAYLOAD_BYTES} bytes) start here. */
-  static final int OVERSIZE_MIN = Codecs.MAX_PAYLOAD_BYTES + 1;
 
   /** The fixed timestamp of generated payloads, so that output depends on the seed alone. */
   private static final Instant BASE_TS = Instant.parse("2026-01-01T00:00:00Z");
@@ -224,7 +223,9 @@ public final class GarbageGenerator {
         }
       }
       case OVERSIZE -> {
-        int size = OVERSIZE_MIN + r.nextInt(4000);
+        // the IRQ topic's cap is larger: it lists up to IrqMessage.MAX_IRQS interrupts
+        int cap = kind == TopicKind.IRQ ? IrqMessage.MAX_PAYLOAD_BYTES : Codecs.MAX_PAYLOAD_BYTES;
+        int size = cap + 1 + r.nextInt(4000);
         if (kind == TopicKind.CONFIG) {
           payload = bytes(r, size);
         } else {
@@ -233,7 +234,7 @@ public final class GarbageGenerator {
           base.put("pad", "x".repeat(Math.max(0, size - overhead)));
           payload = base.toBuffer().getBytes();
         }
-        note = payload.length + " bytes, cap " + Codecs.MAX_PAYLOAD_BYTES;
+        note = payload.length + " bytes, cap " + cap;
       }
       case INVALID_NAME, WILDCARD_NAME -> {
         String[] slotAndName = hostileName(kind, category == Category.WILDCARD_NAME, r);
