@@ -498,19 +498,19 @@ public final class GarbageGenerator {
     String node = "node".equals(slot) ? name : target.node();
     String instance = "instance".equals(slot) ? name : target.instance();
     String cpu = "cpu".equals(slot) ? name : String.valueOf(target.cpu());
-    String p = target.prefix();
-    // Built by hand: Topics refuses the invalid names on purpose.
+    // forged: Topics' own builders refuse the invalid names on purpose
+    Topics.Forged t = Topics.of(target.prefix()).forged();
     return switch (kind) {
-      case CMD -> p + "/phy/" + agent + "/" + ifname + "/cmd";
-      case STATE -> p + "/phy/" + agent + "/" + ifname + "/state";
-      case EVENT -> p + "/phy/" + agent + "/" + ifname + "/event";
-      case REF -> p + "/phy/" + agent + "/" + ifname + "/ref/" + holder;
-      case AGENT_STATUS -> p + "/phy/" + agent + "/status";
-      case BACKEND_STATUS -> p + "/backend/" + node + "/status";
-      case DEVICE -> p + "/virtio/" + instance + "/device";
-      case CONFIG -> p + "/virtio/" + instance + "/config";
-      case CTRL -> p + "/virtio/" + instance + "/ctrl";
-      case IRQ -> p + "/rtos/" + cpu + "/irq";
+      case CMD -> t.phyCmd(agent, ifname);
+      case STATE -> t.phyState(agent, ifname);
+      case EVENT -> t.phyEvent(agent, ifname);
+      case REF -> t.phyRef(agent, ifname, holder);
+      case AGENT_STATUS -> t.phyStatus(agent);
+      case BACKEND_STATUS -> t.backendStatus(node);
+      case DEVICE -> t.virtioDevice(instance);
+      case CONFIG -> t.virtioConfig(instance);
+      case CTRL -> t.virtioCtrl(instance);
+      case IRQ -> t.rtosIrq(cpu);
     };
   }
 

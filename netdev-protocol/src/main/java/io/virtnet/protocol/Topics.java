@@ -10,9 +10,11 @@ public final class Topics {
   public static final String DEFAULT_PREFIX = "vnet";
 
   private final String prefix;
+  private final Layout layout;
 
   private Topics(String prefix) {
     this.prefix = prefix;
+    this.layout = new Layout(prefix);
   }
 
   public static Topics of(String prefix) {
@@ -33,102 +35,192 @@ public final class Topics {
   }
 
   public String phyStatus(String agent) {
-    return prefix + "/phy/" + Names.requireInstance(agent) + "/status";
+    return layout.phyStatus(Names.requireInstance(agent));
   }
 
   public String phyState(String agent, String ifname) {
-    return phy(agent, ifname) + "/state";
+    return layout.phy(Names.requireInstance(agent), Names.requireIfname(ifname), "state");
   }
 
   public String phyEvent(String agent, String ifname) {
-    return phy(agent, ifname) + "/event";
+    return layout.phy(Names.requireInstance(agent), Names.requireIfname(ifname), "event");
   }
 
   public String phyCmd(String agent, String ifname) {
-    return phy(agent, ifname) + "/cmd";
+    return layout.phy(Names.requireInstance(agent), Names.requireIfname(ifname), "cmd");
   }
 
   public String phyRef(String agent, String ifname, String holder) {
-    return phy(agent, ifname) + "/ref/" + Names.requireInstance(holder);
+    return layout.phyRef(Names.requireInstance(agent), Names.requireIfname(ifname), Names.requireInstance(holder));
   }
 
   public String backendStatus(String node) {
-    return prefix + "/backend/" + Names.requireInstance(node) + "/status";
+    return layout.backendStatus(Names.requireInstance(node));
   }
 
   public String virtioDevice(String instance) {
-    return virtio(instance) + "/device";
+    return layout.virtio(Names.requireInstance(instance), "device");
   }
 
   public String virtioConfig(String instance) {
-    return virtio(instance) + "/config";
+    return layout.virtio(Names.requireInstance(instance), "config");
   }
 
   public String virtioCtrl(String instance) {
-    return virtio(instance) + "/ctrl";
+    return layout.virtio(Names.requireInstance(instance), "ctrl");
   }
 
   public String rtosIrq(int cpu) {
-    return prefix + "/rtos/" + requireCpu(cpu) + "/irq";
+    return layout.rtosIrq(String.valueOf(requireCpu(cpu)));
   }
 
   public String rtosLink(int cpu, String instance) {
-    return prefix + "/rtos/" + requireCpu(cpu) + "/" + Names.requireInstance(instance) + "/link";
+    return layout.rtosLink(String.valueOf(requireCpu(cpu)), Names.requireInstance(instance));
   }
 
   // Subscription filters.
 
   /** {@code vnet/phy/{agent}/+/cmd}: the commands for every sim PHY of one agent. */
   public String allPhyCmds(String agent) {
-    return prefix + "/phy/" + Names.requireInstance(agent) + "/+/cmd";
+    return layout.phy(Names.requireInstance(agent), "+", "cmd");
   }
 
   /** {@code vnet/phy/{agent}/+/ref/+}: every hold on one agent's PHYs. */
   public String allPhyRefs(String agent) {
-    return prefix + "/phy/" + Names.requireInstance(agent) + "/+/ref/+";
+    return layout.phyRef(Names.requireInstance(agent), "+", "+");
+  }
+
+  /** {@code vnet/phy/{agent}/+/state}: the retained state of every PHY of one agent. */
+  public String allPhyStates(String agent) {
+    return layout.phy(Names.requireInstance(agent), "+", "state");
+  }
+
+  /** {@code vnet/phy/{agent}/+/event}: the events of every PHY of one agent. */
+  public String allPhyEvents(String agent) {
+    return layout.phy(Names.requireInstance(agent), "+", "event");
   }
 
   /** {@code vnet/phy/+/+/state}: every PHY's retained state. */
   public String allPhyStates() {
-    return prefix + "/phy/+/+/state";
+    return layout.phy("+", "+", "state");
   }
 
   /** {@code vnet/phy/+/+/event}. */
   public String allPhyEvents() {
-    return prefix + "/phy/+/+/event";
+    return layout.phy("+", "+", "event");
   }
 
   /** {@code vnet/phy/+/status}: every agent's status. */
   public String allAgentStatus() {
-    return prefix + "/phy/+/status";
+    return layout.phyStatus("+");
   }
 
   /** {@code vnet/backend/+/status}. */
   public String allBackendStatus() {
-    return prefix + "/backend/+/status";
+    return layout.backendStatus("+");
   }
 
   /** {@code vnet/virtio/+/device}. */
   public String allDevices() {
-    return prefix + "/virtio/+/device";
+    return layout.virtio("+", "device");
   }
 
   /** {@code vnet/rtos/+/+/link}. */
   public String allLinks() {
-    return prefix + "/rtos/+/+/link";
+    return layout.rtosLink("+", "+");
   }
 
   /** {@code vnet/rtos/+/irq}. */
   public String allIrqs() {
-    return prefix + "/rtos/+/irq";
+    return layout.rtosIrq("+");
   }
 
-  private String phy(String agent, String ifname) {
-    return prefix + "/phy/" + Names.requireInstance(agent) + "/" + Names.requireIfname(ifname);
+  /**
+   * The same topics built from names that are NOT checked, for the fault injector's forgeries only:
+   * a topic from here may break the contract on purpose (a wildcard, a slash or a bad cpu in a name).
+   */
+  public Forged forged() {
+    return new Forged(layout);
   }
 
-  private String virtio(String instance) {
-    return prefix + "/virtio/" + Names.requireInstance(instance);
+  /** Topic builders without name checks; see {@link #forged()}. */
+  public static final class Forged {
+    private final Layout layout;
+
+    private Forged(Layout layout) {
+      this.layout = layout;
+    }
+
+    public String phyState(String agent, String ifname) {
+      return layout.phy(agent, ifname, "state");
+    }
+
+    public String phyEvent(String agent, String ifname) {
+      return layout.phy(agent, ifname, "event");
+    }
+
+    public String phyCmd(String agent, String ifname) {
+      return layout.phy(agent, ifname, "cmd");
+    }
+
+    public String phyRef(String agent, String ifname, String holder) {
+      return layout.phyRef(agent, ifname, holder);
+    }
+
+    public String phyStatus(String agent) {
+      return layout.phyStatus(agent);
+    }
+
+    public String backendStatus(String node) {
+      return layout.backendStatus(node);
+    }
+
+    public String virtioDevice(String instance) {
+      return layout.virtio(instance, "device");
+    }
+
+    public String virtioConfig(String instance) {
+      return layout.virtio(instance, "config");
+    }
+
+    public String virtioCtrl(String instance) {
+      return layout.virtio(instance, "ctrl");
+    }
+
+    public String rtosIrq(String cpu) {
+      return layout.rtosIrq(cpu);
+    }
+  }
+
+  /** The one place the topic layout of DESIGN.md section 4 is written down; names as given. */
+  private record Layout(String prefix) {
+    String phyStatus(String agent) {
+      return prefix + "/phy/" + agent + "/status";
+    }
+
+    String phy(String agent, String ifname, String leaf) {
+      return prefix + "/phy/" + agent + "/" + ifname + "/" + leaf;
+    }
+
+    String phyRef(String agent, String ifname, String holder) {
+      return prefix + "/phy/" + agent + "/" + ifname + "/ref/" + holder;
+    }
+
+    String backendStatus(String node) {
+      return prefix + "/backend/" + node + "/status";
+    }
+
+    String virtio(String instance, String leaf) {
+      return prefix + "/virtio/" + instance + "/" + leaf;
+    }
+
+    String rtosIrq(String cpu) {
+      return prefix + "/rtos/" + cpu + "/irq";
+    }
+
+    String rtosLink(String cpu, String instance) {
+      return prefix + "/rtos/" + cpu + "/" + instance + "/link";
+    }
   }
 
   private static int requireCpu(int cpu) {

@@ -203,6 +203,20 @@ class ContractPinTest {
     assertThat(t.rtosIrq(2)).isEqualTo("vnet/rtos/2/irq");
     assertThat(t.rtosLink(2, "virtio-net0")).isEqualTo("vnet/rtos/2/virtio-net0/link");
 
+    assertThat(t.allPhyCmds("linux0")).isEqualTo("vnet/phy/linux0/+/cmd");
+    assertThat(t.allPhyRefs("linux0")).isEqualTo("vnet/phy/linux0/+/ref/+");
+    assertThat(t.allPhyStates("linux0")).isEqualTo("vnet/phy/linux0/+/state");
+    assertThat(t.allPhyEvents("linux0")).isEqualTo("vnet/phy/linux0/+/event");
+    assertThat(t.allPhyStates()).isEqualTo("vnet/phy/+/+/state");
+    assertThat(t.allPhyEvents()).isEqualTo("vnet/phy/+/+/event");
+    assertThat(t.allAgentStatus()).isEqualTo("vnet/phy/+/status");
+    assertThat(t.allBackendStatus()).isEqualTo("vnet/backend/+/status");
+    assertThat(t.allDevices()).isEqualTo("vnet/virtio/+/device");
+    assertThat(t.allLinks()).isEqualTo("vnet/rtos/+/+/link");
+    assertThat(t.allIrqs()).isEqualTo("vnet/rtos/+/irq");
+    assertThat(Topics.of("lab/7").rtosIrq(3)).isEqualTo("lab/7/rtos/3/irq");
+    assertThatThrownBy(() -> t.allPhyStates("linux+")).isInstanceOf(InvalidMessageException.class);
+
     assertThat(t.parse("vnet/phy/linux0/eth0/ref/virtio-net0"))
         .isEqualTo(new TopicName.PhyRef("linux0", "eth0", "virtio-net0"));
     assertThat(t.parse("vnet/rtos/3/virtio-net2/link")).isEqualTo(new TopicName.RtosLink(3, "virtio-net2"));
@@ -211,6 +225,24 @@ class ContractPinTest {
     assertThatThrownBy(() -> t.parse("vnet/phy/linux0/eth0.is.far.too.long/state"))
         .isInstanceOf(InvalidMessageException.class);
     assertThatThrownBy(() -> t.phyState("linux0", "eth0/#")).isInstanceOf(InvalidMessageException.class);
+  }
+
+  @Test
+  void forgedTopics_haveTheSameLayout_butTakeAnyName() {
+    Topics.Forged f = Topics.defaults().forged();
+    Topics t = Topics.defaults();
+    assertThat(f.phyState("linux0", "eth0")).isEqualTo(t.phyState("linux0", "eth0"));
+    assertThat(f.phyEvent("linux0", "eth0")).isEqualTo(t.phyEvent("linux0", "eth0"));
+    assertThat(f.phyCmd("linux0", "eth0")).isEqualTo(t.phyCmd("linux0", "eth0"));
+    assertThat(f.phyRef("linux0", "eth0", "vn0")).isEqualTo(t.phyRef("linux0", "eth0", "vn0"));
+    assertThat(f.phyStatus("linux0")).isEqualTo(t.phyStatus("linux0"));
+    assertThat(f.backendStatus("backend0")).isEqualTo(t.backendStatus("backend0"));
+    assertThat(f.virtioDevice("vn0")).isEqualTo(t.virtioDevice("vn0"));
+    assertThat(f.virtioConfig("vn0")).isEqualTo(t.virtioConfig("vn0"));
+    assertThat(f.virtioCtrl("vn0")).isEqualTo(t.virtioCtrl("vn0"));
+    assertThat(f.rtosIrq("2")).isEqualTo(t.rtosIrq(2));
+    assertThat(f.phyState("linux0", "eth0/#")).isEqualTo("vnet/phy/linux0/eth0/#/state");
+    assertThat(f.rtosIrq("-1")).isEqualTo("vnet/rtos/-1/irq");
   }
 
   @Test

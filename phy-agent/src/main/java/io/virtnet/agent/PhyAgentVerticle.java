@@ -158,7 +158,7 @@ public final class PhyAgentVerticle extends VerticleBase {
     return session.start()
         .compose(v -> {
           List<Future<?>> subs = new ArrayList<>();
-          subs.add(session.subscribe(topics.prefix() + "/phy/" + agent + "/+/state", this::onOwnState)
+          subs.add(session.subscribe(topics.allPhyStates(agent), this::onOwnState)
               .onSuccess(s -> ownStates = s));
           subs.add(retained.subscribe());
           subs.add(session.subscribe(topics.allPhyRefs(agent), inbound::onRef));

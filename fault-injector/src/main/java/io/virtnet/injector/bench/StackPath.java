@@ -92,7 +92,7 @@ public final class StackPath implements AutoCloseable {
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
     }
     if (first) {
-      String events = topics.prefix() + "/phy/" + BenchScenario.AGENT + "/+/event";
+      String events = topics.allPhyEvents(BenchScenario.AGENT);
       InjectorClient.join(observer.subscribe(events, observerThread.handOff(this::onEvent)), Duration.ofSeconds(30));
       subscribed = true;
     }
