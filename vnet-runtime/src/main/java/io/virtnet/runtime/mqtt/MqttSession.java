@@ -8,7 +8,9 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.mqtt.MqttClient;
+import io.virtnet.protocol.Codec;
 import io.virtnet.runtime.ContextCalls;
+import io.virtnet.runtime.metrics.Rejections;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -115,6 +117,15 @@ public final class MqttSession {
     Object[] added = new Object[1];
     onContext(() -> added[0] = listeners.add(action, caller));
     return () -> onContext(() -> listeners.remove(added[0]));
+  }
+
+  /**
+   * A typed subscription: {@code handler} receives only messages {@code codec} accepts, decoded once
+   * per message; the rest are counted and logged by {@code rejections} (see {@link TypedSubscriber}).
+   */
+  public <T> Future<Subscription> subscribe(String filter, Codec<T> codec, Rejections rejections,
+      Handler<Received<T>> handler) {
+    return subscribe(filter, TypedSubscriber.of(codec, rejections, handler));
   }
 
   /**

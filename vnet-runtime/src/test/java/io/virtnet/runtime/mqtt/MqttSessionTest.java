@@ -158,4 +158,26 @@ class MqttSessionTest {
     assertThat(TopicFilter.matches("a/b", "a/bc")).isFalse();
     assertThat(TopicFilter.matches("+/+", "a/")).isTrue();
   }
+
+  @Test
+  void aTypedSubscription_neverHandsABadPayloadToItsHandler(Vertx vertx, EmbeddedBroker broker) throws Exception {
+    String p = TestMqtt.uniquePrefix();
+    MqttSession session = started(vertx, broker, p);
+    io.virtnet.runtime.metrics.Rejections rejections = new io.virtnet.runtime.metrics.Rejections(
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), "test");
+    List<Received<io.virtnet.protocol.ServiceStatus>> got = new CopyOnWriteArrayList<>();
+    session.subscribe(p + "/phy/linux0/status", io.virtnet.protocol.Codecs.SERVICE_STATUS, rejections, got::add)
+        .await(10, TimeUnit.SECONDS);
+
+    session.publish(p + "/phy/linux0/status", Buffer.buffer("{\"state\":\"maybe\"}"), false).await(10, TimeUnit.SECONDS);
+    session.publish(p + "/phy/linux0/status", Buffer.buffer("{\"state\":\"online\",\"ts\":\"2026-12-04T20:00:00Z\"}"),
+        false).await(10, TimeUnit.SECONDS);
+
+    // same topic, same session: the bad one was delivered (and refused) before the good one
+    await().atMost(Duration.ofSeconds(5)).until(() -> got.size() == 1);
+    assertThat(got.get(0).value().online()).isTrue();
+    assertThat(got.get(0).topic()).isEqualTo(p + "/phy/linux0/status");
+    assertThat(rejections.total()).isEqualTo(1);
+    session.close(1000).await(10, TimeUnit.SECONDS);
+  }
 }
