@@ -11,10 +11,9 @@ import io.virtnet.frontend.driver.DriverFactory;
 import io.virtnet.frontend.driver.NetDriver;
 import io.virtnet.protocol.Codecs;
 import io.virtnet.protocol.DeviceInfo;
-import io.virtnet.protocol.InvalidMessageException;
 import io.virtnet.protocol.IrqMessage;
 import io.virtnet.runtime.ContextCalls;
-import io.virtnet.runtime.mqtt.InboundMessage;
+import io.virtnet.runtime.mqtt.Received;
 import io.virtnet.runtime.mqtt.MqttSession;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -71,7 +70,7 @@ public final class RtosCpuVerticle extends VerticleBase {
   public Future<?> start() {
     MqttSession session = driverContext.session();
     removeReconnectListener = session.onReconnect(this::onReconnect);
-    return session.subscribe(irqTopic, this::onIrq).onSuccess(s -> irqSubscription = s);
+    return session.subscribe(irqTopic, Codecs.IRQ, driverContext.rejections(), this::onIrq).onSuccess(s -> irqSubscription = s);
   }
 
   /** Removes every driver (unsubscribing and clearing their views) and the IRQ subscription; safe twice. */
@@ -169,18 +168,11 @@ public final class RtosCpuVerticle extends VerticleBase {
     });
   }
 
-  private void onIrq(InboundMessage m) {
+  private void onIrq(Received<IrqMessage> m) {
     if (stopped) {
       return;
     }
-    IrqMessage message;
-    try {
-      message = Codecs.IRQ.decode(m.bytes());
-    } catch (InvalidMessageException e) {
-      driverContext.rejections().reject(m.topic(), e);
-      return;
-    }
-    for (IrqDispatch.Action a : IrqDispatch.route(message, drivers::get, cpu())) {
+    for (IrqDispatch.Action a : IrqDispatch.route(m.value(), drivers::get, cpu())) {
       irqCounter.increment();
       if (a instanceof IrqDispatch.Handle h) {
         h.driver().handleIrq(h.irq());
