@@ -70,7 +70,7 @@ final class RetainedKeeper {
 
   /** Subscribes to the owned topics; their retained values are recorded, not judged, until {@link #arm()}. */
   Future<Void> subscribe() {
-    return Future.all(session.subscribe(topics.prefix() + "/phy/" + agent + "/+/state", this::onMessage),
+    return Future.all(session.subscribe(topics.allPhyStates(agent), this::onMessage),
         session.subscribe(statusTopic, this::onMessage)).mapEmpty();
   }
 
