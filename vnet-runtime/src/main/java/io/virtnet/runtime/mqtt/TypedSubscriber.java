@@ -19,20 +19,44 @@ public final class TypedSubscriber<T> implements Handler<InboundMessage> {
   private final Codec<T> codec;
   private final Rejections rejections;
   private final Handler<Received<T>> handler;
+  /** Where an empty payload goes on topics where it is a contract message; null: the codec refuses it. */
+  private final Handler<Gone> gone;
 
-  private TypedSubscriber(Codec<T> codec, Rejections rejections, Handler<Received<T>> handler) {
+  /** An empty payload on a retained topic where the contract gives it a meaning (no such device, unplugged, put). */
+  public record Gone(String topic, boolean retained) {}
+
+  private TypedSubscriber(Codec<T> codec, Rejections rejections, Handler<Received<T>> handler, Handler<Gone> gone) {
     this.codec = Objects.requireNonNull(codec, "codec");
     this.rejections = Objects.requireNonNull(rejections, "rejections");
     this.handler = Objects.requireNonNull(handler, "handler");
+    this.gone = gone;
   }
 
   /** A subscriber handing {@code handler} what {@code codec} accepts and counting what it refuses. */
   public static <T> TypedSubscriber<T> of(Codec<T> codec, Rejections rejections, Handler<Received<T>> handler) {
-    return new TypedSubscriber<>(codec, rejections, handler);
+    return new TypedSubscriber<>(codec, rejections, handler, null);
+  }
+
+  /**
+   * As {@link #of}, for a retained topic whose empty payload is a contract message ({@code state},
+   * {@code device}, {@code ref}, {@code config}): that goes to {@code gone} instead of being refused.
+   * Subscribe it with {@link MqttSession#subscribe(String, Handler)}.
+   */
+  public static <T> TypedSubscriber<T> orGone(Codec<T> codec, Rejections rejections, Handler<Received<T>> handler,
+      Handler<Gone> gone) {
+    return new TypedSubscriber<>(codec, rejections, handler, Objects.requireNonNull(gone, "gone"));
   }
 
   @Override
   public void handle(InboundMessage m) {
+    if (gone != null && m.payload().length() == 0) {
+      try {
+        gone.handle(new Gone(m.topic(), m.retained()));
+      } catch (InvalidMessageException e) {
+        rejections.reject(m.topic(), e);
+      }
+      return;
+    }
     T value;
     try {
       value = m.decoded(codec);

@@ -100,4 +100,18 @@ class TypedSubscriberTest {
     s.handle(message("ok", false));
     assertThat(rejected("holder-mismatch")).isEqualTo(1);
   }
+
+  @Test
+  void orGone_handsAnEmptyPayloadToGone_andStillRefusesGarbage() {
+    List<String> got = new ArrayList<>();
+    List<TypedSubscriber.Gone> gone = new ArrayList<>();
+    TypedSubscriber<String> s = TypedSubscriber.orGone(okCodec, rejections, r -> got.add(r.value()), gone::add);
+    s.handle(message("", true));
+    s.handle(message("nope", false));
+    s.handle(message("ok", false));
+    assertThat(gone).containsExactly(new TypedSubscriber.Gone("vnet/t/x", true));
+    assertThat(got).containsExactly("ok");
+    assertThat(rejected("not-ok")).isEqualTo(1);
+    assertThat(rejected("empty")).isZero();
+  }
 }
