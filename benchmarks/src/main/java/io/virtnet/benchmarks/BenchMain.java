@@ -5,11 +5,11 @@ import io.vertx.core.json.JsonObject;
 import io.virtnet.broker.EmbeddedBroker;
 import io.virtnet.injector.BrokerSettings;
 import io.virtnet.injector.Durations;
-import io.virtnet.injector.bench.BareRelay;
-import io.virtnet.injector.bench.BenchReport;
-import io.virtnet.injector.bench.BenchRunner;
-import io.virtnet.injector.bench.BenchScenario;
-import io.virtnet.launcher.Stack;
+import io.virtnet.benchmarks.e2e.BareRelay;
+import io.virtnet.benchmarks.e2e.BenchReport;
+import io.virtnet.benchmarks.e2e.BenchRunner;
+import io.virtnet.benchmarks.e2e.BenchScenario;
+import io.virtnet.launcher.InProcessStack;
 import io.virtnet.launcher.StackOptions;
 import io.virtnet.protocol.Topics;
 import io.virtnet.runtime.mqtt.MqttSessionOptions;
@@ -58,7 +58,7 @@ public final class BenchMain implements Callable<Integer> {
   String duration;
 
   @Option(names = "--event-loops", description = "Vert.x event loops of the stack; default as the launcher's (half the CPUs)")
-  int eventLoops = Stack.defaultEventLoops();
+  int eventLoops = InProcessStack.defaultEventLoops();
 
   @Option(names = "--rounds", description = "alternating rounds of ours and bare the measurement is split into; default ${DEFAULT-VALUE}")
   int rounds = BenchRunner.DEFAULT_ROUNDS;
@@ -133,12 +133,12 @@ public final class BenchMain implements Callable<Integer> {
         (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     LongSupplier cpu = () -> os.getProcessCpuTime() + (external == null ? 0 : external.cpuNanos());
     long baseline = usedAfterGc();
-    Vertx vertx = Vertx.vertx(Stack.vertxOptions(eventLoops));
+    Vertx vertx = Vertx.vertx(InProcessStack.vertxOptions(eventLoops));
     try {
       String prefix = "vnet";
       StackOptions options = StackOptions.from(s.stackConfig(prefix));
       long t0 = System.nanoTime();
-      Stack stack = Stack.deploy(vertx, options, id -> MqttSessionOptions.forBroker(uri, id)).await(10, TimeUnit.MINUTES);
+      InProcessStack stack = InProcessStack.deploy(vertx, options, id -> MqttSessionOptions.forBroker(uri, id)).await(10, TimeUnit.MINUTES);
       log.printf(Locale.ROOT, "  stack deployed in %.1f s%n", (System.nanoTime() - t0) / 1e9);
       BrokerSettings settings = BrokerSettings.parse(uri, false, null, null, null);
       Topics topics = Topics.of(prefix);

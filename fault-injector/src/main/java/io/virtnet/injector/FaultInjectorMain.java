@@ -2,7 +2,6 @@ package io.virtnet.injector;
 
 import io.virtnet.injector.cmd.AddressCommand;
 import io.virtnet.injector.cmd.AdminCommand;
-import io.virtnet.injector.cmd.BenchCommand;
 import io.virtnet.injector.cmd.CarrierCommand;
 import io.virtnet.injector.cmd.FlapCommand;
 import io.virtnet.injector.cmd.GarbageCommand;
@@ -41,7 +40,7 @@ import picocli.CommandLine.Spec;
     subcommands = {
         CarrierCommand.class, AdminCommand.class, MtuCommand.class, AddressCommand.class, SpeedCommand.class,
         RegisterCommand.class, UnregisterCommand.class, RenameCommand.class, FlapCommand.class, StormCommand.class,
-        GarbageCommand.class, ImpersonateCommand.class, WatchCommand.class, BenchCommand.class})
+        GarbageCommand.class, ImpersonateCommand.class, WatchCommand.class})
 public final class FaultInjectorMain implements Callable<Integer> {
   public static final int EXIT_FAILURE = 1;
   public static final int EXIT_USAGE = 2;

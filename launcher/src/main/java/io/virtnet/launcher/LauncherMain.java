@@ -113,10 +113,10 @@ public final class LauncherMain implements Callable<Integer> {
     if (eventLoops != null && (eventLoops < 1 || eventLoops > 1024)) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--event-loops must be 1..1024, got " + eventLoops);
     }
-    Vertx vertx = Vertx.vertx(Stack.vertxOptions(eventLoops == null ? Stack.defaultEventLoops() : eventLoops));
-    Stack stack;
+    Vertx vertx = Vertx.vertx(InProcessStack.vertxOptions(eventLoops == null ? InProcessStack.defaultEventLoops() : eventLoops));
+    InProcessStack stack;
     try {
-      stack = Stack.deploy(vertx, options, session).await(60, TimeUnit.SECONDS);
+      stack = InProcessStack.deploy(vertx, options, session).await(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       vertx.close();
       if (embedded != null) {
@@ -134,7 +134,7 @@ public final class LauncherMain implements Callable<Integer> {
     return 0;
   }
 
-  private void shutdown(Vertx vertx, Stack stack, EmbeddedBroker embedded) {
+  private void shutdown(Vertx vertx, InProcessStack stack, EmbeddedBroker embedded) {
     try {
       stack.stop().await(5, TimeUnit.SECONDS);
     } catch (Exception e) {

@@ -16,7 +16,7 @@ import java.util.function.Function;
  * A service whose variable is unset connects without a login. Passwords are never logged or printed.
  */
 final class ServiceLogins {
-  /** The client id each service asks {@link Stack} options for, and its user. */
+  /** The client id each service asks {@link InProcessStack} options for, and its user. */
   private static final Map<String, String> USER_BY_CLIENT_ID = Map.of(
       "vnet-agent", "agent", "vnet-backend", "backend", "vnet-frontend", "frontend");
   private static final List<String> USERS = List.of("agent", "backend", "frontend");

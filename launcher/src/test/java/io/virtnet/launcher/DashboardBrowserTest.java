@@ -55,7 +55,7 @@ class DashboardBrowserTest {
   private static Path profile;
 
   private String p;
-  private Stack stack;
+  private InProcessStack stack;
 
   @BeforeAll
   static void startBrowser() throws IOException {

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith({VertxExtension.class, SharedBroker.class})
 abstract class DefaultStackTest {
   protected String p;
-  protected Stack stack;
+  protected InProcessStack stack;
   protected TestMqtt mqtt;
   private TestStacks.Running running;
 

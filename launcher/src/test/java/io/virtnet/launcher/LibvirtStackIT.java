@@ -57,7 +57,7 @@ class LibvirtStackIT {
   private LibvirtHost host;
   private LibvirtVm vm;
   private QemuVm qemu;
-  private Stack stack;
+  private InProcessStack stack;
   private TestMqtt mqtt;
   private WebClient http;
   private String p;

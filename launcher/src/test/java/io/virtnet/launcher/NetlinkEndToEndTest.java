@@ -37,7 +37,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Timeout(value = 120, timeUnit = TimeUnit.SECONDS)
 class NetlinkEndToEndTest {
   private final String ns = "vne2e-" + UUID.randomUUID().toString().substring(0, 8);
-  private Stack stack;
+  private InProcessStack stack;
   private TestMqtt mqtt;
 
   @BeforeEach

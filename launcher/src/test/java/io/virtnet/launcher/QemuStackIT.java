@@ -53,7 +53,7 @@ class QemuStackIT {
   private static final Duration SETTLE = Duration.ofSeconds(5);
 
   private QemuVm vm;
-  private Stack stack;
+  private InProcessStack stack;
   private TestMqtt mqtt;
   private WebClient http;
   private String p;

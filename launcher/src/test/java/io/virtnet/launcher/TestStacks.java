@@ -24,13 +24,13 @@ final class TestStacks {
   }
 
   /** Deploys {@code options} against {@code broker} and waits until every service is ready. */
-  static Stack deploy(Vertx vertx, EmbeddedBroker broker, StackOptions options) throws Exception {
+  static InProcessStack deploy(Vertx vertx, EmbeddedBroker broker, StackOptions options) throws Exception {
     return deploy(vertx, broker, options, PhyAgentVerticle::defaultSource);
   }
 
-  static Stack deploy(Vertx vertx, EmbeddedBroker broker, StackOptions options, PhySource.Factory phySource)
+  static InProcessStack deploy(Vertx vertx, EmbeddedBroker broker, StackOptions options, PhySource.Factory phySource)
       throws Exception {
-    return Stack.deploy(vertx, options, id -> MqttSessionOptions.forBroker(broker.uri(), id), phySource)
+    return InProcessStack.deploy(vertx, options, id -> MqttSessionOptions.forBroker(broker.uri(), id), phySource)
         .await(60, TimeUnit.SECONDS);
   }
 
@@ -40,7 +40,7 @@ final class TestStacks {
    */
   static Running startDefault(Vertx vertx, EmbeddedBroker broker) throws Exception {
     String prefix = TestMqtt.uniquePrefix();
-    Stack stack = deploy(vertx, broker, defaultOptions(prefix));
+    InProcessStack stack = deploy(vertx, broker, defaultOptions(prefix));
     TestMqtt mqtt = TestMqtt.connect(broker.uri()).subscribe(prefix + "/#");
     Running running = new Running(prefix, stack, mqtt);
     for (String link : new String[] {running.link(2, "virtio-net0"), running.link(2, "virtio-net1"),
@@ -51,7 +51,7 @@ final class TestStacks {
   }
 
   /** A started default stack and its observer; closing stops both. */
-  record Running(String prefix, Stack stack, TestMqtt mqtt) implements AutoCloseable {
+  record Running(String prefix, InProcessStack stack, TestMqtt mqtt) implements AutoCloseable {
     /** The link-view topic of {@code instance} on {@code cpu}. */
     String link(int cpu, String instance) {
       return prefix + "/rtos/" + cpu + "/" + instance + "/link";

@@ -6,7 +6,7 @@ import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
 /** Argument converters; a bad value is a usage error (exit 2). */
-final class Converters {
+public final class Converters {
   private Converters() {}
 
   // on|off and up|down are parsed from strings: picocli treats boolean-typed parameters as flags.
@@ -31,7 +31,8 @@ final class Converters {
     }
   }
 
-  static final class DurationConverter implements ITypeConverter<Duration> {
+  /** A duration such as 10s, 500ms, 2m. */
+  public static final class DurationConverter implements ITypeConverter<Duration> {
     @Override
     public Duration convert(String s) {
       try {

@@ -43,7 +43,7 @@ class BrokerRestartIT {
   @Test
   void embeddedHiveMq_stoppedAndStartedMidStorm_servicesRefillItAndFrontendsConverge() {
     try (EmbeddedBroker broker = EmbeddedBroker.start(0);
-        Stack stack = new Stack("hivemq-restart", broker.port(), null, work).start()) {
+        StackProcesses stack = new StackProcesses("hivemq-restart", broker.port(), null, work).start()) {
       Injector injector = new Injector(broker.uri(), null, null);
       List<Duration> times = restartsMidStorm(stack, injector, n -> broker.restart());
       LOG.info("RELIABILITY broker-restart hivemq: {} restarts, converged {} ms after the broker accepted again",
@@ -58,7 +58,7 @@ class BrokerRestartIT {
     Path brokerDir = work;
     Map<String, String> passwords = EnvFile.mqttPasswords();
     try (Mosquitto broker = Mosquitto.start("deploy/mosquitto/mosquitto.conf", brokerDir, null);
-        Stack stack = new Stack("mosquitto-restart", broker.port(), passwords, work).start()) {
+        StackProcesses stack = new StackProcesses("mosquitto-restart", broker.port(), passwords, work).start()) {
       Injector injector = new Injector(broker.tcpUri(), "injector", passwords.get("injector"));
       List<Duration> times = restartsMidStorm(stack, injector, n -> {
         broker.kill();
@@ -75,7 +75,7 @@ class BrokerRestartIT {
    * services must refill it and converge on whatever state the PHYs were left in, with no command
    * sent; then the stack must still work: a storm, one cable pulled, converged on that.
    */
-  private static List<Duration> restartsMidStorm(Stack stack, Injector injector, IntConsumer restartBroker) {
+  private static List<Duration> restartsMidStorm(StackProcesses stack, Injector injector, IntConsumer restartBroker) {
     List<Duration> times = new ArrayList<>();
     for (int n = 1; n <= RESTARTS; n++) {
       // GIVEN a storm: 2 PHYs × 100 flaps (off, on) at 100 commands/s, about 4 s, a quarter through

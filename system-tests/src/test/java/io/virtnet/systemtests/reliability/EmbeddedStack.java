@@ -6,13 +6,13 @@ import java.nio.file.Path;
 /** An embedded broker on a free port, the stack's processes and an injector on it, for one test class. */
 final class EmbeddedStack implements AutoCloseable {
   final EmbeddedBroker broker;
-  final Stack stack;
+  final StackProcesses stack;
   final Injector injector;
 
   EmbeddedStack(String name, Path work) {
     broker = EmbeddedBroker.start(0);
     try {
-      stack = new Stack(name, broker.port(), null, work).start();
+      stack = new StackProcesses(name, broker.port(), null, work).start();
     } catch (RuntimeException | Error e) {
       broker.close();
       throw e;

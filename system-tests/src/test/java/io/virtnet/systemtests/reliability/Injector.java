@@ -28,7 +28,7 @@ final class Injector {
   }
 
   Run run(String... command) {
-    List<String> args = new ArrayList<>(List.of("--broker", brokerUri, "--prefix", "vnet", "--agent", Stack.AGENT));
+    List<String> args = new ArrayList<>(List.of("--broker", brokerUri, "--prefix", "vnet", "--agent", StackProcesses.AGENT));
     if (user != null) {
       args.addAll(List.of("--username", user, "--password", password));
     }

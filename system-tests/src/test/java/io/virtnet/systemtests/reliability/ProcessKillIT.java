@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.vertx.core.json.JsonObject;
-import io.virtnet.systemtests.reliability.Stack.Service;
+import io.virtnet.systemtests.reliability.StackProcesses.Service;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -45,7 +45,7 @@ class ProcessKillIT {
 
   @TempDir static Path work;
   private static EmbeddedStack env;
-  private static Stack stack;
+  private static StackProcesses stack;
   private static Injector injector;
 
   @BeforeAll
@@ -169,7 +169,7 @@ class ProcessKillIT {
             && r.text().contains("NETDEV_UNREGISTER")).payload()));
     assertThat(unregister.getString("reg")).as("the restarted agent knew eth1 was held").isEqualTo("UNREGISTERING");
     await("eth1 released and gone").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
-        .until(() -> stack.refHeld(Stack.INSTANCES.get(1)).equals(java.util.Optional.of(false))
+        .until(() -> stack.refHeld(StackProcesses.INSTANCES.get(1)).equals(java.util.Optional.of(false))
             && stack.phyState("eth1").isEmpty());
     LOG.info("RELIABILITY agent-restart: held eth1 unregistered and released in {} ms",
         Duration.between(before, Instant.now()).toMillis());

@@ -1,12 +1,9 @@
-package io.virtnet.injector.cmd;
+package io.virtnet.benchmarks.e2e;
 
 import io.vertx.core.json.JsonObject;
 import io.virtnet.injector.BrokerUnreachableException;
 import io.virtnet.injector.FaultInjectorMain;
-import io.virtnet.injector.bench.BareRelay;
-import io.virtnet.injector.bench.BenchReport;
-import io.virtnet.injector.bench.BenchRunner;
-import io.virtnet.injector.bench.BenchScenario;
+import io.virtnet.injector.cmd.Converters;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +22,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code bench}: end-to-end latency and throughput of a running stack, and of the bare broker (a
  * plain relay over the same number of hops) in the same run. {@code --write-config FILE} writes the
- * stack configuration a scenario needs and exits.
+ * stack configuration a scenario needs and exits. A subcommand of the fault-injector's command line
+ * as {@link ExternalBenchMain} builds it (the injector itself carries no bench code).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = {"Measures command-to-link-view latency and throughput of a running stack against the bare broker.",
@@ -105,7 +103,7 @@ public final class BenchCommand implements Callable<Integer> {
       JsonObject cfg = s.stackConfig(ctx.topics().prefix());
       try {
         // JSON is YAML: the launcher's --config reads it as is
-        Files.writeString(writeConfig, "# fault-injector bench " + s + "\n" + cfg.encodePrettily() + "\n", StandardCharsets.UTF_8);
+        Files.writeString(writeConfig, "# bench " + s + "\n" + cfg.encodePrettily() + "\n", StandardCharsets.UTF_8);
       } catch (IOException e) {
         spec.commandLine().getErr().println("bench: cannot write " + writeConfig + ": " + e.getMessage());
         return FaultInjectorMain.EXIT_FAILURE;

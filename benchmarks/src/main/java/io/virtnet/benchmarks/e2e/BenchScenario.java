@@ -1,4 +1,4 @@
-package io.virtnet.injector.bench;
+package io.virtnet.benchmarks.e2e;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -42,7 +42,7 @@ import java.util.regex.Pattern;
  * config's LINK_UP and every hold agree with the PHYs' retained state and the agent's status
  * (onAgentLoss=down), and kills and restarts services as real processes.
  */
-final class Stack implements AutoCloseable {
+final class StackProcesses implements AutoCloseable {
   static final String AGENT = "linux0";
   static final List<String> PHYS = List.of("eth0", "eth1");
 
@@ -97,7 +97,7 @@ final class Stack implements AutoCloseable {
    * @param passwords user → password for a broker that wants logins (the deploy/ users), or null
    *     for an anonymous broker
    */
-  Stack(String name, int brokerPort, Map<String, String> passwords, Path workDir) {
+  StackProcesses(String name, int brokerPort, Map<String, String> passwords, Path workDir) {
     this.name = name;
     this.brokerPort = brokerPort;
     this.passwords = passwords;
@@ -119,7 +119,7 @@ final class Stack implements AutoCloseable {
   }
 
   /** Starts the observer and the three services, and waits until the stack has converged. */
-  Stack start() {
+  StackProcesses start() {
     connectObserver();
     for (Service s : Service.values()) {
       launch(s);

@@ -1,4 +1,4 @@
-package io.virtnet.injector.bench;
+package io.virtnet.benchmarks.e2e;
 
 import io.virtnet.injector.BrokerSettings;
 import io.virtnet.injector.InjectorClient;

@@ -1,4 +1,4 @@
-package io.virtnet.injector.bench;
+package io.virtnet.benchmarks.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -19,13 +19,13 @@ import java.util.function.Function;
  * is retained), then the backend, then the frontends. Stopping undeploys in reverse order, so holds
  * are put and "offline" is published before the broker goes.
  */
-public final class Stack {
+public final class InProcessStack {
   private final Vertx vertx;
   private final List<String> deployments = new ArrayList<>();
   private final BackendNodeVerticle backend;
   private final PrometheusMeterRegistry registry;
 
-  private Stack(Vertx vertx, BackendNodeVerticle backend, PrometheusMeterRegistry registry) {
+  private InProcessStack(Vertx vertx, BackendNodeVerticle backend, PrometheusMeterRegistry registry) {
     this.vertx = vertx;
     this.backend = backend;
     this.registry = registry;
@@ -50,19 +50,19 @@ public final class Stack {
    * Deploys the stack. {@code session} gives the broker options for a client id (each service
    * overrides the id with its own).
    */
-  public static Future<Stack> deploy(Vertx vertx, StackOptions options, Function<String, MqttSessionOptions> session) {
+  public static Future<InProcessStack> deploy(Vertx vertx, StackOptions options, Function<String, MqttSessionOptions> session) {
     return deploy(vertx, options, session, PhyAgentVerticle::defaultSource);
   }
 
   /** As {@link #deploy(Vertx, StackOptions, Function)}, with the agent's PHY source made by {@code phySource}. */
-  public static Future<Stack> deploy(Vertx vertx, StackOptions options, Function<String, MqttSessionOptions> session,
+  public static Future<InProcessStack> deploy(Vertx vertx, StackOptions options, Function<String, MqttSessionOptions> session,
       PhySource.Factory phySource) {
     PrometheusMeterRegistry registry = MetricsRegistry.create();
     PhyAgentVerticle agent = new PhyAgentVerticle(options.agent(), options.mqtt(), session.apply("vnet-agent"), registry,
         phySource, PhyAgentVerticle.DEFAULT_REBROADCAST_INTERVAL, PhyAgentVerticle.DEFAULT_WARN_INTERVAL);
     BackendNodeVerticle backend = new BackendNodeVerticle(options.backend(), options.mqtt(), session.apply("vnet-backend"), registry);
     FrontendNodeVerticle frontend = new FrontendNodeVerticle(options.frontend(), options.mqtt(), session.apply("vnet-frontend"), registry);
-    Stack stack = new Stack(vertx, backend, registry);
+    InProcessStack stack = new InProcessStack(vertx, backend, registry);
     return vertx.deployVerticle(agent)
         .compose(id -> {
           stack.deployments.add(id);
