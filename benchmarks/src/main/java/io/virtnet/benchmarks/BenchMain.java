@@ -9,6 +9,10 @@ import io.virtnet.benchmarks.e2e.BareRelay;
 import io.virtnet.benchmarks.e2e.BenchReport;
 import io.virtnet.benchmarks.e2e.BenchRunner;
 import io.virtnet.benchmarks.e2e.BenchScenario;
+import io.virtnet.benchmarks.e2e.BrokerCounters;
+import io.virtnet.benchmarks.e2e.HiveMqCounters;
+import io.virtnet.benchmarks.e2e.MosquittoSysCounters;
+import io.virtnet.benchmarks.sparse.SparseChangesRun;
 import io.virtnet.launcher.InProcessStack;
 import io.virtnet.launcher.StackOptions;
 import io.virtnet.protocol.Topics;
@@ -72,6 +76,23 @@ public final class BenchMain implements Callable<Integer> {
   @Option(names = "--out", defaultValue = "target/bench/results.json", description = "default ${DEFAULT-VALUE}")
   Path out;
 
+  @Option(names = "--launcher-jar", defaultValue = "launcher/target/launcher.jar",
+      description = "scenario e: the launcher to run as a process; default ${DEFAULT-VALUE}")
+  Path launcherJar;
+
+  @Option(names = "--launcher-java-options", split = " ",
+      description = "scenario e: JVM options for the launcher process (diagnostics); default none, its own settings")
+  List<String> launcherJavaOptions = List.of();
+
+  @Option(names = "--back-to-back", defaultValue = "100", description = "scenario e: changes back to back; default ${DEFAULT-VALUE}")
+  int backToBack;
+
+  @Option(names = "--sparse-changes", defaultValue = "20", description = "scenario e: changes after a quiet; default ${DEFAULT-VALUE}")
+  int sparseChanges;
+
+  @Option(names = "--quiet", defaultValue = "15s", description = "scenario e: the quiet before each sparse change; default ${DEFAULT-VALUE}")
+  String quiet;
+
   private final PrintWriter log = new PrintWriter(System.out, true);
 
   public static void main(String[] args) {
@@ -86,11 +107,21 @@ public final class BenchMain implements Callable<Integer> {
     log.printf(Locale.ROOT, "bench: scenarios %s, brokers %s, warm-up %s, measure %s, seed %d; %d CPUs, %d event loops, max heap %d MiB, %s%n",
         scenarios, brokers, warmup, duration, seed, Runtime.getRuntime().availableProcessors(), eventLoops,
         Runtime.getRuntime().maxMemory() >> 20, System.getProperty("java.vm.version"));
-    log.println("bench: linkwatch is off (linkwatchIntervalMs 0) in every instance: latency is per change, not the policy's delay");
+    log.println("bench: linkwatch is off (linkwatchIntervalMs 0) in every instance of a-d (e runs the default stack): "
+        + "latency is per change, not the policy's delay");
     List<JsonObject> rows = new ArrayList<>();
     boolean ok = true;
     boolean first = true;
     for (String name : scenarios) {
+      if (name.equals("e")) {
+        // the launcher as shipped, with its own embedded broker: the brokers option does not apply
+        log.println("bench: e, sparse changes on the default launcher (" + launcherJar + ")");
+        rows.add(new SparseChangesRun(new SparseChangesRun.Options(launcherJar, launcherJavaOptions, w, backToBack,
+            SparseChangesRun.BACK_TO_BACK_SPACING, sparseChanges, Durations.parse(quiet),
+            out.toAbsolutePath().resolveSibling("launcher-e.log")), log).run());
+        BenchReport.write(out, rows);
+        continue;
+      }
       for (String broker : brokers) {
         if (broker.equals("mosquitto") && !MosquittoBroker.available()) {
           log.println("bench: " + MosquittoBroker.BINARY + " is not installed; skipping mosquitto");
@@ -117,6 +148,7 @@ public final class BenchMain implements Callable<Integer> {
   JsonObject runOne(BenchScenario s, String broker) throws Exception {
     EmbeddedBroker embedded = null;
     MosquittoBroker mosquitto = null;
+    BrokerCounters counters = null;
     String uri;
     if (broker.equals("hivemq")) {
       embedded = EmbeddedBroker.start(EmbeddedBroker.freePort());
@@ -141,6 +173,8 @@ public final class BenchMain implements Callable<Integer> {
       InProcessStack stack = InProcessStack.deploy(vertx, options, id -> MqttSessionOptions.forBroker(uri, id)).await(10, TimeUnit.MINUTES);
       log.printf(Locale.ROOT, "  stack deployed in %.1f s%n", (System.nanoTime() - t0) / 1e9);
       BrokerSettings settings = BrokerSettings.parse(uri, false, null, null, null);
+      counters = embedded != null ? new HiveMqCounters(embedded.metrics())
+          : new MosquittoSysCounters(settings, MosquittoBroker.SYS_INTERVAL);
       Topics topics = Topics.of(prefix);
       Duration readyTimeout = Duration.ofSeconds(60 + s.instances() / 50);
       JsonObject row;
@@ -152,13 +186,16 @@ public final class BenchMain implements Callable<Integer> {
         row = BenchReport.idleRow(s, broker, ready, 0, used / s.instances(), used);
       } else {
         BenchRunner.FlapResult r = BenchRunner.flaps(s, settings, topics, log, cpu,
-            new BenchRunner.FlapOptions(readyTimeout, rounds, bareConfigWrites));
+            new BenchRunner.FlapOptions(readyTimeout, rounds, bareConfigWrites, counters));
         long used = usedAfterGc() - baseline;
         row = BenchReport.row(s, broker, r, used / s.instances(), used);
       }
       stack.stop().await(60, TimeUnit.SECONDS);
       return row;
     } finally {
+      if (counters != null) {
+        counters.close();
+      }
       vertx.close().await(30, TimeUnit.SECONDS);
       if (embedded != null) {
         embedded.close();

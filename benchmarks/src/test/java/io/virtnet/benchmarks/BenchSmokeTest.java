@@ -29,10 +29,14 @@ class BenchSmokeTest {
     assertThat(r.getString("scenario")).isEqualTo("a");
     assertThat(r.getString("broker")).isEqualTo("hivemq");
     for (String key : new String[] {"p50Ms", "p99Ms", "bareP50Ms", "bareP99Ms", "ratioP50", "ratioP99", "eventsPerSec",
-        "heapBytesPerInstance"}) {
+        "heapBytesPerInstance", "brokerPublishesPerView", "brokerDeliveriesPerView", "bareBrokerPublishesPerView",
+        "bareBrokerDeliveriesPerView"}) {
       assertThat(r.getValue(key)).as(key).isInstanceOf(Number.class);
     }
     assertThat(r.getInteger("wrongFinalStates")).isZero();
     assertThat(r.getInteger("samples")).isGreaterThan(50);
+    // the bare relay's four hops: one publish and one delivery per hop and view, by HiveMQ's own count
+    assertThat(r.getDouble("bareBrokerPublishesPerView")).isBetween(3.9, 4.1);
+    assertThat(r.getDouble("brokerPublishesPerView")).isGreaterThan(r.getDouble("bareBrokerPublishesPerView"));
   }
 }

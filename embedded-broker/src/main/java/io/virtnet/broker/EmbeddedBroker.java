@@ -122,6 +122,11 @@ public final class EmbeddedBroker implements AutoCloseable {
         """.formatted(port);
   }
 
+  /** HiveMQ's own metrics (e.g. {@code com.hivemq.messages.incoming.publish.count}), for the bench. */
+  public com.codahale.metrics.MetricRegistry metrics() {
+    return hivemq.getMetricRegistry();
+  }
+
   public int port() {
     return port;
   }

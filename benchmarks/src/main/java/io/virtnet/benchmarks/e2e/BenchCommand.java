@@ -122,7 +122,7 @@ public final class BenchCommand implements Callable<Integer> {
         row = BenchReport.idleRow(s, brokerName, ready, 0, null, null);
       } else {
         BenchRunner.FlapResult r = BenchRunner.flaps(s, ctx.broker(), ctx.topics(), o, null,
-            new BenchRunner.FlapOptions(readyTimeout, rounds, bareConfigWrites));
+            new BenchRunner.FlapOptions(readyTimeout, rounds, bareConfigWrites, null));
         row = BenchReport.row(s, brokerName, r, null, null);
       }
       BenchReport.write(out, List.of(row));

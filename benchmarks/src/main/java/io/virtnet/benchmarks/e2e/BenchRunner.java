@@ -31,7 +31,7 @@ public final class BenchRunner {
    * How {@link #flaps} measures: how long the stack may take to show every carrier on, the alternating
    * rounds per path, and whether the bare relay also writes a config per instance (see {@link BareRelay}).
    */
-  public record FlapOptions(Duration readyTimeout, int rounds, boolean bareConfigWrites) {
+  public record FlapOptions(Duration readyTimeout, int rounds, boolean bareConfigWrites, BrokerCounters counters) {
     public FlapOptions {
       if (rounds < 1) {
         throw new IllegalArgumentException("rounds must be at least 1, got " + rounds);
@@ -41,7 +41,22 @@ public final class BenchRunner {
 
   /** What one scenario measured on both paths. */
   public record FlapResult(FlapRun.Measurement ours, FlapRun.Measurement bare, double oursCpuSeconds,
-      double bareCpuSeconds, double prepareSeconds, long unpairedViews, boolean bareConfigWrites) {}
+      double bareCpuSeconds, double prepareSeconds, long unpairedViews, boolean bareConfigWrites,
+      BrokerLoad oursLoad, BrokerLoad bareLoad) {}
+
+  /**
+   * What one path's last round cost the broker by its own counters ({@code source}): PUBLISH packets
+   * received and sent, against the link views that round delivered (warm-up and settling included).
+   */
+  public record BrokerLoad(String source, BrokerCounters.Counts counts, long views) {
+    public double publishesPerView() {
+      return views == 0 ? Double.NaN : (double) counts.publishesIn() / views;
+    }
+
+    public double deliveriesPerView() {
+      return views == 0 ? Double.NaN : (double) counts.publishesOut() / views;
+    }
+  }
 
   /** Waits until the stack shows every instance with carrier on; returns the seconds it took. */
   public static double ready(BenchScenario s, BrokerSettings broker, Topics topics, Duration timeout) {
@@ -78,6 +93,7 @@ public final class BenchRunner {
     double[] cpu = new double[2];
     double prepare = 0;
     long unpaired = 0;
+    BrokerLoad[] load = new BrokerLoad[2];
     Duration perRound = s.measure().dividedBy(rounds);
     log.printf(Locale.ROOT, "  %d round(s) per path, alternating, %.1f s measured each (warm-up %d s, then %d s)%n",
         rounds, perRound.toMillis() / 1000.0, s.warmup().toSeconds(), ROUND_WARMUP.toSeconds());
@@ -114,12 +130,23 @@ public final class BenchRunner {
           log.printf(Locale.ROOT, "  stack ready in %.1f s; measuring from %s%n", ready, java.time.LocalTime.now());
           log.flush();
         }
+        // the broker's own counters around the last round of each path (Mosquitto's take a $SYS interval to read)
+        BrokerCounters counters = r == rounds - 1 ? options.counters() : null;
+        BrokerCounters.Counts before = counters == null ? null : counters.read();
         long c0 = cpuNanos == null ? 0 : cpuNanos.getAsLong();
         ours.add(path.run(round, SETTLE, !paced));
         cpu[0] += cpuNanos == null ? Double.NaN : (cpuNanos.getAsLong() - c0) / 1e9;
+        if (counters != null) {
+          BrokerCounters.Counts after = counters.read();
+          load[0] = new BrokerLoad(counters.source(), after.minus(before), ours.get(r).viewsInRun());
+          before = after;
+        }
         c0 = cpuNanos == null ? 0 : cpuNanos.getAsLong();
         bare.add(relay.run(round, SETTLE, !paced));
         cpu[1] += cpuNanos == null ? Double.NaN : (cpuNanos.getAsLong() - c0) / 1e9;
+        if (counters != null) {
+          load[1] = new BrokerLoad(counters.source(), counters.read().minus(before), bare.get(r).viewsInRun());
+        }
       }
       unpaired = path.unpaired();
     }
@@ -127,12 +154,21 @@ public final class BenchRunner {
     FlapRun.Measurement b = FlapRun.Measurement.pool(bare);
     log.println("  ours: " + line(o) + " (until " + java.time.LocalTime.now() + ")");
     log.println((bareConfigWrites ? "  bare+config writes: " : "  bare: ") + line(b));
+    if (load[0] != null) {
+      log.println("  broker's own counters (" + load[0].source() + "), last round: ours " + line(load[0]) + "; bare "
+          + line(load[1]));
+    }
     log.flush();
-    return new FlapResult(o, b, cpu[0], cpu[1], prepare, unpaired, bareConfigWrites);
+    return new FlapResult(o, b, cpu[0], cpu[1], prepare, unpaired, bareConfigWrites, load[0], load[1]);
   }
 
   static Duration rewarmup(BenchScenario s) {
     return s.warmup().compareTo(REWARMUP) < 0 ? s.warmup() : REWARMUP;
+  }
+
+  static String line(BrokerLoad l) {
+    return String.format(Locale.ROOT, "%.2f publishes and %.2f deliveries per view (%d in, %d out, %d views)",
+        l.publishesPerView(), l.deliveriesPerView(), l.counts().publishesIn(), l.counts().publishesOut(), l.views());
   }
 
   static String line(FlapRun.Measurement m) {

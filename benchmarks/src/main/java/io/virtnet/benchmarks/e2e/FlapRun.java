@@ -42,6 +42,7 @@ public final class FlapRun {
   private long measureEnd = Long.MAX_VALUE;
   private boolean stopped;
   private long delivered;
+  private long viewsInRun;
   private long duplicates;
   private long stalls;
   private long commandsMeasured;
@@ -85,6 +86,7 @@ public final class FlapRun {
         return; // not ours (cannot happen when pairing is right)
       }
       lastK[instance] = k;
+      viewsInRun++;
       carrier[instance] = carrierNow;
       long s = sendNanos[p][k];
       int count = ++seen[p][k];
@@ -224,16 +226,19 @@ public final class FlapRun {
       }
     }
     double seconds = scenario.measure().toNanos() / 1e9;
-    return new Measurement(latencies, commandsMeasured, delivered, seconds, missed, duplicates, stalls, wrongFinalStates());
+    return new Measurement(latencies, commandsMeasured, delivered, seconds, missed, duplicates, stalls, wrongFinalStates(),
+        viewsInRun);
   }
 
   /**
    * What a run measured: latency from the PHY command to the delivery, changes sent and link events
    * delivered within the measurement window, events per second, deliveries never seen ({@code missed},
-   * e.g. coalesced), repeated deliveries, closed-loop stalls, instances not showing the final state.
+   * e.g. coalesced), repeated deliveries, closed-loop stalls, instances not showing the final state,
+   * and every view delivered in the run, warm-up and settling included ({@code viewsInRun}: what the
+   * broker's own counters over the whole run are divided by).
    */
   public record Measurement(Latencies samples, long commands, long delivered, double seconds, long missed,
-      long duplicates, long stalls, int wrongFinalStates) {
+      long duplicates, long stalls, int wrongFinalStates, long viewsInRun) {
     public Latencies.Summary latency() {
       return samples.summary();
     }
@@ -252,6 +257,7 @@ public final class FlapRun {
       long duplicates = 0;
       long stalls = 0;
       int wrong = 0;
+      long views = 0;
       for (Measurement m : rounds) {
         all.addAll(m.samples);
         commands += m.commands;
@@ -261,8 +267,9 @@ public final class FlapRun {
         duplicates += m.duplicates;
         stalls += m.stalls;
         wrong += m.wrongFinalStates;
+        views += m.viewsInRun;
       }
-      return new Measurement(all, commands, delivered, seconds, missed, duplicates, stalls, wrong);
+      return new Measurement(all, commands, delivered, seconds, missed, duplicates, stalls, wrong, views);
     }
   }
 }

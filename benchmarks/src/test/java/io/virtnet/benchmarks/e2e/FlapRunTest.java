@@ -27,8 +27,8 @@ class FlapRunTest {
     Latencies slow = new Latencies();
     slow.add(9_000_000); // one 9 ms sample in the other round
     FlapRun.Measurement pooled = FlapRun.Measurement.pool(java.util.List.of(
-        new FlapRun.Measurement(fast, 99, 99, 2.0, 1, 0, 0, 0),
-        new FlapRun.Measurement(slow, 1, 1, 2.0, 0, 2, 1, 1)));
+        new FlapRun.Measurement(fast, 99, 99, 2.0, 1, 0, 0, 0, 120),
+        new FlapRun.Measurement(slow, 1, 1, 2.0, 0, 2, 1, 1, 3)));
     assertThat(pooled.latency().samples()).isEqualTo(100);
     assertThat(pooled.latency().p99()).isEqualTo(1.0);
     assertThat(pooled.latency().max()).isEqualTo(9.0);
@@ -37,6 +37,7 @@ class FlapRunTest {
     assertThat(pooled.duplicates()).isEqualTo(2);
     assertThat(pooled.stalls()).isEqualTo(1);
     assertThat(pooled.wrongFinalStates()).as("a wrong final state in any round counts").isEqualTo(1);
+    assertThat(pooled.viewsInRun()).isEqualTo(123);
   }
 
   @Test
