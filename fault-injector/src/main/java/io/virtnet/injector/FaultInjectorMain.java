@@ -40,7 +40,8 @@ import picocli.CommandLine.Spec;
     subcommands = {
         CarrierCommand.class, AdminCommand.class, MtuCommand.class, AddressCommand.class, SpeedCommand.class,
         RegisterCommand.class, UnregisterCommand.class, RenameCommand.class, FlapCommand.class, StormCommand.class,
-        GarbageCommand.class, ImpersonateCommand.class, WatchCommand.class})
+        GarbageCommand.class, ImpersonateCommand.class, WatchCommand.class,
+        io.virtnet.injector.chaos.ChaosCommand.class})
 public final class FaultInjectorMain implements Callable<Integer> {
   public static final int EXIT_FAILURE = 1;
   public static final int EXIT_USAGE = 2;

@@ -1,0 +1,110 @@
+package io.virtnet.injector.chaos;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A process the soak starts (a service jar, a broker), its output in a log file. {@link #kill()} is
+ * SIGKILL: no shutdown hook, no clean disconnect, so the broker publishes the will.
+ */
+final class ChildProcess {
+  private final String name;
+  private final Process process;
+
+  private ChildProcess(String name, Process process) {
+    this.name = name;
+    this.process = process;
+  }
+
+  static ChildProcess start(String name, List<String> command, Path log) {
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    pb.environment().remove("VNET_MQTT_PASSWORD");
+    try {
+      return new ChildProcess(name, pb.start());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start " + name + ": " + command, e);
+    }
+  }
+
+  /** {@code java -jar jar args…} with a small heap and quick start-up flags (as the system tests run the services). */
+  static ChildProcess java(String name, Path jar, List<String> args, Path log) {
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx160m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", jar.toString()));
+    command.addAll(args);
+    return start(name, command, log);
+  }
+
+  boolean alive() {
+    return process.isAlive();
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  /** SIGKILL, waiting until the process is gone. */
+  void kill() {
+    process.destroyForcibly();
+    waitGone(Duration.ofSeconds(10));
+  }
+
+  /** SIGTERM, then SIGKILL after a bound. */
+  void stop() {
+    if (!process.isAlive()) {
+      return;
+    }
+    process.destroy();
+    if (!waitGone(Duration.ofSeconds(8))) {
+      kill();
+    }
+  }
+
+  private boolean waitGone(Duration bound) {
+    try {
+      return process.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  @Override
+  public String toString() {
+    return name + " (pid " + process.pid() + ")";
+  }
+
+  /** A free TCP port on loopback, chosen before the process binds it. */
+  static int freePort() {
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Waits until something accepts on 127.0.0.1:{@code port}, or the process died, or {@code bound} passed. */
+  static void awaitListening(ChildProcess p, int port, Duration bound) {
+    long deadline = System.nanoTime() + bound.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!p.alive()) {
+        throw new IllegalStateException(p.name + " exited before listening on " + port);
+      }
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+        return;
+      } catch (IOException e) {
+        LockSupportPause.pause(Duration.ofMillis(100));
+      }
+    }
+    throw new IllegalStateException(p.name + " not listening on " + port + " within " + bound);
+  }
+}
