@@ -123,7 +123,9 @@ final class InstanceConvergence {
       }
     };
     session.subscribe(stateTopic, m -> {
-      if (m.retained()) {
+      // A live non-empty state during the re-read is the owner re-asserting it (the main subscription
+      // drops it as a duplicate of the applied seq while still bound): newer than the gone, so it answers.
+      if (m.retained() || m.payload().length() > 0) {
         finish.accept(m);
       }
     }).onSuccess(s -> {

@@ -57,6 +57,8 @@ public final class ChaosBroker implements AutoCloseable {
         Path store = Files.createDirectories(work.resolve("mosquitto-store"));
         Path conf = work.resolve("mosquitto.conf");
         Files.writeString(conf, String.join("\n",
+            // run as ourselves: as root, mosquitto would switch to its own user, who cannot write our store
+            "user " + System.getProperty("user.name"),
             "listener " + port + " 127.0.0.1", "allow_anonymous true", "persistence true",
             "persistence_location " + store + "/", "autosave_interval 1", "log_dest stdout",
             "log_type error", "log_type warning", "log_type notice", ""));

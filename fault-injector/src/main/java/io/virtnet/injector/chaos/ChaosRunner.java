@@ -2,6 +2,8 @@ package io.virtnet.injector.chaos;
 
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -53,7 +55,7 @@ final class ChaosRunner {
 
   /** Waits for the stack to converge before any fault (its start-up); empty when it did. */
   List<String> awaitStart(Duration bound) {
-    return awaitConverged(Map.of(), bound).wrong();
+    return awaitConverged(Map.of(), Map.of(), bound).wrong();
   }
 
   SoakStats run(SoakStats stats) {
@@ -61,12 +63,16 @@ final class ChaosRunner {
     for (int i = 0; System.nanoTime() - start < timing.duration().toNanos(); i++) {
       Round round = schedule.round(i);
       long t0 = System.nanoTime();
+      Map<Service, Instant> restarted = new EnumMap<>(Service.class);
       for (Fault f : round.faults()) {
         LockSupportPause.pause(Duration.ofNanos(t0 + f.atMs() * 1_000_000 - System.nanoTime()));
+        if (f.kind().needs() == FaultKind.Needs.SERVICES) {
+          restarted.put(Service.killedBy(f.kind()), Instant.now());
+        }
         actions.inject(f);
       }
       actions.command(round.finalCarriers());
-      Outcome o = awaitConverged(round.finalCarriers(), timing.quiet());
+      Outcome o = awaitConverged(round.finalCarriers(), restarted, timing.quiet());
       if (o.converged()) {
         stats.converged(round, o.tookMs());
         scrapeRepairs.run();
@@ -86,7 +92,7 @@ final class ChaosRunner {
     return stats;
   }
 
-  private Outcome awaitConverged(Map<String, Boolean> commanded, Duration bound) {
+  private Outcome awaitConverged(Map<String, Boolean> commanded, Map<Service, Instant> restarted, Duration bound) {
     long t0 = System.nanoTime();
     long deadline = t0 + bound.toNanos();
     long lastCommand = t0;
@@ -94,7 +100,7 @@ final class ChaosRunner {
     List<String> wrong = List.of("not checked");
     while (System.nanoTime() < deadline && !Thread.currentThread().isInterrupted()) {
       List<String> dead = deadProcesses.get();
-      wrong = dead.isEmpty() ? checker.divergences(observer.snapshot(), commanded)
+      wrong = dead.isEmpty() ? checker.divergences(observer.snapshot(), commanded, restarted)
           : dead.stream().map(d -> d + " process died").toList();
       long now = System.nanoTime();
       if (wrong.isEmpty()) {

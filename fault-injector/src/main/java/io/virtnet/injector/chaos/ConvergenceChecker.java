@@ -7,6 +7,7 @@ import io.virtnet.protocol.NetdevState;
 import io.virtnet.protocol.RegState;
 import io.virtnet.protocol.ServiceStatus;
 import io.virtnet.protocol.VirtioNetConfig;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +35,17 @@ public final class ConvergenceChecker {
    * soak last commanded; a PHY missing from it is not checked against a command.
    */
   public List<String> divergences(Map<String, byte[]> retained, Map<String, Boolean> commanded) {
+    return divergences(retained, commanded, Map.of());
+  }
+
+  /**
+   * As {@link #divergences(Map, Map)}; a service in {@code restarted} must also have shown that its new
+   * process is at work: the agent's or backend's status, or every frontend view, stamped at or after
+   * the restart (otherwise the old process's retained topics could pass for a converged stack).
+   */
+  public List<String> divergences(Map<String, byte[]> retained, Map<String, Boolean> commanded, Map<Service, Instant> restarted) {
     List<String> wrong = new ArrayList<>();
+    fresh(wrong, retained, restarted);
     Optional<Boolean> agentOnline = status(retained, stack.topics().phyStatus(stack.agent()));
     if (agentOnline.isEmpty() || !agentOnline.get()) {
       wrong.add("agent " + stack.agent() + " status " + agentOnline.map(o -> o ? "online" : "offline").orElse("missing"));
@@ -61,6 +72,25 @@ public final class ConvergenceChecker {
       check(wrong, i, retained, link, s.get().reg() == RegState.REGISTERED);
     }
     return wrong;
+  }
+
+  private void fresh(List<String> wrong, Map<String, byte[]> retained, Map<Service, Instant> restarted) {
+    restarted.forEach((service, at) -> {
+      switch (service) {
+        case AGENT -> stale(wrong, "agent status", decode(retained, stack.topics().phyStatus(stack.agent()),
+            Codecs.SERVICE_STATUS::decode).map(ServiceStatus::ts), at);
+        case BACKEND -> stale(wrong, "backend status", decode(retained, stack.topics().backendStatus(stack.node()),
+            Codecs.SERVICE_STATUS::decode).map(ServiceStatus::ts), at);
+        case FRONTEND -> stack.instances().forEach(i -> stale(wrong, i.name() + " view",
+            decode(retained, stack.topics().rtosLink(i.cpu(), i.name()), Codecs.LINK_VIEW::decode).map(LinkView::ts), at));
+      }
+    });
+  }
+
+  private static void stale(List<String> wrong, String what, Optional<Instant> ts, Instant restart) {
+    if (ts.isPresent() && ts.get().isBefore(restart)) {
+      wrong.add(what + " of " + ts.get() + " predates the restart at " + restart);
+    }
   }
 
   private void check(List<String> wrong, StackModel.Instance i, Map<String, byte[]> retained, boolean link, boolean registered) {

@@ -75,4 +75,17 @@ class ConvergenceCheckerTest {
     m.put(t.rtosLink(2, "virtio-net0"), "{\"carrier\":".getBytes(java.nio.charset.StandardCharsets.UTF_8));
     assertThat(checker.divergences(m, Map.of())).containsExactly("virtio-net0 view missing");
   }
+
+  @Test
+  void aRestartedServiceMustHaveStampedItsTopicsSinceTheRestart() {
+    Map<String, byte[]> m = Fixtures.converged(true, true);
+    java.time.Instant before = Fixtures.TS.minusSeconds(1);
+    java.time.Instant after = Fixtures.TS.plusSeconds(1);
+    assertThat(checker.divergences(m, Map.of(), Map.of(Service.AGENT, before, Service.BACKEND, before, Service.FRONTEND, before)))
+        .isEmpty();
+    assertThat(checker.divergences(m, Map.of(), Map.of(Service.BACKEND, after)))
+        .containsExactly("backend status of " + Fixtures.TS + " predates the restart at " + after);
+    assertThat(checker.divergences(m, Map.of(), Map.of(Service.FRONTEND, after))).hasSize(3)
+        .allSatisfy(w -> assertThat(w).contains("view of " + Fixtures.TS + " predates the restart"));
+  }
 }
