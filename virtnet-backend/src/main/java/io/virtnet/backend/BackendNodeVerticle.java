@@ -1,5 +1,6 @@
 package io.virtnet.backend;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -12,8 +13,8 @@ import io.virtnet.backend.config.InstanceConfig;
 import io.virtnet.protocol.Codecs;
 import io.virtnet.protocol.Irq;
 import io.virtnet.protocol.IrqMessage;
-import io.virtnet.protocol.InvalidMessageException;
 import io.virtnet.protocol.LinkView;
+import io.virtnet.protocol.NetdevState;
 import io.virtnet.protocol.ServiceStatus;
 import io.virtnet.protocol.TopicName;
 import io.virtnet.protocol.Topics;
@@ -24,9 +25,11 @@ import io.virtnet.runtime.metrics.Rejections;
 import io.virtnet.runtime.mqtt.InboundMessage;
 import io.virtnet.runtime.mqtt.MqttSession;
 import io.virtnet.runtime.mqtt.MqttSessionOptions;
+import io.virtnet.runtime.mqtt.Received;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +50,11 @@ public final class BackendNodeVerticle extends VerticleBase {
   private final PrometheusMeterRegistry registry;
   private final Topics topics;
   private final Rejections rejections;
+  /**
+   * What the broker-wide views skip: logged, not counted in the service's rejections (the instance
+   * watching a PHY or agent counts its bad input; the view only skips it).
+   */
+  private final Rejections viewSkips = new Rejections(new SimpleMeterRegistry(), SERVICE + " view");
   private final InstanceRegistry instances = new InstanceRegistry();
 
   private MqttSession session;
@@ -142,9 +150,9 @@ public final class BackendNodeVerticle extends VerticleBase {
         })
         .compose(v -> Future.all(
             session.subscribe(statusTopic, this::onOwnStatus),
-            session.subscribe(topics.allPhyStates(), this::onPhyState),
-            session.subscribe(topics.allAgentStatus(), this::onAgentStatus),
-            session.subscribe(topics.allLinks(), this::onLink)))
+            session.subscribe(topics.allPhyStates(), GoneOr.NETDEV_STATE, viewSkips, this::onPhyState),
+            session.subscribe(topics.allAgentStatus(), GoneOr.SERVICE_STATUS, viewSkips, this::onAgentStatus),
+            session.subscribe(topics.allLinks(), GoneOr.LINK_VIEW, viewSkips, this::onLink)))
         .compose(v -> {
           List<Future<?>> deployed = new ArrayList<>();
           Deployments d = new Deployments();
@@ -254,44 +262,31 @@ public final class BackendNodeVerticle extends VerticleBase {
     }
   }
 
-  // ---- broker-wide views: decode at the edge, the view keeps the rest ----
+  // ---- broker-wide views: typed subscriptions decode at the edge, the view keeps the rest ----
 
-  private void onPhyState(InboundMessage m) {
-    try {
-      if (topics.parse(m.topic()) instanceof TopicName.PhyState t) {
-        view.phyState(t.agent(), t.ifname(), m.payload().length() == 0 ? null : m.decoded(Codecs.NETDEV_STATE));
-      }
-    } catch (InvalidMessageException e) {
-      // the instance watching this PHY (if any) counts it; the view only skips it
-      LOG.debug("view: skipped a message on {}: {}", m.topic(), e.getMessage());
+  private void onPhyState(Received<Optional<NetdevState>> m) {
+    if (topics.parse(m.topic()) instanceof TopicName.PhyState t) {
+      view.phyState(t.agent(), t.ifname(), m.value().orElse(null));
     }
   }
 
-  private void onAgentStatus(InboundMessage m) {
-    try {
-      if (topics.parse(m.topic()) instanceof TopicName.AgentStatus t) {
-        view.agentStatus(t.agent(), m.payload().length() == 0 ? null : Codecs.SERVICE_STATUS.decode(m.bytes()).online());
-      }
-    } catch (InvalidMessageException e) {
-      LOG.debug("view: skipped a message on {}: {}", m.topic(), e.getMessage());
+  private void onAgentStatus(Received<Optional<ServiceStatus>> m) {
+    if (topics.parse(m.topic()) instanceof TopicName.AgentStatus t) {
+      view.agentStatus(t.agent(), m.value().map(ServiceStatus::online).orElse(null));
     }
   }
 
-  private void onLink(InboundMessage m) {
-    try {
-      if (topics.parse(m.topic()) instanceof TopicName.RtosLink t) {
-        LinkView lv = m.payload().length() == 0 ? null : Codecs.LINK_VIEW.decode(m.bytes());
-        if (lv != null) {
-          metrics.linkView(t.cpu() + "/" + t.instance(), lv.ts(), lv.phyTs());
-        }
-        view.link(t.cpu(), t.instance(), lv);
-        InstanceRegistry.Entry e = lv == null ? null : instances.find(t.instance());
-        if (e != null) {
-          e.verticle.frontendView(t.cpu(), lv.driver(), lv.carrier());
-        }
+  private void onLink(Received<Optional<LinkView>> m) {
+    if (topics.parse(m.topic()) instanceof TopicName.RtosLink t) {
+      LinkView lv = m.value().orElse(null);
+      if (lv != null) {
+        metrics.linkView(t.cpu() + "/" + t.instance(), lv.ts(), lv.phyTs());
       }
-    } catch (InvalidMessageException | IllegalArgumentException e) {
-      LOG.debug("view: skipped a message on {}: {}", m.topic(), e.getMessage());
+      view.link(t.cpu(), t.instance(), lv);
+      InstanceRegistry.Entry e = lv == null ? null : instances.find(t.instance());
+      if (e != null) {
+        e.verticle.frontendView(t.cpu(), lv.driver(), lv.carrier());
+      }
     }
   }
 }

@@ -1,21 +1,27 @@
 package io.virtnet.backend;
 
+import io.vertx.core.Handler;
 import io.virtnet.backend.config.AgentLossPolicy;
 import io.virtnet.backend.config.InstanceConfig;
 import io.virtnet.protocol.CtrlMessage;
 import io.virtnet.protocol.InvalidMessageException;
-import io.virtnet.protocol.Codecs;
 import io.virtnet.protocol.NetdevEvent;
 import io.virtnet.protocol.NetdevState;
 import io.virtnet.protocol.ServiceStatus;
+import io.virtnet.runtime.metrics.Rejections;
 import io.virtnet.runtime.mqtt.InboundMessage;
+import io.virtnet.runtime.mqtt.Received;
+import io.virtnet.runtime.mqtt.TypedSubscriber;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One instance's inbound messages (its PHY's state and events, its agent's status, its driver's ctrl):
- * decoded at the edge, bad input rejected and counted (never reaching a model), good input handed to
- * {@link InstanceLink} and {@link VirtioNetDevice}. Runs on the instance's context.
+ * typed subscriptions decode them at the edge and count bad input (in the service's rejections and the
+ * instance's own count; it never reaches a model), these handlers hand good input to {@link InstanceLink}
+ * and {@link VirtioNetDevice}, and throw {@link InvalidMessageException} for input that is valid but
+ * not acceptable here (counted the same way). Runs on the instance's context.
  */
 final class InstanceInbound {
   private static final Logger LOG = LoggerFactory.getLogger(VirtioNetInstanceVerticle.class);
@@ -28,6 +34,8 @@ final class InstanceInbound {
   private final RefHolder ref;
   private final InstanceConvergence convergence;
   private final Runnable changed;
+  private final Rejections rejections;
+  private final Handler<InboundMessage> stateSubscriber;
 
   InstanceInbound(InstanceConfig cfg, InstanceEnv env, InstanceCounters counters, InstanceLink link,
       VirtioNetDevice device, RefHolder ref, InstanceConvergence convergence, Runnable changed) {
@@ -39,97 +47,88 @@ final class InstanceInbound {
     this.ref = ref;
     this.convergence = convergence;
     this.changed = changed;
+    this.rejections = env.rejections().alsoCounting(counters.rejected::incrementAndGet);
+    this.stateSubscriber = TypedSubscriber.of(GoneOr.NETDEV_STATE, rejections, this::onState);
   }
 
-  void onState(InboundMessage m) {
-    try {
-      if (m.payload().length() == 0) {
-        // no such device: acted on when the retained store says so (a live "gone" is re-read first)
-        Runnable gone = () -> {
-          counters.phyEvents.incrementAndGet();
-          link.onNoState();
-        };
-        if (m.retained()) {
-          gone.run();
-        } else {
-          convergence.liveStateGone(m.topic(), this::onState, gone);
-        }
-        return;
+  /** The state subscription's handler, also handed the retained state a re-read finds. */
+  Handler<InboundMessage> stateSubscriber() {
+    return stateSubscriber;
+  }
+
+  /** What this instance's typed subscriptions count a rejection in: the service's and its own. */
+  Rejections rejections() {
+    return rejections;
+  }
+
+  void onState(Received<Optional<NetdevState>> m) {
+    if (m.value().isEmpty()) {
+      // no such device: acted on when the retained store says so (a live "gone" is re-read first)
+      Runnable gone = () -> {
+        counters.phyEvents.incrementAndGet();
+        link.onNoState();
+      };
+      if (m.retained()) {
+        gone.run();
+      } else {
+        convergence.liveStateGone(m.topic(), stateSubscriber::handle, gone);
       }
-      NetdevState s = m.decoded(Codecs.NETDEV_STATE);
-      link.requireOurs(s, null);
-      counters.phyEvents.incrementAndGet();
-      if (!link.onState(s)) {
-        counters.staleDropped.incrementAndGet();
-      }
-    } catch (InvalidMessageException e) {
-      reject(m.topic(), e);
+      return;
+    }
+    NetdevState s = m.value().get();
+    link.requireOurs(s, null);
+    counters.phyEvents.incrementAndGet();
+    if (!link.onState(s)) {
+      counters.staleDropped.incrementAndGet();
     }
   }
 
-  void onEvent(InboundMessage m) {
-    try {
-      NetdevEvent e = m.decoded(Codecs.NETDEV_EVENT);
-      link.requireOurs(e.state(), e.oldIfname());
-      counters.phyEvents.incrementAndGet();
-      env.metrics().eventReceived(e.event());
-      if (!link.onEvent(e)) {
-        counters.staleDropped.incrementAndGet();
-      }
-    } catch (InvalidMessageException ex) {
-      reject(m.topic(), ex);
+  void onEvent(Received<NetdevEvent> m) {
+    NetdevEvent e = m.value();
+    link.requireOurs(e.state(), e.oldIfname());
+    counters.phyEvents.incrementAndGet();
+    env.metrics().eventReceived(e.event());
+    if (!link.onEvent(e)) {
+      counters.staleDropped.incrementAndGet();
     }
   }
 
-  void onAgentStatus(InboundMessage m) {
-    if (m.payload().length() == 0) {
+  void onAgentStatus(Received<Optional<ServiceStatus>> m) {
+    if (m.value().isEmpty()) {
       return; // status cleared: nothing known either way
     }
-    try {
-      ServiceStatus st = Codecs.SERVICE_STATUS.decode(m.bytes());
-      if (st.online() == link.agentOnline()) {
-        return;
-      }
-      if (st.online()) {
-        LOG.info("{}: agent {} is back online", cfg.name(), cfg.agent());
-        ref.republish();
-      } else {
-        LOG.warn("{}: agent {} went offline ({})", cfg.name(), cfg.agent(),
-            env.onAgentLoss() == AgentLossPolicy.DOWN ? "reporting link down" : "holding the last state");
-      }
-      link.setAgentOnline(st.online());
-      changed.run();
-    } catch (InvalidMessageException e) {
-      reject(m.topic(), e);
+    ServiceStatus st = m.value().get();
+    if (st.online() == link.agentOnline()) {
+      return;
     }
+    if (st.online()) {
+      LOG.info("{}: agent {} is back online", cfg.name(), cfg.agent());
+      ref.republish();
+    } else {
+      LOG.warn("{}: agent {} went offline ({})", cfg.name(), cfg.agent(),
+          env.onAgentLoss() == AgentLossPolicy.DOWN ? "reporting link down" : "holding the last state");
+    }
+    link.setAgentOnline(st.online());
+    changed.run();
   }
 
-  void onCtrl(InboundMessage m) {
-    try {
-      CtrlMessage c = Codecs.CTRL.decode(m.bytes());
-      if (c instanceof CtrlMessage.DriverFeatures d) {
-        var negotiated = device.driverOk(d.features());
-        if (negotiated == null) {
-          throw InvalidMessageException.of("renegotiation", "driverFeatures " + d.features()
-              + " differ from the live negotiation " + device.negotiated() + " and the device was not reset since");
-        }
-        LOG.info("{}: driver live, negotiated {}", cfg.name(), negotiated);
-        env.timeline().record(cfg.name(), "driver live (DRIVER_OK)", null);
-      } else if (c instanceof CtrlMessage.Command cmd && cmd.isAnnounceAck()) {
-        device.announceAck();
-      } else {
-        CtrlMessage.Command cmd = (CtrlMessage.Command) c;
-        throw InvalidMessageException.of("unsupported-ctrl",
-            "ctrl class " + cmd.ctrlClass() + " command " + cmd.cmd() + " is not supported");
+  void onCtrl(Received<CtrlMessage> m) {
+    CtrlMessage c = m.value();
+    if (c instanceof CtrlMessage.DriverFeatures d) {
+      var negotiated = device.driverOk(d.features());
+      if (negotiated == null) {
+        throw InvalidMessageException.of("renegotiation", "driverFeatures " + d.features()
+            + " differ from the live negotiation " + device.negotiated() + " and the device was not reset since");
       }
-    } catch (InvalidMessageException e) {
-      reject(m.topic(), e);
+      LOG.info("{}: driver live, negotiated {}", cfg.name(), negotiated);
+      env.timeline().record(cfg.name(), "driver live (DRIVER_OK)", null);
+    } else if (c instanceof CtrlMessage.Command cmd && cmd.isAnnounceAck()) {
+      device.announceAck();
+    } else {
+      CtrlMessage.Command cmd = (CtrlMessage.Command) c;
+      throw InvalidMessageException.of("unsupported-ctrl",
+          "ctrl class " + cmd.ctrlClass() + " command " + cmd.cmd() + " is not supported");
     }
-  }
-
-  private void reject(String topic, InvalidMessageException e) {
-    counters.rejected.incrementAndGet();
-    env.rejections().reject(topic, e);
   }
 
 }

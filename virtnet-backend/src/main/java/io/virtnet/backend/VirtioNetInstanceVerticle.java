@@ -1,6 +1,7 @@
 package io.virtnet.backend;
 
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -9,16 +10,17 @@ import io.virtnet.backend.config.InstanceConfig;
 import io.virtnet.backend.config.LinkPolicyConfig;
 import io.virtnet.backend.policy.LinkPolicy;
 import io.virtnet.backend.policy.PolicyClock;
+import io.virtnet.protocol.Codec;
 import io.virtnet.protocol.Codecs;
 import io.virtnet.protocol.DeviceInfo;
 import io.virtnet.protocol.NetdevState;
 import io.virtnet.protocol.Topics;
 import io.virtnet.runtime.ContextCalls;
-import io.virtnet.runtime.mqtt.InboundMessage;
+import io.virtnet.runtime.metrics.Rejections;
 import io.virtnet.runtime.mqtt.MqttSession;
+import io.virtnet.runtime.mqtt.Received;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -123,12 +125,18 @@ public final class VirtioNetInstanceVerticle extends VerticleBase {
     Future<Void> configPublished = writer.lastPublish();
     InstanceInbound in = new InstanceInbound(cfg, env, counters, link, device, ref, convergence, this::changed);
     List<Future<?>> subscribed = new ArrayList<>();
-    subscribed.add(subscribe(t.phyState(cfg.agent(), cfg.phy()), in::onState));
-    subscribed.add(subscribe(t.phyEvent(cfg.agent(), cfg.phy()), in::onEvent));
-    subscribed.add(subscribe(t.phyStatus(cfg.agent()), in::onAgentStatus));
-    subscribed.add(subscribe(t.virtioCtrl(cfg.name()), in::onCtrl));
+    Rejections rejected = in.rejections();
+    subscribed.add(subscribe(t.phyState(cfg.agent(), cfg.phy()), GoneOr.NETDEV_STATE, rejected, in::onState));
+    subscribed.add(subscribe(t.phyEvent(cfg.agent(), cfg.phy()), Codecs.NETDEV_EVENT, rejected, in::onEvent));
+    subscribed.add(subscribe(t.phyStatus(cfg.agent()), GoneOr.SERVICE_STATUS, rejected, in::onAgentStatus));
+    subscribed.add(subscribe(t.virtioCtrl(cfg.name()), Codecs.CTRL, rejected, in::onCtrl));
     for (String owned : List.of(deviceTopic, configTopic, refTopic)) {
-      subscribed.add(subscribe(owned, convergence::observed));
+      // compared byte for byte with what we published: nothing to decode
+      subscribed.add(kept(env.session().subscribe(owned, m -> {
+        if (!stopped) {
+          convergence.observed(m);
+        }
+      })));
     }
     return Future.all(subscribed)
         .compose(v -> Future.all(configPublished, publishDevice()))
@@ -141,12 +149,18 @@ public final class VirtioNetInstanceVerticle extends VerticleBase {
         });
   }
 
-  private Future<Void> subscribe(String topic, Consumer<InboundMessage> handler) {
-    return env.session().subscribe(topic, m -> {
+  /** A typed subscription (decoded, bad input counted) that goes quiet once the instance stops. */
+  private <T> Future<Void> subscribe(String topic, Codec<T> codec, Rejections rejected, Handler<Received<T>> handler) {
+    return kept(env.session().subscribe(topic, codec, rejected, r -> {
       if (!stopped) {
-        handler.accept(m);
+        handler.handle(r);
       }
-    }).map(s -> {
+    }));
+  }
+
+  /** Keeps a subscription to cancel on stop. */
+  private Future<Void> kept(Future<MqttSession.Subscription> subscribed) {
+    return subscribed.map(s -> {
       subscriptions.add(s);
       return null;
     });

@@ -19,12 +19,33 @@ public final class Rejections {
 
   private final MeterRegistry registry;
   private final String service;
-  private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
-  private final LongAdder total = new LongAdder();
+  private final ConcurrentHashMap<String, Counter> counters;
+  private final LongAdder total;
+  /** Also told of each rejection (a per-instance count, say); null for none. */
+  private final Runnable alsoCounted;
 
   public Rejections(MeterRegistry registry, String service) {
     this.registry = registry;
     this.service = service;
+    this.counters = new ConcurrentHashMap<>();
+    this.total = new LongAdder();
+    this.alsoCounted = null;
+  }
+
+  private Rejections(Rejections of, Runnable alsoCounted) {
+    this.registry = of.registry;
+    this.service = of.service;
+    this.counters = of.counters;
+    this.total = of.total;
+    this.alsoCounted = alsoCounted;
+  }
+
+  /**
+   * These same counters (same meters, same total and summary), also running {@code counted} for each
+   * rejection it records: how a part that keeps its own count of rejected input shares the service's.
+   */
+  public Rejections alsoCounting(Runnable counted) {
+    return new Rejections(this, java.util.Objects.requireNonNull(counted, "counted"));
   }
 
   /** Records one rejected message on {@code topic}. */
@@ -40,6 +61,9 @@ public final class Rejections {
         .register(registry));
     c.increment();
     total.increment();
+    if (alsoCounted != null) {
+      alsoCounted.run();
+    }
     long n = (long) c.count();
     if (n <= 10 || n % LOG_EVERY == 0) {
       LOG.warn("{} rejected a message on {} ({}): {}{}", service, Names.printable(topic), reason, message,

@@ -19,4 +19,20 @@ class RejectionsTest {
     assertThat(r.total()).isEqualTo(1235);
     assertThat(r.summary()).isEqualTo("1235 total (bad-name=1, malformed-json=1234)");
   }
+
+  @Test
+  void alsoCounting_sharesTheServiceCounters_andRunsItsOwnCount() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    Rejections service = new Rejections(registry, "svc");
+    java.util.concurrent.atomic.AtomicLong own = new java.util.concurrent.atomic.AtomicLong();
+    Rejections instance = service.alsoCounting(own::incrementAndGet);
+
+    instance.reject("vnet/x", "malformed-json", "bad");
+    service.reject("vnet/y", "malformed-json", "bad");
+
+    assertThat(own.get()).isEqualTo(1);
+    assertThat(service.total()).isEqualTo(2);
+    assertThat(service.summary()).isEqualTo("2 total (malformed-json=2)");
+    assertThat(registry.get("vnet_rejected_messages").tag("reason", "malformed-json").counter().count()).isEqualTo(2.0);
+  }
 }
