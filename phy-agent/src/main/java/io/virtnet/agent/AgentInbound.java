@@ -8,7 +8,8 @@ import io.virtnet.protocol.ServiceStatus;
 import io.virtnet.protocol.TopicName;
 import io.virtnet.protocol.Topics;
 import io.virtnet.runtime.metrics.Rejections;
-import io.virtnet.runtime.mqtt.InboundMessage;
+import io.virtnet.runtime.mqtt.Received;
+import io.virtnet.runtime.mqtt.TypedSubscriber;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,34 +41,29 @@ final class AgentInbound {
   }
 
   /** A sim command: applied to the source, whose change is published. */
-  void onCommand(InboundMessage m) {
-    try {
-      TopicName t = topics.parse(m.topic());
-      if (!(t instanceof TopicName.PhyCmd c) || !c.agent().equals(agent)) {
-        rejections.reject(m.topic(), "unexpected-topic", "not a command topic of agent " + agent);
-        return;
-      }
-      if (m.retained()) {
-        // a retained command would be replayed at every restart
-        throw InvalidMessageException.of("retained-command", "commands must not be retained; ignoring it");
-      }
-      PhyCommand cmd = Codecs.PHY_COMMAND.decode(m.bytes());
-      String ifname = c.ifname();
-      if (cmd.op() == PhyCommand.Op.REGISTER && waiters.isWaiting(ifname)) {
-        throw stillUnregistering("register " + ifname, ifname);
-      }
-      if (cmd.op() == PhyCommand.Op.RENAME && waiters.isWaiting((String) cmd.value())) {
-        throw stillUnregistering("rename " + ifname + " to " + cmd.value(), (String) cmd.value());
-      }
-      PhyChange change = source.command(ifname, cmd);
-      if (change.isEmpty()) {
-        LOG.debug("{} {} on {}: nothing changes", cmd.op().wireName(), cmd.value(), ifname);
-        return;
-      }
-      changes.apply(change);
-    } catch (InvalidMessageException e) {
-      rejections.reject(m.topic(), e);
+  void onCommand(Received<PhyCommand> m) {
+    TopicName t = topics.parse(m.topic());
+    if (!(t instanceof TopicName.PhyCmd c) || !c.agent().equals(agent)) {
+      throw InvalidMessageException.of("unexpected-topic", "not a command topic of agent " + agent);
     }
+    if (m.retained()) {
+      // a retained command would be replayed at every restart
+      throw InvalidMessageException.of("retained-command", "commands must not be retained; ignoring it");
+    }
+    PhyCommand cmd = m.value();
+    String ifname = c.ifname();
+    if (cmd.op() == PhyCommand.Op.REGISTER && waiters.isWaiting(ifname)) {
+      throw stillUnregistering("register " + ifname, ifname);
+    }
+    if (cmd.op() == PhyCommand.Op.RENAME && waiters.isWaiting((String) cmd.value())) {
+      throw stillUnregistering("rename " + ifname + " to " + cmd.value(), (String) cmd.value());
+    }
+    PhyChange change = source.command(ifname, cmd);
+    if (change.isEmpty()) {
+      LOG.debug("{} {} on {}: nothing changes", cmd.op().wireName(), cmd.value(), ifname);
+      return;
+    }
+    changes.apply(change);
   }
 
   private InvalidMessageException stillUnregistering(String what, String name) {
@@ -76,55 +72,62 @@ final class AgentInbound {
         + "); refused until its holders release it");
   }
 
-  /** A hold ({@code dev_hold}) or, empty, a put ({@code dev_put}). */
-  void onRef(InboundMessage m) {
-    try {
-      TopicName t = topics.parse(m.topic());
-      if (!(t instanceof TopicName.PhyRef r) || !r.agent().equals(agent)) {
-        rejections.reject(m.topic(), "unexpected-topic", "not a ref topic of agent " + agent);
-        return;
-      }
-      if (m.payload().length() == 0) {
-        if (holders.put(r.ifname(), r.holder())) {
-          LOG.debug("{}: {} released its hold", r.ifname(), r.holder());
-          changes.releaseFree();
-        }
-        return;
-      }
-      RefHold h = Codecs.REF_HOLD.decode(m.bytes());
-      if (!h.holder().equals(r.holder())) {
-        throw InvalidMessageException.of("holder-mismatch", "payload holder '" + h.holder()
-            + "' differs from the topic's '" + r.holder() + "'");
-      }
-      holders.hold(r.ifname(), r.holder(), h.node());
-      LOG.debug("{}: held by {}@{}", r.ifname(), r.holder(), h.node());
-    } catch (InvalidMessageException e) {
-      rejections.reject(m.topic(), e);
+  /** The handler of {@code ref/{holder}}: a hold ({@code dev_hold}) or, empty, a put ({@code dev_put}). */
+  TypedSubscriber<RefHold> refs() {
+    return TypedSubscriber.orGone(Codecs.REF_HOLD, rejections, this::onHold, this::onPut);
+  }
+
+  /** The handler of the backends' {@code status}: while one is offline (its will), its holds do not count. */
+  TypedSubscriber<ServiceStatus> backendStatus() {
+    return TypedSubscriber.orGone(Codecs.SERVICE_STATUS, rejections, this::onBackendStatus, this::onBackendGone);
+  }
+
+  private void onHold(Received<RefHold> m) {
+    TopicName.PhyRef r = refTopic(m.topic());
+    RefHold h = m.value();
+    if (!h.holder().equals(r.holder())) {
+      throw InvalidMessageException.of("holder-mismatch", "payload holder '" + h.holder()
+          + "' differs from the topic's '" + r.holder() + "'");
+    }
+    holders.hold(r.ifname(), r.holder(), h.node());
+    LOG.debug("{}: held by {}@{}", r.ifname(), r.holder(), h.node());
+  }
+
+  private void onPut(TypedSubscriber.Gone m) {
+    TopicName.PhyRef r = refTopic(m.topic());
+    if (holders.put(r.ifname(), r.holder())) {
+      LOG.debug("{}: {} released its hold", r.ifname(), r.holder());
+      changes.releaseFree();
     }
   }
 
-  /** A backend's status: while it is offline (its will), its holds do not count. */
-  void onBackendStatus(InboundMessage m) {
-    try {
-      TopicName t = topics.parse(m.topic());
-      if (!(t instanceof TopicName.BackendStatus b)) {
-        rejections.reject(m.topic(), "unexpected-topic", "not a backend status topic");
-        return;
-      }
-      if (m.payload().length() == 0) {
-        holders.forgetNode(b.node());
-        return;
-      }
-      ServiceStatus s = Codecs.SERVICE_STATUS.decode(m.bytes());
-      if (holders.nodeStatus(b.node(), s.online())) {
-        LOG.info("backend {} is {}: its holds {}", b.node(), s.online() ? "online" : "offline",
-            s.online() ? "count again" : "no longer count");
-      }
-      if (!s.online()) {
-        changes.releaseFree();
-      }
-    } catch (InvalidMessageException e) {
-      rejections.reject(m.topic(), e);
+  private TopicName.PhyRef refTopic(String topic) {
+    if (!(topics.parse(topic) instanceof TopicName.PhyRef r) || !r.agent().equals(agent)) {
+      throw InvalidMessageException.of("unexpected-topic", "not a ref topic of agent " + agent);
     }
+    return r;
+  }
+
+  private void onBackendStatus(Received<ServiceStatus> m) {
+    TopicName.BackendStatus b = backendTopic(m.topic());
+    ServiceStatus s = m.value();
+    if (holders.nodeStatus(b.node(), s.online())) {
+      LOG.info("backend {} is {}: its holds {}", b.node(), s.online() ? "online" : "offline",
+          s.online() ? "count again" : "no longer count");
+    }
+    if (!s.online()) {
+      changes.releaseFree();
+    }
+  }
+
+  private void onBackendGone(TypedSubscriber.Gone m) {
+    holders.forgetNode(backendTopic(m.topic()).node());
+  }
+
+  private TopicName.BackendStatus backendTopic(String topic) {
+    if (!(topics.parse(topic) instanceof TopicName.BackendStatus b)) {
+      throw InvalidMessageException.of("unexpected-topic", "not a backend status topic");
+    }
+    return b;
   }
 }

@@ -161,10 +161,10 @@ public final class PhyAgentVerticle extends VerticleBase {
           subs.add(session.subscribe(topics.allPhyStates(agent), this::onOwnState)
               .onSuccess(s -> ownStates = s));
           subs.add(retained.subscribe());
-          subs.add(session.subscribe(topics.allPhyRefs(agent), inbound::onRef));
-          subs.add(session.subscribe(topics.allBackendStatus(), inbound::onBackendStatus));
+          subs.add(session.subscribe(topics.allPhyRefs(agent), inbound.refs()));
+          subs.add(session.subscribe(topics.allBackendStatus(), inbound.backendStatus()));
           if (source.acceptsCommands()) {
-            subs.add(session.subscribe(topics.allPhyCmds(agent), inbound::onCommand));
+            subs.add(session.subscribe(topics.allPhyCmds(agent), Codecs.PHY_COMMAND, rejections, inbound::onCommand));
           }
           return Future.all(subs);
         })
