@@ -57,7 +57,7 @@ public final class GarbageGenerator {
     }
   }
 
-  /** The topics the services read (DESIGN.md section 4). */
+  /** The topics the services read (docs/contract.md §4). */
   public enum TopicKind {
     CMD("cmd"),
     STATE("state"),

@@ -2,7 +2,7 @@ package io.virtnet.protocol;
 
 import java.util.List;
 
-/** One shared codec per message kind of the contract (DESIGN.md section 4). */
+/** One shared codec per message kind of the contract (docs/contract.md §4). */
 public final class Codecs {
   /** No JSON payload of the contract comes near this; anything larger is rejected unread. */
   public static final int MAX_PAYLOAD_BYTES = Json.MAX_PAYLOAD_BYTES;

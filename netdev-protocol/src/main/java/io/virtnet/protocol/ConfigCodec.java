@@ -1,6 +1,6 @@
 package io.virtnet.protocol;
 
-/** {@link Codecs#CONFIG}: binary, exactly {@value VirtioNetConfig#WIRE_SIZE} bytes (DESIGN.md section 5). */
+/** {@link Codecs#CONFIG}: binary, exactly {@value VirtioNetConfig#WIRE_SIZE} bytes (docs/contract.md §5). */
 final class ConfigCodec implements Codec<VirtioNetConfig.Generational> {
   @Override
   public VirtioNetConfig.Generational decode(byte[] payload) {

@@ -6,7 +6,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * The device's own MAC when none is configured (DESIGN.md section 3): a stable, locally administered,
+ * The device's own MAC when none is configured (docs/contract.md §3): a stable, locally administered,
  * unicast address derived from the backend node and the instance name, never the PHY's, so two
  * instances on one PHY are two stations on one L2.
  */

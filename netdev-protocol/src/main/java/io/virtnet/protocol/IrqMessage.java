@@ -7,7 +7,7 @@ import java.util.Objects;
 /**
  * One message on {@code vnet/rtos/{cpu}/irq}: the interrupts raised for one RTOS CPU in one backend
  * turn, in the order they are to be handled, as one mailbox IPI carries every pending notification
- * (DESIGN.md section 3). {@code ts} is when the message was sent.
+ * (docs/contract.md §3). {@code ts} is when the message was sent.
  */
 public record IrqMessage(List<Irq> irqs, Instant ts) {
   /** The most IRQs one message lists; a sender with more for one CPU sends several messages. */

@@ -8,7 +8,7 @@ import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * The netdev schema (DESIGN.md section 4), version {@value #VERSION}: the codecs of the retained
+ * The netdev schema (docs/contract.md §4), version {@value #VERSION}: the codecs of the retained
  * state and of the events ({@link Codecs#NETDEV_STATE}, {@link Codecs#NETDEV_EVENT}), and the
  * agent's sequence clock.
  */

@@ -4,7 +4,7 @@ import java.util.Locale;
 
 /** A sim PHY command on {@code vnet/phy/{agent}/{ifname}/cmd}, e.g. {@code {"op":"carrier","value":false}}. */
 public record PhyCommand(Op op, Object value) {
-  /** The operations of DESIGN.md section 4 and the JSON type of their {@code value}. */
+  /** The operations of docs/contract.md §4 and the JSON type of their {@code value}. */
   public enum Op {
     CARRIER,
     ADMIN,

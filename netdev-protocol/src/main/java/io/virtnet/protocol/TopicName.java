@@ -1,6 +1,6 @@
 package io.virtnet.protocol;
 
-/** A parsed topic of DESIGN.md section 4. */
+/** A parsed topic of docs/contract.md §4. */
 public sealed interface TopicName {
   record AgentStatus(String agent) implements TopicName {}
 

@@ -3,7 +3,7 @@ package io.virtnet.protocol;
 import java.util.Objects;
 
 /**
- * Topic names of DESIGN.md section 4 under a configurable prefix (default {@value #DEFAULT_PREFIX}).
+ * Topic names of docs/contract.md §4 under a configurable prefix (default {@value #DEFAULT_PREFIX}).
  * Builders validate the names they are given, so no topic can be built from a hostile name.
  */
 public final class Topics {
@@ -192,7 +192,7 @@ public final class Topics {
     }
   }
 
-  /** The one place the topic layout of DESIGN.md section 4 is written down; names as given. */
+  /** The one place the topic layout of docs/contract.md §4 is written down; names as given. */
   private record Layout(String prefix) {
     String phyStatus(String agent) {
       return prefix + "/phy/" + agent + "/status";

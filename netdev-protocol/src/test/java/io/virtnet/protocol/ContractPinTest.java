@@ -14,7 +14,7 @@ import java.util.EnumSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** Pins every constant, JSON key and byte offset of DESIGN.md; a change here is a contract change. */
+/** Pins every constant, JSON key and byte offset of docs/contract.md; a change here is a contract change. */
 class ContractPinTest {
 
   static NetdevState eth0() {

@@ -7,7 +7,7 @@ import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The device's own MAC (DESIGN.md section 3): stable, locally administered, unicast and unique. */
+/** The device's own MAC (docs/contract.md §3): stable, locally administered, unicast and unique. */
 class DeviceMacTest {
 
   @Test

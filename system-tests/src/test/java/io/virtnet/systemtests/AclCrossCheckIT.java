@@ -41,7 +41,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * One ACL for both brokers (DESIGN.md section 6): deploy/mosquitto/acl and the password file that
+ * One ACL for both brokers (docs/contract.md §6): deploy/mosquitto/acl and the password file that
  * gen-passwd.sh makes from .env.example, run by Debian's Mosquitto and by the embedded HiveMQ CE
  * (the launcher's --mqtt-passwd/--mqtt-acl). The same probes, every (user, topic, read or write) of
  * the stack's topics, must be allowed or refused alike by both brokers and by {@link Acl}'s model.

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The launcher as a user runs it with the compose stack's security (DESIGN.md section 6):
+ * The launcher as a user runs it with the compose stack's security (docs/contract.md §6):
  * {@code --mqtt-passwd} (made by deploy/mosquitto/gen-passwd.sh from .env.example) and
  * {@code --mqtt-acl deploy/mosquitto/acl}, the services' passwords in .env.example's variables.
  */

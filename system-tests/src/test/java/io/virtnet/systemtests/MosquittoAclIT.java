@@ -21,7 +21,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The compose broker's security (DESIGN.md section 6): deploy/mosquitto/mosquitto.conf and acl as
+ * The compose broker's security (docs/contract.md §6): deploy/mosquitto/mosquitto.conf and acl as
  * committed, run by Debian's mosquitto, with the password file that gen-passwd.sh makes from the
  * users in .env.example. Refused publishes are dropped silently (MQTT 3.1.1), so each "cannot
  * publish" case is shown by an observer that receives a later, allowed message on the same topic
