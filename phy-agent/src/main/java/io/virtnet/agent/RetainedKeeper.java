@@ -10,6 +10,7 @@ import io.virtnet.protocol.InvalidMessageException;
 import io.virtnet.protocol.Names;
 import io.virtnet.protocol.TopicName;
 import io.virtnet.protocol.Topics;
+import io.virtnet.runtime.metrics.Repairs;
 import io.virtnet.runtime.mqtt.InboundMessage;
 import io.virtnet.runtime.mqtt.MqttSession;
 import java.time.Clock;
@@ -41,6 +42,7 @@ final class RetainedKeeper {
   private final Clock clock;
   private final Map<String, Long> timers = new HashMap<>();
   private final Map<String, Counter> counters = new HashMap<>();
+  private final Repairs repairs;
   private final Gauge degraded;
   /** Until when the agent is DEGRADED, for the gauge, which is read on a metrics scraper's thread. */
   private volatile Instant degradedUntil = Instant.MIN;
@@ -56,6 +58,7 @@ final class RetainedKeeper {
     this.model = new RetainedOwnership(policy);
     this.registry = registry;
     this.clock = clock;
+    this.repairs = new Repairs(registry, PhyAgentVerticle.SERVICE);
     this.degraded = Gauge.builder("vnet_agent_degraded", this, k -> k.clock.instant().isBefore(k.degradedUntil) ? 1 : 0)
         .description("1 while another client keeps overwriting this agent's retained topics")
         .tag("agent", agent)
@@ -142,14 +145,12 @@ final class RetainedKeeper {
       return;
     }
     model.reassert(topic).ifPresent(truth -> {
-      Counter c = count("vnet_repairs", "Views repaired to converge to the retained store", kind + "-reasserted");
-      c.increment();
-      long n = (long) c.count();
+      long n = repairs.counted(kind.equals("status") ? Repairs.STATUS : Repairs.STATE);
       // in a conflict this repeats at the backoff's pace, and its warning said so; a storm must not flood the log
-      boolean quiet = (n > 10 && n % 1000 != 0) || model.inConflict(topic, clock.instant());
+      boolean quiet = !Repairs.worthLogging(n) || model.inConflict(topic, clock.instant());
       (quiet ? LOG.atDebug() : LOG.atInfo()).log("{}: another client {}; re-asserting the agent's {}{}",
           Names.printable(topic), truth.length == 0 ? "published a value there" : "cleared or overwrote it",
-          truth.length == 0 ? "clearing (no such device)" : "value", n > 10 ? " [" + n + " so far]" : "");
+          truth.length == 0 ? "clearing (no such device)" : "value", Repairs.soFar(n));
       publish(topic, Buffer.buffer(truth))
           .onFailure(e -> LOG.debug("re-asserting {} failed: {}", topic, e.getMessage()));
     });

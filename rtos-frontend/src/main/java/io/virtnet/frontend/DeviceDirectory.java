@@ -1,6 +1,7 @@
 package io.virtnet.frontend;
 
 import io.virtnet.protocol.DeviceInfo;
+import io.virtnet.runtime.metrics.Repairs;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -16,6 +16,7 @@ import io.virtnet.protocol.TopicName;
 import io.virtnet.protocol.Topics;
 import io.virtnet.runtime.ContextCalls;
 import io.virtnet.runtime.metrics.Rejections;
+import io.virtnet.runtime.metrics.Repairs;
 import io.virtnet.runtime.mqtt.InboundMessage;
 import io.virtnet.runtime.mqtt.MqttSession;
 import java.util.HashMap;

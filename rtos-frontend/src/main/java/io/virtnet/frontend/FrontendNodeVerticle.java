@@ -18,6 +18,7 @@ import io.virtnet.protocol.Topics;
 import io.virtnet.runtime.config.MqttConfig;
 import io.virtnet.runtime.metrics.MqttMetrics;
 import io.virtnet.runtime.metrics.Rejections;
+import io.virtnet.runtime.metrics.Repairs;
 import io.virtnet.runtime.mqtt.InboundMessage;
 import io.virtnet.runtime.mqtt.MqttSession;
 import io.virtnet.runtime.mqtt.MqttSessionOptions;
@@ -117,7 +118,7 @@ public final class FrontendNodeVerticle extends VerticleBase {
       qmpPools.add(pool);
       LinkViews views = new LinkViews(
           (instance, payload) -> session.publish(topics.rtosLink(cpu, instance), Buffer.buffer(payload), true),
-          repairs.linkViews(cpu), System::currentTimeMillis, (ms, action) -> vertx.setTimer(ms, id -> action.run()));
+          LinkViews.RepairListener.countedIn(repairs, cpu), System::currentTimeMillis, (ms, action) -> vertx.setTimer(ms, id -> action.run()));
       DriverContext ctx = new DriverContext(cpu, session, topics, config.driverFeatures(), rejections, driverMetrics,
           vertx, pool, views, config.remoteTargets());
       RtosCpuVerticle v = new RtosCpuVerticle(ctx, factory, registry, discovery::unknownIrq);

@@ -18,6 +18,7 @@ import io.virtnet.broker.EmbeddedBroker;
 import io.virtnet.frontend.config.FrontendConfig;
 import io.virtnet.protocol.DeviceInfo;
 import io.virtnet.runtime.config.MqttConfig;
+import io.virtnet.runtime.metrics.Repairs;
 import io.virtnet.runtime.mqtt.MqttSessionOptions;
 import io.virtnet.testsupport.SharedBroker;
 import io.virtnet.testsupport.TestMqtt;

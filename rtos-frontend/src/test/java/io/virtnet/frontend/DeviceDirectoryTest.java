@@ -10,6 +10,7 @@ import io.virtnet.frontend.DeviceDirectory.Redeclare;
 import io.virtnet.frontend.DeviceDirectory.Remove;
 import io.virtnet.frontend.DeviceDirectory.Reread;
 import io.virtnet.protocol.DeviceInfo;
+import io.virtnet.runtime.metrics.Repairs;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;

@@ -22,6 +22,7 @@ import io.virtnet.runtime.ContextCalls;
 import io.virtnet.runtime.config.MqttConfig;
 import io.virtnet.runtime.metrics.MqttMetrics;
 import io.virtnet.runtime.metrics.Rejections;
+import io.virtnet.runtime.metrics.Repairs;
 import io.virtnet.runtime.mqtt.InboundMessage;
 import io.virtnet.runtime.mqtt.MqttSession;
 import io.virtnet.runtime.mqtt.MqttSessionOptions;

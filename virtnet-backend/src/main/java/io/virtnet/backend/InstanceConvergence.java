@@ -3,6 +3,7 @@ package io.virtnet.backend;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.virtnet.runtime.metrics.Repairs;
 import io.virtnet.runtime.mqtt.InboundMessage;
 import io.virtnet.runtime.mqtt.MqttSession;
 import java.util.function.Consumer;

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.virtnet.backend.config.AgentLossPolicy;
 import io.virtnet.protocol.Topics;
 import io.virtnet.runtime.metrics.Rejections;
+import io.virtnet.runtime.metrics.Repairs;
 import io.virtnet.runtime.mqtt.MqttSession;
 import java.util.Objects;
 

@@ -14,6 +14,7 @@ import io.virtnet.protocol.Codecs;
 import io.virtnet.protocol.PhyCommand;
 import io.virtnet.protocol.Topics;
 import io.virtnet.runtime.ContextCalls;
+import io.virtnet.runtime.metrics.Repairs;
 import io.virtnet.runtime.mqtt.MqttSession;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -17,6 +17,7 @@ import io.virtnet.protocol.NetdevState;
 import io.virtnet.protocol.Topics;
 import io.virtnet.runtime.ContextCalls;
 import io.virtnet.runtime.metrics.Rejections;
+import io.virtnet.runtime.metrics.Repairs;
 import io.virtnet.runtime.mqtt.MqttSession;
 import io.virtnet.runtime.mqtt.Received;
 import java.util.ArrayList;

@@ -12,6 +12,7 @@ import io.virtnet.protocol.Codecs;
 import io.virtnet.protocol.Duplex;
 import io.virtnet.protocol.LinkView;
 import io.virtnet.protocol.VirtioNetConfig;
+import io.virtnet.runtime.metrics.Repairs;
 import io.virtnet.testsupport.SharedBroker;
 import io.virtnet.testsupport.TestMqtt;
 import java.time.Instant;

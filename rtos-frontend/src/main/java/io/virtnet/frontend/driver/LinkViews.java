@@ -1,6 +1,7 @@
 package io.virtnet.frontend.driver;
 
 import io.vertx.core.Future;
+import io.virtnet.runtime.metrics.Repairs;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -30,6 +31,22 @@ public final class LinkViews {
     void reasserted(String instance, String why);
 
     void conflict(String instance);
+
+    /** Counts the re-assertions and conflicts of CPU {@code cpu}'s views in {@code repairs}. */
+    static RepairListener countedIn(Repairs repairs, int cpu) {
+      return new RepairListener() {
+        @Override
+        public void reasserted(String instance, String why) {
+          repairs.repaired(Repairs.LINK_VIEW, "cpu " + cpu + " " + instance + " view " + why);
+        }
+
+        @Override
+        public void conflict(String instance) {
+          repairs.repaired(Repairs.LINK_VIEW_CONFLICT, "cpu " + cpu + " " + instance + " view: another client keeps"
+              + " overwriting it (a second frontend serving cpu " + cpu + "?); not fighting over it");
+        }
+      };
+    }
   }
 
   /** Runs an action later, on the same context. */
