@@ -1,14 +1,13 @@
 package io.virtnet.benchmarks;
 
 import io.virtnet.broker.EmbeddedBroker;
+import io.virtnet.injector.chaos.ChildProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
+import java.util.List;
 
 /**
  * Debian's Mosquitto ({@code /usr/sbin/mosquitto}) on a free port with a minimal temp config: anonymous,
@@ -18,11 +17,11 @@ final class MosquittoBroker implements AutoCloseable {
   static final Path BINARY = Path.of("/usr/sbin/mosquitto");
   static final java.time.Duration SYS_INTERVAL = java.time.Duration.ofSeconds(1);
 
-  private final Process process;
+  private final ChildProcess process;
   private final int port;
   private final Path dir;
 
-  private MosquittoBroker(Process process, int port, Path dir) {
+  private MosquittoBroker(ChildProcess process, int port, Path dir) {
     this.process = process;
     this.port = port;
     this.dir = dir;
@@ -50,27 +49,17 @@ final class MosquittoBroker implements AutoCloseable {
           "user root",
           "log_type error",
           ""), StandardCharsets.UTF_8);
-      Process p = new ProcessBuilder(BINARY.toString(), "-c", conf.toString())
-          .redirectErrorStream(true).redirectOutput(dir.resolve("mosquitto.log").toFile()).start();
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (System.nanoTime() < deadline) {
-        if (!p.isAlive()) {
-          throw new IllegalStateException("mosquitto exited: " + Files.readString(dir.resolve("mosquitto.log")));
-        }
-        try (Socket s = new Socket()) {
-          s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-          return new MosquittoBroker(p, port, dir);
-        } catch (IOException notYet) {
-          Thread.sleep(50);
-        }
+      Path log = dir.resolve("mosquitto.log");
+      ChildProcess p = ChildProcess.start("mosquitto", List.of(BINARY.toString(), "-c", conf.toString()), log);
+      try {
+        ChildProcess.awaitListening(p, port, java.time.Duration.ofSeconds(10));
+      } catch (IllegalStateException e) {
+        p.kill();
+        throw new IllegalStateException(e.getMessage() + ": " + Files.readString(log), e);
       }
-      p.destroyForcibly();
-      throw new IllegalStateException("mosquitto did not listen on " + port + " within 10 s");
+      return new MosquittoBroker(p, port, dir);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted");
     }
   }
 
@@ -96,13 +85,6 @@ final class MosquittoBroker implements AutoCloseable {
 
   @Override
   public void close() {
-    process.destroy();
-    try {
-      if (!process.waitFor(5, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    process.stop(java.time.Duration.ofSeconds(5));
   }
 }

@@ -1,5 +1,6 @@
 package io.virtnet.benchmarks.sparse;
 
+import io.virtnet.injector.chaos.ChildProcess;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -22,10 +24,10 @@ import java.util.regex.Pattern;
 final class LauncherProcess implements AutoCloseable {
   private static final Pattern MQTT_LINE = Pattern.compile("MQTT broker: (tcp://\\S+)");
 
-  private final Process process;
+  private final ChildProcess process;
   private final String brokerUri;
 
-  private LauncherProcess(Process process, String brokerUri) {
+  private LauncherProcess(ChildProcess process, String brokerUri) {
     this.process = process;
     this.brokerUri = brokerUri;
   }
@@ -38,7 +40,7 @@ final class LauncherProcess implements AutoCloseable {
     if (!Files.isReadable(jar)) {
       throw new IllegalArgumentException(jar + " not found: build it first (mvn -pl launcher -am package)");
     }
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    List<String> cmd = new ArrayList<>(List.of(ChildProcess.javaBinary()));
     cmd.addAll(javaOptions);
     cmd.addAll(List.of("-jar", jar.toString(), "--mqtt-port", "0", "--http-port", "0"));
     try {
@@ -49,7 +51,7 @@ final class LauncherProcess implements AutoCloseable {
       pump.setDaemon(true);
       pump.start();
       try {
-        return new LauncherProcess(p, uri.get(120, TimeUnit.SECONDS));
+        return new LauncherProcess(ChildProcess.of("launcher", p), uri.get(120, TimeUnit.SECONDS));
       } catch (Exception e) {
         p.destroyForcibly();
         throw new IllegalStateException("the launcher printed no broker line within 120 s (see " + log + ")", e);
@@ -88,14 +90,6 @@ final class LauncherProcess implements AutoCloseable {
 
   @Override
   public void close() {
-    process.destroy();
-    try {
-      if (!process.waitFor(20, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      process.destroyForcibly();
-    }
+    process.stop(Duration.ofSeconds(20));
   }
 }

@@ -12,10 +12,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A process the soak starts (a service jar, a broker), its output in a log file. {@link #kill()} is
- * SIGKILL: no shutdown hook, no clean disconnect, so the broker publishes the will.
+ * A process the soak or the bench starts (a service jar, a broker, the launcher), its output in a log
+ * file. {@link #kill()} is SIGKILL: no shutdown hook, no clean disconnect, so the broker publishes the
+ * will; {@link #stop(Duration)} asks first.
  */
-final class ChildProcess {
+public final class ChildProcess {
   private final String name;
   private final Process process;
 
@@ -24,7 +25,13 @@ final class ChildProcess {
     this.process = process;
   }
 
-  static ChildProcess start(String name, List<String> command, Path log) {
+  /** Wraps a process started elsewhere (one whose output the caller reads itself). */
+  public static ChildProcess of(String name, Process process) {
+    return new ChildProcess(name, process);
+  }
+
+  /** {@code command}, its output appended to {@code log}. */
+  public static ChildProcess start(String name, List<String> command, Path log) {
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     pb.environment().remove("VNET_MQTT_PASSWORD");
@@ -37,33 +44,42 @@ final class ChildProcess {
 
   /** {@code java -jar jar args…} with a small heap and quick start-up flags (as the system tests run the services). */
   static ChildProcess java(String name, Path jar, List<String> args, Path log) {
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx160m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", jar.toString()));
+    List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx160m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", jar.toString()));
     command.addAll(args);
     return start(name, command, log);
   }
 
-  boolean alive() {
+  /** The {@code java} of the JVM running this code. */
+  public static String javaBinary() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  public boolean alive() {
     return process.isAlive();
   }
 
-  long pid() {
+  public long pid() {
     return process.pid();
   }
 
   /** SIGKILL, waiting until the process is gone. */
-  void kill() {
+  public void kill() {
     process.destroyForcibly();
     waitGone(Duration.ofSeconds(10));
   }
 
-  /** SIGTERM, then SIGKILL after a bound. */
+  /** SIGTERM, then SIGKILL after 8 s. */
   void stop() {
+    stop(Duration.ofSeconds(8));
+  }
+
+  /** SIGTERM, then SIGKILL after {@code bound}. */
+  public void stop(Duration bound) {
     if (!process.isAlive()) {
       return;
     }
     process.destroy();
-    if (!waitGone(Duration.ofSeconds(8))) {
+    if (!waitGone(bound)) {
       kill();
     }
   }
@@ -83,7 +99,7 @@ final class ChildProcess {
   }
 
   /** A free TCP port on loopback, chosen before the process binds it. */
-  static int freePort() {
+  public static int freePort() {
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     } catch (IOException e) {
@@ -92,7 +108,7 @@ final class ChildProcess {
   }
 
   /** Waits until something accepts on 127.0.0.1:{@code port}, or the process died, or {@code bound} passed. */
-  static void awaitListening(ChildProcess p, int port, Duration bound) {
+  public static void awaitListening(ChildProcess p, int port, Duration bound) {
     long deadline = System.nanoTime() + bound.toNanos();
     while (System.nanoTime() < deadline) {
       if (!p.alive()) {
