@@ -54,9 +54,18 @@ final class RetainedOwnership {
     return o == null ? null : o.held;
   }
 
-  /** After a reconnect the session restores our values: echoes of earlier publishes may never come. */
+  /**
+   * After a reconnect echoes of earlier publishes may never come, but the session restores the value
+   * held on each topic: its echo is expected, and it may arrive after a newer value published on
+   * reconnecting (a rewrite), so it must not be taken for another client's overwrite.
+   */
   void reconnected() {
-    owned.values().forEach(o -> o.inFlight.clear());
+    owned.values().forEach(o -> {
+      o.inFlight.clear();
+      if (o.held != null) {
+        o.inFlight.addLast(o.held);
+      }
+    });
   }
 
   /** A message seen on {@code topic}: ours, or another client's to be re-asserted (or a conflict). */

@@ -36,4 +36,18 @@ class RetainedOwnershipTest {
     now += RetainedOwnership.WINDOW_MS;
     assertThat(owned.observed("t", b("theirs"))).isEqualTo(RetainedOwnership.Verdict.REASSERT);
   }
+
+  @Test
+  void afterAReconnect_theRestoredValueEchoedAfterANewerRewrite_isOurs() {
+    owned.publishing("t", b("g1"));
+    assertThat(owned.observed("t", b("g1"))).isEqualTo(RetainedOwnership.Verdict.OURS);
+    owned.publishing("t", b("lost")); // on the old connection, its echo never comes
+    owned.publishing("t", b("g2"));
+    owned.reconnected(); // the session restores g2 on the new connection
+    owned.publishing("t", b("g3")); // and the owner rewrites at once, under a new generation
+    assertThat(owned.observed("t", b("g2"))).as("the restore's echo").isEqualTo(RetainedOwnership.Verdict.OURS);
+    assertThat(owned.observed("t", b("g3"))).isEqualTo(RetainedOwnership.Verdict.OURS);
+    assertThat(owned.observed("t", b("lost"))).as("no longer expected").isEqualTo(RetainedOwnership.Verdict.REASSERT);
+    assertThat(owned.observed("t", b("g2"))).as("its echo came once").isEqualTo(RetainedOwnership.Verdict.REASSERT);
+  }
 }
