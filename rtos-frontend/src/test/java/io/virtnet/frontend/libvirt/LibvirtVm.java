@@ -61,12 +61,12 @@ public final class LibvirtVm implements AutoCloseable {
     String xml = """
         <domain type='qemu'><name>%s</name><memory unit='MiB'>256</memory><vcpu>1</vcpu>
          <os><type arch='x86_64' machine='pc'>hvm</type>
-          <kernel>%s</kernel><initrd>%s</initrd><cmdline>console=ttyS0 quiet panic=-1</cmdline></os>
+          <kernel>%s</kernel><initrd>%s</initrd><cmdline>%s</cmdline></os>
          <on_poweroff>destroy</on_poweroff><on_reboot>destroy</on_reboot><on_crash>destroy</on_crash>
          <devices><emulator>/usr/bin/qemu-system-x86_64</emulator><controller type='usb' model='none'/>
           <interface type='user'><mac address='%s'/><model type='virtio'/><rom enabled='no'/></interface>
           <serial type='file'><source path='%s'/><target port='0'/></serial>
-          <memballoon model='none'/></devices></domain>""".formatted(name, kernel, initrd, mac, log);
+          <memballoon model='none'/></devices></domain>""".formatted(name, kernel, initrd, GuestImage.CMDLINE, mac, log);
     startedAt.add(System.nanoTime());
     try {
       Connect c = new Connect(LibvirtHost.URI);

@@ -14,6 +14,13 @@ import java.util.concurrent.TimeUnit;
  * so only the first run downloads the kernel package.
  */
 public record GuestImage(Path kernel, Path initrd) {
+  /**
+   * The guest kernel's command line. {@code no_timer_check}: under TCG on a loaded host the kernel's
+   * IO-APIC timer check can time out and panic ("IO-APIC + timer doesn't work!"), seen here while
+   * other builds ran; cloud images pass it for the same reason.
+   */
+  public static final String CMDLINE = "console=ttyS0 quiet panic=-1 no_timer_check";
+
 
   /** The guest cannot be built here; the message says why (missing tool, download failed, …). */
   public static final class UnavailableException extends Exception {

@@ -66,7 +66,7 @@ public final class QemuVm implements AutoCloseable {
     List<String> cmd = List.of(
         "qemu-system-x86_64", "-accel", "tcg", "-m", "256", "-nographic", "-no-reboot",
         "-kernel", image.kernel().toString(), "-initrd", image.initrd().toString(),
-        "-append", "console=ttyS0 quiet panic=-1",
+        "-append", GuestImage.CMDLINE,
         "-netdev", "user,id=n0", "-device", "virtio-net-pci,netdev=n0,id=" + NIC_ID + ",romfile=",
         "-qmp", "unix:" + qmpSocket + ",server,nowait",
         "-serial", "file:" + log);
