@@ -50,6 +50,9 @@ public final class ChaosBroker implements AutoCloseable {
 
   /** Starts the broker and waits until it accepts connections. */
   public void start() {
+    if (runs == 0) {
+      wipeStore(); // a soak starts from an empty store, even in a work directory used before
+    }
     runs++;
     Path log = work.resolve("broker-" + kind.name().toLowerCase(java.util.Locale.ROOT) + ".log");
     try {
@@ -81,16 +84,25 @@ public final class ChaosBroker implements AutoCloseable {
   /** SIGKILL; with {@code emptyStore} the persisted store is deleted before the restart. */
   public void killAndRestart(boolean emptyStore) {
     process.kill();
-    if (emptyStore && kind == Kind.MOSQUITTO) {
-      try (Stream<Path> files = Files.list(work.resolve("mosquitto-store"))) {
-        for (Path f : files.toList()) {
-          Files.deleteIfExists(f);
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+    if (emptyStore) {
+      wipeStore();
     }
     start();
+  }
+
+  /** Deletes Mosquitto's persisted store (the embedded HiveMQ keeps none). */
+  private void wipeStore() {
+    Path store = work.resolve("mosquitto-store");
+    if (kind != Kind.MOSQUITTO || !Files.isDirectory(store)) {
+      return;
+    }
+    try (Stream<Path> files = Files.list(store)) {
+      for (Path f : files.toList()) {
+        Files.deleteIfExists(f);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   public boolean alive() {
