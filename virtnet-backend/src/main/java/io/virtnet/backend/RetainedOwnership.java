@@ -16,8 +16,14 @@ import java.util.function.LongSupplier;
  * off and reports a conflict instead of overwriting in a loop. No I/O; use it from one context.
  */
 final class RetainedOwnership {
-  /** Own publishes remembered per topic until their echo is back; older ones are forgotten past this. */
-  static final int MAX_IN_FLIGHT = 32;
+  /**
+   * Own publishes remembered per topic until their echo is back, bounded by age, not by a small count:
+   * in a storm the backend writes a config faster than the broker echoes it (measured: bench (a) on a
+   * loaded machine took its own 33rd-oldest echo for another writer and backed off). The count cap only
+   * bounds memory.
+   */
+  static final long ECHO_TTL_MS = 30_000;
+  static final int MAX_IN_FLIGHT = 8192;
   static final int MAX_REASSERTS = 5;
   static final long WINDOW_MS = 10_000;
 
@@ -25,11 +31,13 @@ final class RetainedOwnership {
 
   private static final class Owned {
     byte[] held;
-    final ArrayDeque<byte[]> inFlight = new ArrayDeque<>();
+    final ArrayDeque<Sent> inFlight = new ArrayDeque<>();
     long windowStart;
     int reasserts;
     boolean conflictReported;
   }
+
+  private record Sent(byte[] payload, long atMs) {}
 
   private final LongSupplier nowMs;
   private final Map<String, Owned> owned = new HashMap<>();
@@ -42,10 +50,11 @@ final class RetainedOwnership {
   void publishing(String topic, byte[] payload) {
     Owned o = owned.computeIfAbsent(topic, t -> new Owned());
     o.held = payload;
-    if (o.inFlight.size() >= MAX_IN_FLIGHT) {
+    long now = nowMs.getAsLong();
+    while (!o.inFlight.isEmpty() && (o.inFlight.size() >= MAX_IN_FLIGHT || now - o.inFlight.peekFirst().atMs() > ECHO_TTL_MS)) {
       o.inFlight.pollFirst();
     }
-    o.inFlight.addLast(payload);
+    o.inFlight.addLast(new Sent(payload, now));
   }
 
   /** The value held on {@code topic}, null when not owned. */
@@ -63,7 +72,7 @@ final class RetainedOwnership {
     owned.values().forEach(o -> {
       o.inFlight.clear();
       if (o.held != null) {
-        o.inFlight.addLast(o.held);
+        o.inFlight.addLast(new Sent(o.held, nowMs.getAsLong()));
       }
     });
   }
@@ -94,10 +103,10 @@ final class RetainedOwnership {
   /** An own publish echoed back: it and every older one still expected are done (the broker keeps order). */
   private static boolean consumeEcho(Owned o, byte[] payload) {
     int i = 0;
-    for (byte[] p : o.inFlight) {
+    for (Sent p : o.inFlight) {
       i++;
-      if (Arrays.equals(p, payload)) {
-        for (Iterator<byte[]> it = o.inFlight.iterator(); i-- > 0; ) {
+      if (Arrays.equals(p.payload(), payload)) {
+        for (Iterator<Sent> it = o.inFlight.iterator(); i-- > 0; ) {
           it.next();
           it.remove();
         }

@@ -50,4 +50,20 @@ class RetainedOwnershipTest {
     assertThat(owned.observed("t", b("lost"))).as("no longer expected").isEqualTo(RetainedOwnership.Verdict.REASSERT);
     assertThat(owned.observed("t", b("g2"))).as("its echo came once").isEqualTo(RetainedOwnership.Verdict.REASSERT);
   }
+
+  @Test
+  void aStormOfOwnWrites_echoedLongAfter_isAllOurs_butAnEchoOlderThanTheTtlIsNot() {
+    // a config written 500 times before the broker echoed any (a flap storm on a loaded machine)
+    for (int g = 0; g < 500; g++) {
+      owned.publishing("t", b("g" + g));
+    }
+    for (int g = 0; g < 500; g++) {
+      assertThat(owned.observed("t", b("g" + g))).as("echo of g%d", g).isEqualTo(RetainedOwnership.Verdict.OURS);
+    }
+    owned.publishing("t", b("late"));
+    owned.publishing("t", b("held"));
+    now += RetainedOwnership.ECHO_TTL_MS + 1;
+    owned.publishing("t", b("held2")); // forgets what is older than the TTL
+    assertThat(owned.observed("t", b("late"))).as("an echo older than the TTL").isEqualTo(RetainedOwnership.Verdict.REASSERT);
+  }
 }
