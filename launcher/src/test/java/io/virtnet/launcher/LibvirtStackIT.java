@@ -1,5 +1,6 @@
 package io.virtnet.launcher;
 
+import static io.virtnet.frontend.qemu.GuestTests.ms;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Vertx;
@@ -13,6 +14,7 @@ import io.virtnet.frontend.libvirt.LibvirtHost;
 import io.virtnet.frontend.libvirt.LibvirtVm;
 import io.virtnet.frontend.qemu.GuestImage;
 import io.virtnet.frontend.qemu.GuestSerial;
+import io.virtnet.frontend.qemu.GuestTests;
 import io.virtnet.frontend.qemu.QemuVm;
 import io.virtnet.testsupport.SharedBroker;
 import io.virtnet.testsupport.TestMqtt;
@@ -23,10 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -113,8 +112,7 @@ class LibvirtStackIT {
     assertThat(view.getJsonObject("libvirt").getString("domainState")).isEqualTo("running");
 
     // WHEN the cable is pulled and plugged 20 times, THEN the guest follows each, in order
-    List<Long> libvirtLatencies = followCable(vm::carrierLines, boot, vm::awaitCarrier, vm::serialText,
-        () -> vm.carrierValues(boot));
+    List<Long> libvirtLatencies = followCable(vm, boot);
     LOG.info("libvirt kind: PHY command -> guest carrier over {} changes: p50 {} ms, p99 {} ms", CHANGES,
         ms(libvirtLatencies, 50), ms(libvirtLatencies, 99));
 
@@ -160,41 +158,21 @@ class LibvirtStackIT {
         .put("irq", 46).put("frontend", new JsonObject().put("kind", "qemu").put("qmp", qemu.qmpAddress())
             .put("device", QemuVm.NIC_ID)));
     awaitView("virtio-net6", v -> v.getBoolean("carrier") && v.getJsonObject("qemu").getBoolean("qmpAnswered"));
-    List<Long> qemuLatencies = followCable(qemu::carrierLines, qboot, qemu::awaitCarrier, qemu::serial,
-        () -> qemu.carrierValues(qboot));
+    List<Long> qemuLatencies = followCable(qemu, qboot);
     LOG.info("PHY command -> guest carrier, median over {} changes: libvirt kind {} ms, qemu kind {} ms (ratio {}; "
         + "target <= 2)", CHANGES, ms(libvirtLatencies, 50), ms(qemuLatencies, 50),
         String.format("%.2f", GuestSerial.percentileMs(libvirtLatencies, 50) / GuestSerial.percentileMs(qemuLatencies, 50)));
   }
 
-  /** How a test reads one VM's carrier lines, whatever runs it. */
-  @FunctionalInterface
-  private interface CarrierAwait {
-    GuestSerial.CarrierLine await(int from, java.util.function.Predicate<GuestSerial.CarrierLine> p, Duration timeout);
-  }
-
   /** 20 cable changes, each once the guest showed the last; asserts every one in order; the latencies. */
-  private List<Long> followCable(Supplier<List<GuestSerial.CarrierLine>> lines, int boot, CarrierAwait awaitCarrier,
-      Supplier<String> serial, Supplier<List<Boolean>> values) {
-    boolean up = phyCarrier();
-    List<Boolean> expected = new ArrayList<>(values.get());
-    List<Long> latencies = new ArrayList<>();
-    for (int i = 1; i <= CHANGES; i++) {
-      up = !up;
-      boolean want = up;
-      int seen = lines.get().size();
-      long t0 = System.nanoTime();
-      cable(want);
-      GuestSerial.CarrierLine line = awaitCarrier.await(seen, l -> l.boot() == boot, SETTLE);
-      assertThat(line).as("guest carrier line after change #%d (%s); serial: %s", i, want, serial.get()).isNotNull();
-      assertThat(line.up()).as("guest carrier after change #%d", i).isEqualTo(want);
-      expected.add(want);
-      latencies.add(line.nanos() - t0);
-      assertThat(mqtt.awaitJson(link("virtio-net0"), "carrier", want, SETTLE))
-          .as("the reference driver on the same CPU follows too").isNotNull();
-    }
-    assertThat(values.get()).containsExactlyElementsOf(expected);
-    return latencies;
+  private List<Long> followCable(GuestTests.CarrierGuest guest, int boot) throws Exception {
+    List<Boolean> expected = new ArrayList<>(guest.carrierValues(boot));
+    GuestTests.Toggled toggled = GuestTests.toggle(guest, boot, phyCarrier(), CHANGES, SETTLE, "change", this::cable,
+        up -> assertThat(mqtt.awaitJson(link("virtio-net0"), "carrier", up, SETTLE))
+            .as("the reference driver on the same CPU follows too").isNotNull());
+    expected.addAll(toggled.sent());
+    assertThat(guest.carrierValues(boot)).containsExactlyElementsOf(expected);
+    return toggled.nanos();
   }
 
   private GuestImage guestImage(Path work) throws Exception {
@@ -243,15 +221,7 @@ class LibvirtStackIT {
     return mqtt.last(p + "/phy/linux0/eth0/state").orElseThrow().json().getBoolean("carrier");
   }
 
-  private static String ms(List<Long> nanos, double percentile) {
-    return String.format("%.1f", GuestSerial.percentileMs(nanos, percentile));
-  }
-
   private static void unavailable(String reason) {
-    if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-      Assertions.fail("CI=true and the libvirt guest is unavailable: " + reason);
-    }
-    LOG.warn("libvirt guest unavailable, skipping: {}", reason);
-    Assumptions.abort("libvirt guest unavailable: " + reason);
+    GuestTests.abort("libvirt guest", reason, LOG);
   }
 }

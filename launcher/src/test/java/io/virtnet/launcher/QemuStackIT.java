@@ -1,5 +1,6 @@
 package io.virtnet.launcher;
 
+import static io.virtnet.frontend.qemu.GuestTests.ms;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -13,6 +14,7 @@ import io.vertx.junit5.VertxExtension;
 import io.virtnet.broker.EmbeddedBroker;
 import io.virtnet.frontend.qemu.GuestImage;
 import io.virtnet.frontend.qemu.GuestSerial;
+import io.virtnet.frontend.qemu.GuestTests;
 import io.virtnet.frontend.qemu.QemuVm;
 import io.virtnet.testsupport.SharedBroker;
 import io.virtnet.testsupport.TestMqtt;
@@ -24,8 +26,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -112,29 +112,16 @@ class QemuStackIT {
         .as("GET /api/frontends shows the qemu object").isTrue();
 
     // WHEN the sim cable of eth0 is pulled and plugged 20 times, each once the guest showed the last
+    GuestTests.Toggled toggled = GuestTests.toggle(vm, boot, true, CHANGES, SETTLE, "change", this::cable, up -> { });
     List<Boolean> expected = new ArrayList<>(List.of(true));
-    List<Long> all = new ArrayList<>();
-    List<Long> downs = new ArrayList<>();
-    List<Long> ups = new ArrayList<>();
-    boolean up = true;
-    for (int i = 1; i <= CHANGES; i++) {
-      up = !up;
-      boolean want = up;
-      int seen = vm.carrierLines().size();
-      long t0 = System.nanoTime();
-      cable(want);
-      GuestSerial.CarrierLine line = vm.awaitCarrier(seen, l -> l.boot() == boot, SETTLE);
-      assertThat(line).as("guest carrier line after change #%d (%s); serial: %s", i, want, vm.serial()).isNotNull();
-      assertThat(line.up()).as("guest carrier after change #%d", i).isEqualTo(want);
-      expected.add(want);
-      long latency = line.nanos() - t0;
-      all.add(latency);
-      (want ? ups : downs).add(latency);
-    }
+    expected.addAll(toggled.sent());
+    List<Long> all = toggled.nanos();
+    List<Long> ups = toggled.upNanos();
+    List<Long> downs = toggled.downNanos();
 
     // THEN the guest followed every change, in order, and ends where the PHY is
     assertThat(vm.carrierValues(boot)).containsExactlyElementsOf(expected);
-    assertThat(phyCarrier()).isEqualTo(up).isEqualTo(last(vm.carrierValues(boot)));
+    assertThat(phyCarrier()).isEqualTo(toggled.last()).isEqualTo(last(vm.carrierValues(boot)));
     LOG.info("PHY command -> guest carrier line over {} changes: p50 {} ms, p99 {} ms, max {} ms "
         + "(up: p50 {} ms, p99 {} ms; down: p50 {} ms, p99 {} ms)", CHANGES,
         ms(all, 50), ms(all, 99), ms(all, 100), ms(ups, 50), ms(ups, 99), ms(downs, 50), ms(downs, 99));
@@ -154,7 +141,7 @@ class QemuStackIT {
     mqtt.awaitLast(link(), r -> !r.isEmpty() && r.json().getJsonObject("qemu").getBoolean("qmpConnected")
         && !r.json().getBoolean("carrier"), SETTLE);
     GuestSerial.CarrierLine down = vm.awaitCarrier(0, l -> l.boot() == reboot && !l.up(), SETTLE);
-    assertThat(down).as("guest carrier 0 after the restart; serial: %s", vm.serial()).isNotNull();
+    assertThat(down).as("guest carrier 0 after the restart; serial: %s", vm.serialText()).isNotNull();
     await().during(Duration.ofMillis(500)).atMost(SETTLE).until(() -> !last(vm.carrierValues(reboot)));
     LOG.info("QEMU restart: guest ready after {} ms; its carrier lines: {}", rebootNanos / 1_000_000,
         vm.carrierValues(reboot));
@@ -163,7 +150,7 @@ class QemuStackIT {
     int seen = vm.carrierLines().size();
     cable(true);
     GuestSerial.CarrierLine back = vm.awaitCarrier(seen, l -> l.boot() == reboot, SETTLE);
-    assertThat(back).as("guest carrier after plugging on the restarted VM; serial: %s", vm.serial()).isNotNull();
+    assertThat(back).as("guest carrier after plugging on the restarted VM; serial: %s", vm.serialText()).isNotNull();
     assertThat(back.up()).isTrue();
     assertThat(phyCarrier()).isTrue();
   }
@@ -217,16 +204,8 @@ class QemuStackIT {
     return values.get(values.size() - 1);
   }
 
-  private static String ms(List<Long> nanos, double percentile) {
-    return String.format("%.1f", QemuVm.percentileMs(nanos, percentile));
-  }
-
   /** Fails under CI (where QEMU must work); elsewhere the test is skipped with the reason. */
   private static void unavailable(String reason) {
-    if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-      Assertions.fail("CI=true and the QEMU guest is unavailable: " + reason);
-    }
-    LOG.warn("QEMU guest unavailable, skipping: {}", reason);
-    Assumptions.abort("QEMU guest unavailable: " + reason);
+    GuestTests.abort("QEMU guest", reason, LOG);
   }
 }

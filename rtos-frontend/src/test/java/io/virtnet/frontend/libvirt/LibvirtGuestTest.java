@@ -10,6 +10,7 @@ import io.virtnet.frontend.nic.NicLinkException;
 import io.virtnet.frontend.nic.NicLinkForwarder;
 import io.virtnet.frontend.qemu.GuestImage;
 import io.virtnet.frontend.qemu.GuestSerial;
+import io.virtnet.frontend.qemu.GuestTests;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +23,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
@@ -51,6 +51,7 @@ import org.slf4j.LoggerFactory;
 @Timeout(value = 360, unit = TimeUnit.SECONDS)
 class LibvirtGuestTest {
   private static final Logger LOG = LoggerFactory.getLogger(LibvirtGuestTest.class);
+  private static final String GUEST = "libvirt guest";
   private static final int TOGGLES = 20;
   private static final String MAC = "52:54:00:7e:10:01";
   private static final Duration BOOT_TIMEOUT = Duration.ofSeconds(120);
@@ -91,7 +92,7 @@ class LibvirtGuestTest {
 
   @BeforeEach
   void requireGuest() {
-    Assumptions.assumeTrue(unavailableReason == null, () -> "libvirt guest unavailable: " + unavailableReason);
+    GuestTests.requireAvailable(GUEST, unavailableReason);
   }
 
   @AfterAll
@@ -116,26 +117,16 @@ class LibvirtGuestTest {
     int boot = vm.boot();
     assertThat(vm.carrierValues(boot)).containsExactly(true);
 
-    List<Long> latencies = new ArrayList<>();
+    GuestTests.Toggled toggled = GuestTests.toggle(vm, boot, true, TOGGLES, CHANGE_TIMEOUT, "update",
+        up -> get(forwarder.setCarrier(up)), up -> { });
     List<Boolean> sent = new ArrayList<>(List.of(true));
-    boolean up = true;
-    for (int i = 0; i < TOGGLES; i++) {
-      up = !up;
-      boolean want = up;
-      int seen = vm.carrierLines().size();
-      long t0 = System.nanoTime();
-      get(forwarder.setCarrier(want));
-      sent.add(want);
-      GuestSerial.CarrierLine line = vm.awaitCarrier(seen, l -> l.boot() == boot, CHANGE_TIMEOUT);
-      assertThat(line).as("guest carrier after update #%d (%s); serial: %s", i + 1, want, vm.serialText()).isNotNull();
-      assertThat(line.up()).as("guest carrier after update #%d", i + 1).isEqualTo(want);
-      latencies.add(line.nanos() - t0);
-    }
+    sent.addAll(toggled.sent());
+    List<Long> latencies = toggled.nanos();
 
     assertThat(vm.carrierValues(boot)).containsExactlyElementsOf(sent);
     assertThat(forwarder.state().setLinkCalls()).isGreaterThanOrEqualTo(TOGGLES);
     LOG.info("libvirt link update -> guest carrier over {} changes: p50 {} ms, p99 {} ms, max {} ms", TOGGLES,
-        ms(latencies, 50), ms(latencies, 99), ms(latencies, 100));
+        GuestTests.ms(latencies, 50), GuestTests.ms(latencies, 99), GuestTests.ms(latencies, 100));
   }
 
   @Test
@@ -233,15 +224,7 @@ class LibvirtGuestTest {
     return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 
-  private static String ms(List<Long> nanos, double p) {
-    return String.format("%.1f", GuestSerial.percentileMs(nanos, p));
-  }
-
   private void unavailable(String reason) {
-    if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-      Assertions.fail("CI=true and the libvirt guest is unavailable: " + reason);
-    }
-    unavailableReason = reason;
-    LOG.warn("libvirt guest unavailable, skipping: {}", reason);
+    unavailableReason = GuestTests.unavailable(GUEST, reason, LOG);
   }
 }

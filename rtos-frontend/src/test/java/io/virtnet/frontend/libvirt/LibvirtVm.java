@@ -2,6 +2,7 @@ package io.virtnet.frontend.libvirt;
 
 import io.virtnet.frontend.qemu.GuestImage;
 import io.virtnet.frontend.qemu.GuestSerial;
+import io.virtnet.frontend.qemu.GuestTests;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,7 +26,7 @@ import org.libvirt.LibvirtException;
  * folder under /tmp that libvirt's QEMU user can read (libvirt chowns kernel and initrd while the
  * domain runs).
  */
-public final class LibvirtVm implements AutoCloseable {
+public final class LibvirtVm implements AutoCloseable, GuestTests.CarrierGuest {
   private final String name;
   private final String mac;
   private final Path dir;
@@ -109,14 +110,17 @@ public final class LibvirtVm implements AutoCloseable {
   }
 
   /** See {@link GuestSerial#awaitCarrier}. */
+  @Override
   public GuestSerial.CarrierLine awaitCarrier(int from, Predicate<GuestSerial.CarrierLine> p, Duration timeout) {
     return serial.awaitCarrier(from, p, timeout);
   }
 
+  @Override
   public List<GuestSerial.CarrierLine> carrierLines() {
     return serial.carrierLines();
   }
 
+  @Override
   public List<Boolean> carrierValues(int ofBoot) {
     return serial.carrierValues(ofBoot);
   }
@@ -125,6 +129,7 @@ public final class LibvirtVm implements AutoCloseable {
     return boot;
   }
 
+  @Override
   public String serialText() {
     try {
       return Files.readString(dir.resolve("serial-" + boot + ".log"), StandardCharsets.UTF_8).replace('\n', '|');

@@ -17,7 +17,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
@@ -46,6 +45,7 @@ import org.slf4j.LoggerFactory;
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class QemuGuestKernelTest {
   private static final Logger LOG = LoggerFactory.getLogger(QemuGuestKernelTest.class);
+  private static final String GUEST = "QEMU guest";
   private static final int TOGGLES = 20;
   private static final Duration BOOT_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration CHANGE_TIMEOUT = Duration.ofSeconds(5);
@@ -93,7 +93,7 @@ class QemuGuestKernelTest {
   /** Skips each test with the reason (an abort in @BeforeAll would hide it from the reports). */
   @BeforeEach
   void requireGuest() {
-    Assumptions.assumeTrue(unavailableReason == null, () -> "QEMU guest unavailable: " + unavailableReason);
+    GuestTests.requireAvailable(GUEST, unavailableReason);
   }
 
   @AfterAll
@@ -117,28 +117,17 @@ class QemuGuestKernelTest {
     assertThat(vm.carrierValues(boot)).containsExactly(true);
 
     // WHEN the link is toggled 20 times, each change once the guest showed the previous one
-    List<Long> latencies = new ArrayList<>();
-    List<Boolean> sent = new ArrayList<>(List.of(true));
-    boolean up = true;
-    for (int i = 0; i < TOGGLES; i++) {
-      up = !up;
-      boolean want = up;
-      int seen = vm.carrierLines().size();
-      long t0 = System.nanoTime();
-      get(qmp.setLink(QemuVm.NIC_ID, want));
-      sent.add(want);
-      GuestSerial.CarrierLine line = vm.awaitCarrier(seen, l -> l.boot() == boot, CHANGE_TIMEOUT);
-      assertThat(line).as("guest carrier after set_link #%d (%s); serial: %s", i + 1, want, vm.serial()).isNotNull();
-      assertThat(line.up()).as("guest carrier after set_link #%d", i + 1).isEqualTo(want);
-      latencies.add(line.nanos() - t0);
-    }
+    GuestTests.Toggled toggled = GuestTests.toggle(vm, boot, true, TOGGLES, CHANGE_TIMEOUT, "set_link",
+        up -> get(qmp.setLink(QemuVm.NIC_ID, up)), up -> { });
 
     // THEN the guest's carrier lines are exactly the changes, in order, ending at the last one
+    List<Boolean> sent = new ArrayList<>(List.of(true));
+    sent.addAll(toggled.sent());
     assertThat(vm.carrierValues(boot)).containsExactlyElementsOf(sent);
-    assertThat(vm.carrierValues(boot).get(TOGGLES)).isEqualTo(up);
+    assertThat(vm.carrierValues(boot).get(TOGGLES)).isEqualTo(toggled.last());
+    List<Long> latencies = toggled.nanos();
     LOG.info("QMP set_link -> guest carrier over {} changes: p50 {} ms, p99 {} ms, max {} ms",
-        TOGGLES, fmt(QemuVm.percentileMs(latencies, 50)), fmt(QemuVm.percentileMs(latencies, 99)),
-        fmt(QemuVm.percentileMs(latencies, 100)));
+        TOGGLES, GuestTests.ms(latencies, 50), GuestTests.ms(latencies, 99), GuestTests.ms(latencies, 100));
   }
 
   @Test
@@ -163,7 +152,7 @@ class QemuGuestKernelTest {
     // THEN the new session re-applied "down" and the guest's driver shows it (and keeps showing it)
     await().atMost(Duration.ofSeconds(5)).until(() -> core.state().inSync());
     GuestSerial.CarrierLine down = vm.awaitCarrier(0, l -> l.boot() == boot && !l.up(), CHANGE_TIMEOUT);
-    assertThat(down).as("guest carrier 0 after restart; serial: %s", vm.serial()).isNotNull();
+    assertThat(down).as("guest carrier 0 after restart; serial: %s", vm.serialText()).isNotNull();
     await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(3))
         .until(() -> !vm.carrierValues(boot).get(vm.carrierValues(boot).size() - 1));
     assertThat(core.state().told()).isFalse();
@@ -198,14 +187,6 @@ class QemuGuestKernelTest {
 
   /** Fails under CI (where QEMU must work); elsewhere every test is skipped with the reason. */
   private void unavailable(String reason) {
-    if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-      Assertions.fail("CI=true and the QEMU guest is unavailable: " + reason);
-    }
-    LOG.warn("QEMU guest unavailable, skipping: {}", reason);
-    unavailableReason = reason;
-  }
-
-  private static String fmt(double ms) {
-    return String.format("%.1f", ms);
+    unavailableReason = GuestTests.unavailable(GUEST, reason, LOG);
   }
 }

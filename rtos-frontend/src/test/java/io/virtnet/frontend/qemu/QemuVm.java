@@ -20,7 +20,7 @@ import org.awaitility.core.ConditionTimeoutException;
  * {@code CARRIER <0|1>} lines, each stamped with {@link System#nanoTime()} when read. Can be killed
  * (SIGKILL, as a crashed VM) and started again on the same QMP socket path.
  */
-public final class QemuVm implements AutoCloseable {
+public final class QemuVm implements AutoCloseable, GuestTests.CarrierGuest {
   public static final String NIC_ID = "nic0";
 
   private final GuestImage image;
@@ -96,7 +96,7 @@ public final class QemuVm implements AutoCloseable {
       Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(5))
           .until(() -> serial.readyCount() >= b || process == null || !process.isAlive());
     } catch (ConditionTimeoutException e) {
-      throw new IOException("guest not ready within " + timeout + "; serial: " + serial() + "; qemu: " + output());
+      throw new IOException("guest not ready within " + timeout + "; serial: " + serialText() + "; qemu: " + output());
     }
     if (serial.readyCount() < b) {
       throw new IOException("QEMU exited before the guest was ready: " + output());
@@ -105,15 +105,18 @@ public final class QemuVm implements AutoCloseable {
   }
 
   /** See {@link GuestSerial#awaitCarrier}. */
+  @Override
   public GuestSerial.CarrierLine awaitCarrier(int from, Predicate<GuestSerial.CarrierLine> p, Duration timeout) {
     return serial.awaitCarrier(from, p, timeout);
   }
 
+  @Override
   public List<GuestSerial.CarrierLine> carrierLines() {
     return serial.carrierLines();
   }
 
   /** The carrier values of one boot, in order. */
+  @Override
   public List<Boolean> carrierValues(int ofBoot) {
     return serial.carrierValues(ofBoot);
   }
@@ -147,7 +150,8 @@ public final class QemuVm implements AutoCloseable {
     }
   }
 
-  public String serial() {
+  @Override
+  public String serialText() {
     try {
       return Files.readString(workDir.resolve("serial-" + boot + ".log"), StandardCharsets.UTF_8).replace('\n', '|');
     } catch (IOException e) {
@@ -162,10 +166,5 @@ public final class QemuVm implements AutoCloseable {
     } catch (IOException e) {
       return "(" + e.getMessage() + ")";
     }
-  }
-
-  /** The p-th percentile (0..100) of {@code nanos}, in milliseconds. */
-  public static double percentileMs(List<Long> nanos, double p) {
-    return GuestSerial.percentileMs(nanos, p);
   }
 }
