@@ -257,8 +257,7 @@ public final class BackendNodeVerticle extends VerticleBase {
             + " by another client");
         publishStatus(true);
       }
-      case CONFLICT -> repairs.repaired(Repairs.CONFLICT, statusTopic + " keeps being overwritten; another node "
-          + config.node() + "?");
+      case CONFLICT -> repairs.conflict(statusTopic, RetainedOwnership.CONFLICT_LASTS_MS, "another node " + config.node() + "?");
       default -> { }
     }
   }

@@ -2,12 +2,14 @@ package io.virtnet.backend;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import java.util.Map;
 
 /**
  * A node's health ({@code GET /health}) from what it knows: DOWN while the broker is away, an
  * instance's agent is offline, or an instance with carrier-notify on holds no PHY (carrier-notify off
- * releases the hold on purpose, so only a wanted binding counts). No I/O.
+ * releases the hold on purpose, so only a wanted binding counts); DEGRADED while another owner
+ * contends for its retained topics. No I/O.
  */
 final class Health {
   private Health() {}
@@ -44,5 +46,18 @@ final class Health {
         .put("instances", instances.size())
         .put("instancesBound", bound)
         .put("instancesUnbound", unbound);
+  }
+
+  /**
+   * An UP node that another owner contends with on {@code conflicts} (retained topics it keeps
+   * overwriting; docs/contract.md §3) is {@code DEGRADED}, with the reason; DOWN stays DOWN.
+   */
+  static JsonObject degradedBy(JsonObject health, List<String> conflicts) {
+    health.put("conflicts", new JsonArray(conflicts));
+    if (!conflicts.isEmpty() && "UP".equals(health.getString("status"))) {
+      health.put("status", "DEGRADED")
+          .put("reason", "another owner keeps overwriting " + String.join(", ", conflicts) + "; backing off");
+    }
+    return health;
   }
 }

@@ -74,10 +74,8 @@ final class InstanceConvergence {
     String topic = m.topic();
     switch (ownership.observed(topic, m.bytes())) {
       case OURS -> { }
-      case CONFLICT -> {
-        repairs.repaired(Repairs.CONFLICT, instance + ": " + topic + " keeps being overwritten; another owner?");
-        LOG.warn("{}: {} keeps being overwritten by another client; backing off", instance, topic);
-      }
+      case CONFLICT -> repairs.conflict(topic, RetainedOwnership.CONFLICT_LASTS_MS, instance + ": another owner (instance " + instance
+          + " on two nodes?)");
       case REASSERT -> {
         String how = m.payload().length() == 0 ? "cleared" : "overwritten";
         if (topic.equals(deviceTopic)) {

@@ -154,7 +154,8 @@ final class NodeApi implements BackendApi {
   public Future<JsonObject> health() {
     return ContextCalls.call(context, () -> {
       var agents = view.agents();
-      return instances().map(list -> Health.of(node, brokerConnected.getAsBoolean(), agents, list)
+      return instances().map(list -> Health.degradedBy(
+          Health.of(node, brokerConnected.getAsBoolean(), agents, list), repairs.conflicts())
           .put("repairs", repairs.toJson()));
     });
   }

@@ -26,6 +26,8 @@ final class RetainedOwnership {
   static final int MAX_IN_FLIGHT = 8192;
   static final int MAX_REASSERTS = 5;
   static final long WINDOW_MS = 10_000;
+  /** How long a reported conflict lasts: two windows (one that goes on is reported in every window). */
+  static final long CONFLICT_LASTS_MS = 2 * WINDOW_MS;
 
   enum Verdict { OURS, REASSERT, CONFLICT }
 

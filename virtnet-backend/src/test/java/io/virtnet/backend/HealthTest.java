@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.virtnet.runtime.metrics.Repairs;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -35,5 +36,26 @@ class HealthTest {
     assertThat(offline.getJsonArray("agentsOffline").getList()).containsExactly("linux0");
 
     assertThat(Health.of("b0", false, Map.of(), bound).getString("status")).isEqualTo("DOWN");
+  }
+
+  @Test
+  void degradedWhileAnotherOwnerContends_withTheReason_andOnlyForTheConflictsTime() {
+    JsonArray bound = new JsonArray().add(inst("vn0", "linux0", true, true));
+    long[] now = {0};
+    Repairs repairs = new Repairs(new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), "svc", () -> now[0]);
+    repairs.conflict("vnet/phy/linux0/eth0/ref/vn0", 1000, "vn0: another owner");
+
+    JsonObject h = Health.degradedBy(Health.of("b0", true, Map.of("linux0", true), bound), repairs.conflicts());
+    assertThat(h.getString("status")).isEqualTo("DEGRADED");
+    assertThat(h.getString("reason")).contains("vnet/phy/linux0/eth0/ref/vn0");
+    assertThat(h.getJsonArray("conflicts").getList()).containsExactly("vnet/phy/linux0/eth0/ref/vn0");
+    assertThat(repairs.count(Repairs.CONFLICT)).isEqualTo(1);
+    assertThat(Health.degradedBy(Health.of("b0", false, Map.of(), bound), repairs.conflicts()).getString("status"))
+        .isEqualTo("DOWN");
+
+    now[0] = 1000;
+    assertThat(repairs.conflicts()).isEmpty();
+    assertThat(Health.degradedBy(Health.of("b0", true, Map.of("linux0", true), bound), repairs.conflicts())
+        .getString("status")).isEqualTo("UP");
   }
 }

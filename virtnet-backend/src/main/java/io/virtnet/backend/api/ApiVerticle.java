@@ -73,7 +73,7 @@ public final class ApiVerticle extends VerticleBase {
         .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
         .end(api.metrics()));
     router.get("/health").handler(ctx -> api.health()
-        .onSuccess(h -> json(ctx, "UP".equals(h.getString("status")) ? 200 : 503, h.encode()))
+        .onSuccess(h -> json(ctx, "DOWN".equals(h.getString("status")) ? 503 : 200, h.encode()))
         .onFailure(ctx::fail));
     router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
     router.route().last().handler(ctx -> error(ctx, 404, "no such resource: " + ctx.request().method() + " " + ctx.normalizedPath()));

@@ -3,9 +3,12 @@ package io.virtnet.runtime.metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.json.JsonObject;
+import io.virtnet.protocol.Names;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,11 +53,39 @@ public final class Repairs {
 
   private final MeterRegistry registry;
   private final String service;
+  private final LongSupplier nowMs;
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+  /** Topic in conflict → until when it counts as one (ms of {@link #nowMs}). */
+  private final Map<String, Long> conflictUntil = new ConcurrentHashMap<>();
 
   public Repairs(MeterRegistry registry, String service) {
+    this(registry, service, () -> System.nanoTime() / 1_000_000L);
+  }
+
+  /** As {@link #Repairs(MeterRegistry, String)}, on the clock {@code nowMs} (ms) that times conflicts. */
+  public Repairs(MeterRegistry registry, String service, LongSupplier nowMs) {
     this.registry = registry;
     this.service = service;
+    this.nowMs = nowMs;
+  }
+
+  /**
+   * Another owner keeps overwriting {@code topic} (one instance name on two nodes, say): counted as a
+   * {@link #CONFLICT}, logged, and the service is DEGRADED for {@code lastsMs} unless reported again
+   * ({@link #conflicts()}).
+   */
+  public void conflict(String topic, long lastsMs, String what) {
+    conflictUntil.put(topic, nowMs.getAsLong() + lastsMs);
+    LOG.warn("{} DEGRADED: {} keeps being overwritten by another client ({}); backing off", service,
+        Names.printable(topic), what);
+    repaired(CONFLICT, what);
+  }
+
+  /** The topics another owner claims now, sorted; empty when there is no conflict. */
+  public List<String> conflicts() {
+    long now = nowMs.getAsLong();
+    conflictUntil.values().removeIf(until -> until - now <= 0);
+    return conflictUntil.keySet().stream().sorted().toList();
   }
 
   /** Counts one repair of {@code kind}; {@code what} goes to the log (the first ten, then every thousandth). */
