@@ -73,6 +73,7 @@ public final class BackendNodeVerticle extends VerticleBase {
   private volatile boolean brokerConnected;
   private volatile int httpPort = -1;
   private Future<Void> stopFuture;
+  private io.micrometer.core.instrument.Meter reconnectsMeter;
 
   /**
    * @param config the {@code backend} section
@@ -123,7 +124,7 @@ public final class BackendNodeVerticle extends VerticleBase {
     session = MqttSession.create(vertx, opts);
     session.onDisconnect(() -> brokerConnected = false);
     session.onReconnect(() -> brokerConnected = true);
-    MqttMetrics.reconnects(registry, SERVICE, session);
+    reconnectsMeter = MqttMetrics.reconnects(registry, SERVICE, session);
     metrics = new BackendMetrics(registry);
     events = new ChangeEvents(vertx, config.node());
     timeline = new Timeline(Instant::now,
@@ -171,11 +172,12 @@ public final class BackendNodeVerticle extends VerticleBase {
           LOG.info("backend {} ready: {} instance(s), HTTP on {}:{}", config.node(), instances.size(),
               config.httpHost(), port);
         })
-        .onFailure(e -> {
-          if (session != null) {
-            session.close(0);
-          }
-        });
+        // a failed start is not stopped by Vert.x: release what it opened, then fail
+        .recover(e -> releaseAfterFailedStart().transform(ar -> {
+          LOG.error("backend {} failed to start ({}); released its instances, meters and session", config.node(),
+              e.getMessage());
+          return Future.failedFuture(e);
+        }));
   }
 
   @Override
@@ -183,6 +185,16 @@ public final class BackendNodeVerticle extends VerticleBase {
     if (stopFuture != null) {
       return stopFuture;
     }
+    stopFuture = releaseInstancesAndMeters().<Void>mapEmpty().otherwiseEmpty()
+        .compose(v -> session == null ? Future.<Void>succeededFuture()
+            : publishStatus(false).otherwiseEmpty())
+        .compose(v -> session == null ? Future.<Void>succeededFuture() : session.close(CLOSE_WAIT_MS))
+        .onComplete(ar -> LOG.info("backend {} stopped; rejected messages: {}", config.node(), rejections.summary()));
+    return stopFuture;
+  }
+
+  /** Undeploys the instances (each clears its retained topics), then removes the node's meters. */
+  private Future<Void> releaseInstancesAndMeters() {
     stopping = true;
     List<Future<?>> undeployed = new ArrayList<>();
     for (InstanceRegistry.Entry e : instances.drain()) {
@@ -198,12 +210,15 @@ public final class BackendNodeVerticle extends VerticleBase {
       interrupts.close();
       repairs.close();
     }
-    stopFuture = Future.join(undeployed).<Void>mapEmpty().otherwiseEmpty()
-        .compose(v -> session == null ? Future.<Void>succeededFuture()
-            : publishStatus(false).otherwiseEmpty())
-        .compose(v -> session == null ? Future.<Void>succeededFuture() : session.close(CLOSE_WAIT_MS))
-        .onComplete(ar -> LOG.info("backend {} stopped; rejected messages: {}", config.node(), rejections.summary()));
-    return stopFuture;
+    return Future.join(undeployed).<Void>mapEmpty().otherwiseEmpty();
+  }
+
+  private Future<Void> releaseAfterFailedStart() {
+    if (reconnectsMeter != null) {
+      registry.remove(reconnectsMeter);
+    }
+    return releaseInstancesAndMeters()
+        .compose(v -> session == null ? Future.<Void>succeededFuture() : session.close(0).otherwiseEmpty());
   }
 
   /** Deploys instance verticles into the registry (on the node's context). */

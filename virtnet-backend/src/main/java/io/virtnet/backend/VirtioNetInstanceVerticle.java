@@ -141,6 +141,12 @@ public final class VirtioNetInstanceVerticle extends VerticleBase {
     }
     return Future.all(subscribed)
         .compose(v -> Future.all(configPublished, publishDevice()))
+        // a failed start is not stopped by Vert.x: release what it opened, then fail
+        .recover(e -> Future.join(release()).transform(ar -> {
+          LOG.warn("{}: failed to start ({}); released its meters, timers and subscriptions", cfg.name(),
+              e.getMessage());
+          return Future.failedFuture(e);
+        }))
         .onSuccess(v -> {
           started = true;
           LOG.info("{}: probed (phy {}/{}, cpu {}, irq {}, features {})", cfg.name(), cfg.agent(), cfg.phy(),
@@ -172,31 +178,14 @@ public final class VirtioNetInstanceVerticle extends VerticleBase {
     if (stopFuture != null) {
       return stopFuture;
     }
-    stopped = true;
-    if (removeReconnectListener != null) {
-      removeReconnectListener.run();
-    }
-    if (changes != null) {
-      changes.close();
-    }
-    if (policy != null) {
-      policy.close();
-      resync.close();
-    }
-    List<Future<?>> done = new ArrayList<>();
-    for (MqttSession.Subscription s : subscriptions) {
-      done.add(s.unsubscribe());
-    }
-    subscriptions.clear();
+    List<Future<?>> done = release();
     if (ref != null) {
       // remove: dev_put, then no retained garbage
       done.add(ref.put());
-      env.metrics().removed(cfg.name());
       device.cleared();
       done.add(writer.clear());
       done.add(convergence.publish(deviceTopic, Buffer.buffer()));
     }
-    counters.unregister(env.registry());
     stopFuture = Future.join(done).<Void>mapEmpty().otherwiseEmpty()
         .onComplete(ar -> {
           LOG.info("{}: removed", cfg.name());
@@ -204,6 +193,35 @@ public final class VirtioNetInstanceVerticle extends VerticleBase {
           env.events().publish("instance", () -> new JsonObject().put("name", cfg.name()).put("removed", true));
         });
     return stopFuture;
+  }
+
+  /**
+   * Releases what start opened (the reconnect listener, timers, subscriptions, meters), on stop and
+   * after a failed start; returns the unsubscriptions under way.
+   */
+  private List<Future<?>> release() {
+    stopped = true;
+    if (removeReconnectListener != null) {
+      removeReconnectListener.run();
+      removeReconnectListener = null;
+    }
+    if (changes != null) {
+      changes.close();
+    }
+    if (policy != null) {
+      policy.close();
+    }
+    if (resync != null) {
+      resync.close();
+    }
+    List<Future<?>> done = new ArrayList<>();
+    for (MqttSession.Subscription s : subscriptions) {
+      done.add(s.unsubscribe());
+    }
+    subscriptions.clear();
+    env.metrics().removed(cfg.name());
+    counters.unregister(env.registry());
+    return done;
   }
 
   private void onReconnect() {
