@@ -26,11 +26,10 @@ import io.virtnet.runtime.metrics.Repairs;
 import io.virtnet.runtime.mqtt.InboundMessage;
 import io.virtnet.runtime.mqtt.MqttSession;
 import io.virtnet.runtime.mqtt.MqttSessionOptions;
-import io.virtnet.runtime.mqtt.Received;
+import io.virtnet.runtime.mqtt.TypedSubscriber;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -152,9 +151,12 @@ public final class BackendNodeVerticle extends VerticleBase {
         })
         .compose(v -> Future.all(
             session.subscribe(statusTopic, this::onOwnStatus),
-            session.subscribe(topics.allPhyStates(), GoneOr.NETDEV_STATE, viewSkips, this::onPhyState),
-            session.subscribe(topics.allAgentStatus(), GoneOr.SERVICE_STATUS, viewSkips, this::onAgentStatus),
-            session.subscribe(topics.allLinks(), GoneOr.LINK_VIEW, viewSkips, this::onLink)))
+            session.subscribe(topics.allPhyStates(), TypedSubscriber.orGone(Codecs.NETDEV_STATE, viewSkips,
+                m -> onPhyState(m.topic(), m.value()), g -> onPhyState(g.topic(), null))),
+            session.subscribe(topics.allAgentStatus(), TypedSubscriber.orGone(Codecs.SERVICE_STATUS, viewSkips,
+                m -> onAgentStatus(m.topic(), m.value()), g -> onAgentStatus(g.topic(), null))),
+            session.subscribe(topics.allLinks(), TypedSubscriber.orGone(Codecs.LINK_VIEW, viewSkips,
+                m -> onLink(m.topic(), m.value()), g -> onLink(g.topic(), null)))))
         .compose(v -> {
           List<Future<?>> deployed = new ArrayList<>();
           Deployments d = new Deployments();
@@ -279,21 +281,23 @@ public final class BackendNodeVerticle extends VerticleBase {
 
   // ---- broker-wide views: typed subscriptions decode at the edge, the view keeps the rest ----
 
-  private void onPhyState(Received<Optional<NetdevState>> m) {
-    if (topics.parse(m.topic()) instanceof TopicName.PhyState t) {
-      view.phyState(t.agent(), t.ifname(), m.value().orElse(null));
+  /** A PHY's state, null when gone. */
+  private void onPhyState(String topic, NetdevState state) {
+    if (topics.parse(topic) instanceof TopicName.PhyState t) {
+      view.phyState(t.agent(), t.ifname(), state);
     }
   }
 
-  private void onAgentStatus(Received<Optional<ServiceStatus>> m) {
-    if (topics.parse(m.topic()) instanceof TopicName.AgentStatus t) {
-      view.agentStatus(t.agent(), m.value().map(ServiceStatus::online).orElse(null));
+  /** An agent's status, null when cleared. */
+  private void onAgentStatus(String topic, ServiceStatus status) {
+    if (topics.parse(topic) instanceof TopicName.AgentStatus t) {
+      view.agentStatus(t.agent(), status == null ? null : status.online());
     }
   }
 
-  private void onLink(Received<Optional<LinkView>> m) {
-    if (topics.parse(m.topic()) instanceof TopicName.RtosLink t) {
-      LinkView lv = m.value().orElse(null);
+  /** A frontend's link view, null when cleared. */
+  private void onLink(String topic, LinkView lv) {
+    if (topics.parse(topic) instanceof TopicName.RtosLink t) {
       if (lv != null) {
         metrics.linkView(t.cpu() + "/" + t.instance(), lv.ts(), lv.phyTs());
       }

@@ -3,6 +3,7 @@ package io.virtnet.backend;
 import io.vertx.core.Handler;
 import io.virtnet.backend.config.AgentLossPolicy;
 import io.virtnet.backend.config.InstanceConfig;
+import io.virtnet.protocol.Codecs;
 import io.virtnet.protocol.CtrlMessage;
 import io.virtnet.protocol.InvalidMessageException;
 import io.virtnet.protocol.NetdevEvent;
@@ -12,7 +13,6 @@ import io.virtnet.runtime.metrics.Rejections;
 import io.virtnet.runtime.mqtt.InboundMessage;
 import io.virtnet.runtime.mqtt.Received;
 import io.virtnet.runtime.mqtt.TypedSubscriber;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +48,7 @@ final class InstanceInbound {
     this.convergence = convergence;
     this.changed = changed;
     this.rejections = env.rejections().alsoCounting(counters.rejected::incrementAndGet);
-    this.stateSubscriber = TypedSubscriber.of(GoneOr.NETDEV_STATE, rejections, this::onState);
+    this.stateSubscriber = TypedSubscriber.orGone(Codecs.NETDEV_STATE, rejections, this::onState, this::onStateGone);
   }
 
   /** The state subscription's handler, also handed the retained state a re-read finds. */
@@ -61,21 +61,21 @@ final class InstanceInbound {
     return rejections;
   }
 
-  void onState(Received<Optional<NetdevState>> m) {
-    if (m.value().isEmpty()) {
-      // no such device: acted on when the retained store says so (a live "gone" is re-read first)
-      Runnable gone = () -> {
-        counters.phyEvents.incrementAndGet();
-        link.onNoState();
-      };
-      if (m.retained()) {
-        gone.run();
-      } else {
-        convergence.liveStateGone(m.topic(), stateSubscriber::handle, gone);
-      }
-      return;
+  /** An empty state: no such device, acted on when the retained store says so (a live "gone" is re-read first). */
+  void onStateGone(TypedSubscriber.Gone m) {
+    Runnable gone = () -> {
+      counters.phyEvents.incrementAndGet();
+      link.onNoState();
+    };
+    if (m.retained()) {
+      gone.run();
+    } else {
+      convergence.liveStateGone(m.topic(), stateSubscriber::handle, gone);
     }
-    NetdevState s = m.value().get();
+  }
+
+  void onState(Received<NetdevState> m) {
+    NetdevState s = m.value();
     link.requireOurs(s, null);
     counters.phyEvents.incrementAndGet();
     if (!link.onState(s)) {
@@ -93,11 +93,13 @@ final class InstanceInbound {
     }
   }
 
-  void onAgentStatus(Received<Optional<ServiceStatus>> m) {
-    if (m.value().isEmpty()) {
-      return; // status cleared: nothing known either way
-    }
-    ServiceStatus st = m.value().get();
+  /** The agent's status subscriber: a cleared status tells nothing either way. */
+  Handler<InboundMessage> agentStatusSubscriber() {
+    return TypedSubscriber.orGone(Codecs.SERVICE_STATUS, rejections, this::onAgentStatus, cleared -> { });
+  }
+
+  void onAgentStatus(Received<ServiceStatus> m) {
+    ServiceStatus st = m.value();
     if (st.online() == link.agentOnline()) {
       return;
     }

@@ -18,6 +18,7 @@ import io.virtnet.protocol.Topics;
 import io.virtnet.runtime.ContextCalls;
 import io.virtnet.runtime.metrics.Rejections;
 import io.virtnet.runtime.metrics.Repairs;
+import io.virtnet.runtime.mqtt.InboundMessage;
 import io.virtnet.runtime.mqtt.MqttSession;
 import io.virtnet.runtime.mqtt.Received;
 import java.util.ArrayList;
@@ -127,17 +128,13 @@ public final class VirtioNetInstanceVerticle extends VerticleBase {
     InstanceInbound in = new InstanceInbound(cfg, env, counters, link, device, ref, convergence, this::changed);
     List<Future<?>> subscribed = new ArrayList<>();
     Rejections rejected = in.rejections();
-    subscribed.add(subscribe(t.phyState(cfg.agent(), cfg.phy()), GoneOr.NETDEV_STATE, rejected, in::onState));
+    subscribed.add(subscribe(t.phyState(cfg.agent(), cfg.phy()), in.stateSubscriber()));
     subscribed.add(subscribe(t.phyEvent(cfg.agent(), cfg.phy()), Codecs.NETDEV_EVENT, rejected, in::onEvent));
-    subscribed.add(subscribe(t.phyStatus(cfg.agent()), GoneOr.SERVICE_STATUS, rejected, in::onAgentStatus));
+    subscribed.add(subscribe(t.phyStatus(cfg.agent()), in.agentStatusSubscriber()));
     subscribed.add(subscribe(t.virtioCtrl(cfg.name()), Codecs.CTRL, rejected, in::onCtrl));
     for (String owned : List.of(deviceTopic, configTopic, refTopic)) {
       // compared byte for byte with what we published: nothing to decode
-      subscribed.add(kept(env.session().subscribe(owned, m -> {
-        if (!stopped) {
-          convergence.observed(m);
-        }
-      })));
+      subscribed.add(subscribe(owned, convergence::observed));
     }
     return Future.all(subscribed)
         .compose(v -> Future.all(configPublished, publishDevice()))
@@ -161,6 +158,15 @@ public final class VirtioNetInstanceVerticle extends VerticleBase {
     return kept(env.session().subscribe(topic, codec, rejected, r -> {
       if (!stopped) {
         handler.handle(r);
+      }
+    }));
+  }
+
+  /** A subscription with its own handler (a TypedSubscriber.orGone, say) that goes quiet once the instance stops. */
+  private Future<Void> subscribe(String topic, Handler<InboundMessage> handler) {
+    return kept(env.session().subscribe(topic, m -> {
+      if (!stopped) {
+        handler.handle(m);
       }
     }));
   }
