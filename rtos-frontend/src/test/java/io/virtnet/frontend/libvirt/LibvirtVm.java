@@ -12,7 +12,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Predicate;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 import org.libvirt.Connect;
@@ -109,20 +108,9 @@ public final class LibvirtVm implements AutoCloseable, GuestTests.CarrierGuest {
     return serial.readyAt(b) - startedAt.get(b - 1);
   }
 
-  /** See {@link GuestSerial#awaitCarrier}. */
   @Override
-  public GuestSerial.CarrierLine awaitCarrier(int from, Predicate<GuestSerial.CarrierLine> p, Duration timeout) {
-    return serial.awaitCarrier(from, p, timeout);
-  }
-
-  @Override
-  public List<GuestSerial.CarrierLine> carrierLines() {
-    return serial.carrierLines();
-  }
-
-  @Override
-  public List<Boolean> carrierValues(int ofBoot) {
-    return serial.carrierValues(ofBoot);
+  public GuestSerial console() {
+    return serial;
   }
 
   public int boot() {

@@ -19,11 +19,22 @@ public final class GuestTests {
 
   /** A booted guest whose serial console reports its carrier. */
   public interface CarrierGuest {
-    List<GuestSerial.CarrierLine> carrierLines();
+    /** The guest's serial console, as tailed. */
+    GuestSerial console();
 
-    GuestSerial.CarrierLine awaitCarrier(int from, Predicate<GuestSerial.CarrierLine> p, Duration timeout);
+    default List<GuestSerial.CarrierLine> carrierLines() {
+      return console().carrierLines();
+    }
 
-    List<Boolean> carrierValues(int ofBoot);
+    /** See {@link GuestSerial#awaitCarrier}. */
+    default GuestSerial.CarrierLine awaitCarrier(int from, Predicate<GuestSerial.CarrierLine> p, Duration timeout) {
+      return console().awaitCarrier(from, p, timeout);
+    }
+
+    /** The carrier values of one boot, in order. */
+    default List<Boolean> carrierValues(int ofBoot) {
+      return console().carrierValues(ofBoot);
+    }
 
     /** The serial console so far, for failure messages. */
     String serialText();

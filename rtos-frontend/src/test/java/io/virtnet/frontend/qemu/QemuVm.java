@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 
@@ -104,21 +103,9 @@ public final class QemuVm implements AutoCloseable, GuestTests.CarrierGuest {
     return serial.readyAt(b) - startedAt.get(b - 1);
   }
 
-  /** See {@link GuestSerial#awaitCarrier}. */
   @Override
-  public GuestSerial.CarrierLine awaitCarrier(int from, Predicate<GuestSerial.CarrierLine> p, Duration timeout) {
-    return serial.awaitCarrier(from, p, timeout);
-  }
-
-  @Override
-  public List<GuestSerial.CarrierLine> carrierLines() {
-    return serial.carrierLines();
-  }
-
-  /** The carrier values of one boot, in order. */
-  @Override
-  public List<Boolean> carrierValues(int ofBoot) {
-    return serial.carrierValues(ofBoot);
+  public GuestSerial console() {
+    return serial;
   }
 
   public int boot() {
