@@ -41,6 +41,8 @@ final class InstanceConvergence {
   private final String refTopic;
   private Owner owner;
   private boolean rereading;
+  /** Topics in conflict, each with the timer that re-asserts it once the back-off is over. */
+  private final java.util.Map<String, Long> backingOff = new java.util.HashMap<>();
 
   InstanceConvergence(String instance, Vertx vertx, MqttSession session, Repairs repairs, String deviceTopic,
       String configTopic, String refTopic) {
@@ -74,23 +76,39 @@ final class InstanceConvergence {
     String topic = m.topic();
     switch (ownership.observed(topic, m.bytes())) {
       case OURS -> { }
-      case CONFLICT -> repairs.conflict(topic, RetainedOwnership.CONFLICT_LASTS_MS, instance + ": another owner (instance " + instance
-          + " on two nodes?)");
-      case REASSERT -> {
-        String how = m.payload().length() == 0 ? "cleared" : "overwritten";
-        if (topic.equals(deviceTopic)) {
-          repairs.repaired(Repairs.DEVICE, instance + ": device " + how + " by another client");
-          owner.republishDevice();
-        } else if (topic.equals(configTopic)) {
-          repairs.repaired(Repairs.CONFIG, instance + ": config " + how + " by another client");
-          owner.rewriteConfig();
-        } else if (topic.equals(refTopic)) {
-          repairs.repaired(Repairs.REF, instance + ": hold " + how + " by another client");
-          owner.reassertRef();
+      case CONFLICT -> {
+        repairs.conflict(topic, RetainedOwnership.CONFLICT_LASTS_MS, instance + ": another owner (instance " + instance
+            + " on two nodes?)");
+        // back off, not give up: if the overwriting stopped with a clear, nothing else would bring it back
+        if (!backingOff.containsKey(topic)) {
+          backingOff.put(topic, vertx.setTimer(RetainedOwnership.WINDOW_MS, id -> {
+            backingOff.remove(topic);
+            reassert(topic, "still not ours after backing off");
+          }));
         }
       }
+      case REASSERT -> reassert(topic, (m.payload().length() == 0 ? "cleared" : "overwritten") + " by another client");
       default -> throw new IllegalStateException();
     }
+  }
+
+  private void reassert(String topic, String why) {
+    if (topic.equals(deviceTopic)) {
+      repairs.repaired(Repairs.DEVICE, instance + ": device " + why);
+      owner.republishDevice();
+    } else if (topic.equals(configTopic)) {
+      repairs.repaired(Repairs.CONFIG, instance + ": config " + why);
+      owner.rewriteConfig();
+    } else if (topic.equals(refTopic)) {
+      repairs.repaired(Repairs.REF, instance + ": hold " + why);
+      owner.reassertRef();
+    }
+  }
+
+  /** The instance is being removed: no re-assert may follow its clearing writes. */
+  void close() {
+    backingOff.values().forEach(vertx::cancelTimer);
+    backingOff.clear();
   }
 
   /**

@@ -220,6 +220,7 @@ public final class VirtioNetInstanceVerticle extends VerticleBase {
     if (resync != null) {
       resync.close();
     }
+    convergence.close();
     List<Future<?>> done = new ArrayList<>();
     for (MqttSession.Subscription s : subscriptions) {
       done.add(s.unsubscribe());
