@@ -58,8 +58,13 @@ public final class LinkViews {
   /** The least time between two re-assertions of one view. */
   public static final long REASSERT_HOLDOFF_MS = 1_000;
 
-  /** Own publishes remembered per view until their echo is back; older ones are forgotten past this. */
-  static final int MAX_IN_FLIGHT = 32;
+  /**
+   * Own publishes remembered per view until their echo is back; older ones are forgotten past this. A
+   * cap, not an expectation: in a storm a CPU publishes a view faster than the broker echoes it, and a
+   * cap of 32 took its own late echoes for another writer (the backend's config had the same fault).
+   * Echoes return in order and empty the queue from the front, so it stays short outside storms.
+   */
+  static final int MAX_IN_FLIGHT = 4096;
 
   private final Publisher publisher;
   private final RepairListener repairs;
