@@ -13,11 +13,12 @@ import java.util.Objects;
  * {@link Received}. A payload the codec refuses, or an {@link InvalidMessageException} the handler
  * throws for a rule of its own (a holder that differs from its topic, say), is counted in
  * {@code vnet_rejected_messages_total{reason}} and logged with topic and reason by
- * {@link Rejections}; it never stops the subscription.
+ * {@link Rejections}; it never stops the subscription. A subscriber that takes a second look at input
+ * another subscription already counted hands its refusals to a {@link Refusals} of its own instead.
  */
 public final class TypedSubscriber<T> implements Handler<InboundMessage> {
   private final Codec<T> codec;
-  private final Rejections rejections;
+  private final Refusals refusals;
   private final Handler<Received<T>> handler;
   /** Where an empty payload goes on topics where it is a contract message; null: the codec refuses it. */
   private final Handler<Gone> gone;
@@ -25,16 +26,28 @@ public final class TypedSubscriber<T> implements Handler<InboundMessage> {
   /** An empty payload on a retained topic where the contract gives it a meaning (no such device, unplugged, put). */
   public record Gone(String topic, boolean retained) {}
 
-  private TypedSubscriber(Codec<T> codec, Rejections rejections, Handler<Received<T>> handler, Handler<Gone> gone) {
+  /** Where refused input goes: {@link Rejections#reject(String, InvalidMessageException)} counts and logs it. */
+  @FunctionalInterface
+  public interface Refusals {
+    /**
+     * Drops refused input without a count or a log line: for a subscription that re-reads a topic
+     * another subscription of the service already watches (and counted the same input on).
+     */
+    Refusals UNCOUNTED = (topic, e) -> { };
+
+    void refused(String topic, InvalidMessageException e);
+  }
+
+  private TypedSubscriber(Codec<T> codec, Refusals refusals, Handler<Received<T>> handler, Handler<Gone> gone) {
     this.codec = Objects.requireNonNull(codec, "codec");
-    this.rejections = Objects.requireNonNull(rejections, "rejections");
+    this.refusals = Objects.requireNonNull(refusals, "refusals");
     this.handler = Objects.requireNonNull(handler, "handler");
     this.gone = gone;
   }
 
   /** A subscriber handing {@code handler} what {@code codec} accepts and counting what it refuses. */
   public static <T> TypedSubscriber<T> of(Codec<T> codec, Rejections rejections, Handler<Received<T>> handler) {
-    return new TypedSubscriber<>(codec, rejections, handler, null);
+    return new TypedSubscriber<>(codec, counted(rejections), handler, null);
   }
 
   /**
@@ -44,7 +57,17 @@ public final class TypedSubscriber<T> implements Handler<InboundMessage> {
    */
   public static <T> TypedSubscriber<T> orGone(Codec<T> codec, Rejections rejections, Handler<Received<T>> handler,
       Handler<Gone> gone) {
-    return new TypedSubscriber<>(codec, rejections, handler, Objects.requireNonNull(gone, "gone"));
+    return orGone(codec, counted(rejections), handler, gone);
+  }
+
+  /** As {@link #orGone(Codec, Rejections, Handler, Handler)}, handing what it refuses to {@code refusals}. */
+  public static <T> TypedSubscriber<T> orGone(Codec<T> codec, Refusals refusals, Handler<Received<T>> handler,
+      Handler<Gone> gone) {
+    return new TypedSubscriber<>(codec, refusals, handler, Objects.requireNonNull(gone, "gone"));
+  }
+
+  private static Refusals counted(Rejections rejections) {
+    return Objects.requireNonNull(rejections, "rejections")::reject;
   }
 
   @Override
@@ -53,7 +76,7 @@ public final class TypedSubscriber<T> implements Handler<InboundMessage> {
       try {
         gone.handle(new Gone(m.topic(), m.retained()));
       } catch (InvalidMessageException e) {
-        rejections.reject(m.topic(), e);
+        refusals.refused(m.topic(), e);
       }
       return;
     }
@@ -61,13 +84,13 @@ public final class TypedSubscriber<T> implements Handler<InboundMessage> {
     try {
       value = m.decoded(codec);
     } catch (InvalidMessageException e) {
-      rejections.reject(m.topic(), e);
+      refusals.refused(m.topic(), e);
       return;
     }
     try {
       handler.handle(new Received<>(m.topic(), value, m.retained()));
     } catch (InvalidMessageException e) {
-      rejections.reject(m.topic(), e);
+      refusals.refused(m.topic(), e);
     }
   }
 }

@@ -114,4 +114,39 @@ class TypedSubscriberTest {
     assertThat(rejected("not-ok")).isEqualTo(1);
     assertThat(rejected("empty")).isZero();
   }
+
+  @Test
+  void orGoneWithRefusals_handsGarbageAndTheHandlersRulesToThem_andCountsNothing() {
+    List<String> got = new ArrayList<>();
+    List<TypedSubscriber.Gone> gone = new ArrayList<>();
+    List<String> refused = new ArrayList<>();
+    TypedSubscriber<String> s = TypedSubscriber.orGone(okCodec, (topic, e) -> refused.add(topic + " " + e.reason()),
+        r -> {
+          if (r.value().equals("ok but not mine")) {
+            throw InvalidMessageException.of("instance-mismatch", "names another instance");
+          }
+          got.add(r.value());
+        }, gone::add);
+    s.handle(message("", true));
+    s.handle(message("nope", false));
+    s.handle(message("ok but not mine", true));
+    s.handle(message("ok", true));
+    assertThat(gone).containsExactly(new TypedSubscriber.Gone("vnet/t/x", true));
+    assertThat(got).containsExactly("ok");
+    assertThat(refused).containsExactly("vnet/t/x not-ok", "vnet/t/x instance-mismatch");
+    assertThat(rejections.total()).isZero();
+    assertThat(registry.find("vnet_rejected_messages").counters()).isEmpty();
+  }
+
+  @Test
+  void uncountedRefusals_dropGarbageQuietly_andStillReachTheHandlerWithValidInput() {
+    List<String> got = new ArrayList<>();
+    TypedSubscriber<String> s = TypedSubscriber.orGone(okCodec, TypedSubscriber.Refusals.UNCOUNTED,
+        r -> got.add(r.value()), g -> got.add("gone"));
+    s.handle(message("nope", true));
+    s.handle(message("", true));
+    s.handle(message("ok", true));
+    assertThat(got).containsExactly("gone", "ok");
+    assertThat(registry.find("vnet_rejected_messages").counters()).isEmpty();
+  }
 }
