@@ -19,6 +19,8 @@ import io.virtnet.runtime.metrics.Rejections;
 import io.virtnet.runtime.metrics.Repairs;
 import io.virtnet.runtime.mqtt.InboundMessage;
 import io.virtnet.runtime.mqtt.MqttSession;
+import io.virtnet.runtime.mqtt.Received;
+import io.virtnet.runtime.mqtt.TypedSubscriber;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,7 +68,18 @@ final class DeviceDiscovery {
 
   /** Subscribes every device topic; completes once subscribed. */
   Future<MqttSession.Subscription> start() {
-    return session.subscribe(topics.allDevices(), this::handle);
+    TypedSubscriber<DeviceInfo> devices = TypedSubscriber.orGone(Codecs.DEVICE, rejections,
+        r -> {
+          String instance = instanceOf(r.topic());
+          run(directory.onDevice(instance, sameInstance(instance, r.value()), r.retained()));
+        },
+        g -> run(directory.onDevice(instanceOf(g.topic()), null, g.retained())));
+    // the topic first, so that a bad instance name is what is counted, whatever the payload
+    return session.subscribe(topics.allDevices(), m -> {
+      if (instanceOf(m.topic()) != null) {
+        devices.handle(m);
+      }
+    });
   }
 
   /** A CPU got an IRQ for {@code instance}, which it has no driver for: re-read that device. */
@@ -85,21 +98,6 @@ final class DeviceDiscovery {
     });
   }
 
-  private void handle(InboundMessage m) {
-    String instance = instanceOf(m.topic());
-    if (instance == null) {
-      return;
-    }
-    DeviceInfo device;
-    try {
-      device = decode(instance, m);
-    } catch (InvalidMessageException e) {
-      rejections.reject(m.topic(), e);
-      return;
-    }
-    run(directory.onDevice(instance, device, m.retained()));
-  }
-
   private String instanceOf(String topic) {
     try {
       return topics.parse(topic) instanceof TopicName.VirtioDevice t ? t.instance() : null;
@@ -109,12 +107,8 @@ final class DeviceDiscovery {
     }
   }
 
-  /** The device in {@code m}, null for an empty payload; throws if it breaks the contract. */
-  private static DeviceInfo decode(String instance, InboundMessage m) {
-    if (m.payload().length() == 0) {
-      return null;
-    }
-    DeviceInfo device = Codecs.DEVICE.decode(m.bytes());
+  /** {@code device}, if it names {@code instance}, the instance of its topic; throws if not. */
+  private static DeviceInfo sameInstance(String instance, DeviceInfo device) {
     if (!device.instance().equals(instance)) {
       throw InvalidMessageException.of("instance-mismatch",
           "device names instance '" + device.instance() + "' on the topic of '" + instance + "'");
@@ -161,6 +155,12 @@ final class DeviceDiscovery {
     private DeviceInfo found;
     private boolean done;
     private MqttSession.Subscription subscription;
+    /**
+     * What the store holds, if it is a device of this instance: anything else is no device. Not
+     * counted: the main subscription saw the same message and counted it.
+     */
+    private final TypedSubscriber<DeviceInfo> stored = TypedSubscriber.orGone(Codecs.DEVICE,
+        TypedSubscriber.Refusals.UNCOUNTED, this::onStored, gone -> { });
 
     OneShotRead(String instance) {
       this.instance = instance;
@@ -187,14 +187,12 @@ final class DeviceDiscovery {
       if (!m.retained() || done) {
         return; // live messages reach the main subscription too
       }
-      try {
-        found = decode(instance, m);
-      } catch (InvalidMessageException e) {
-        found = null; // what the store holds is no device
-      }
-      if (found != null) {
-        finish();
-      }
+      stored.handle(m);
+    }
+
+    private void onStored(Received<DeviceInfo> r) {
+      found = sameInstance(instance, r.value());
+      finish();
     }
 
     private void finish() {

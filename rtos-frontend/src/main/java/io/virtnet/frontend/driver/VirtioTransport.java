@@ -8,14 +8,13 @@ import io.virtnet.protocol.Codecs;
 import io.virtnet.protocol.CtrlMessage;
 import io.virtnet.protocol.DeviceInfo;
 import io.virtnet.protocol.Duplex;
-import io.virtnet.protocol.InvalidMessageException;
 import io.virtnet.protocol.Irq;
 import io.virtnet.protocol.LinkView;
 import io.virtnet.protocol.VirtioFeature;
 import io.virtnet.protocol.VirtioNetConfig;
 import io.virtnet.protocol.VirtioNetConfig.Generational;
-import io.virtnet.runtime.mqtt.InboundMessage;
 import io.virtnet.runtime.mqtt.MqttSession;
+import io.virtnet.runtime.mqtt.TypedSubscriber;
 import java.time.Instant;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -84,7 +83,7 @@ public final class VirtioTransport {
   public Future<Void> open(ConfigListener configListener) {
     this.listener = configListener;
     ctx.metrics().probed();
-    subscription = session.subscribe(configTopic, this::onConfigMessage);
+    subscription = session.subscribe(configTopic, configSubscriber());
     return subscription.map(s -> {
       if (!closed) {
         LOG.info("cpu {}: probed {} with the {} driver (irq {}, features {})", ctx.cpu(), device.instance(), driverKind,
@@ -132,18 +131,10 @@ public final class VirtioTransport {
     }
   }
 
-  private void onConfigMessage(InboundMessage m) {
-    if (m.bytes().length == 0) {
-      return; // the config cleared (hot-unplug under way): no config, not a malformed one
-    }
-    Generational c;
-    try {
-      c = Codecs.CONFIG.decode(m.bytes());
-    } catch (InvalidMessageException e) {
-      ctx.rejections().reject(m.topic(), e);
-      return;
-    }
-    handleConfig(c, m.retained());
+  /** The config topic's subscriber: decodes each config once and counts what breaks the contract. */
+  private TypedSubscriber<Generational> configSubscriber() {
+    return TypedSubscriber.orGone(Codecs.CONFIG, ctx.rejections(), c -> handleConfig(c.value(), c.retained()),
+        cleared -> { }); // the config cleared (hot-unplug under way): no config, not a malformed one
   }
 
   /** A config read from {@code config}; {@code retained} marks a fresh-subscription delivery (probe or resync). */
