@@ -266,7 +266,11 @@ public final class PhyAgentVerticle extends VerticleBase {
     });
   }
 
-  /** Our own retained states, read once at start to clear PHYs an earlier run left behind. */
+  /**
+   * Our own retained states, read once at start to clear PHYs an earlier run left behind. Not a typed
+   * subscription: only the topic names a PHY; whatever non-empty payload it holds, garbage included, is
+   * cleared unless this run publishes that PHY.
+   */
   private void onOwnState(InboundMessage m) {
     if (retainedAtStart == null || !m.retained() || m.payload().length() == 0) {
       return;

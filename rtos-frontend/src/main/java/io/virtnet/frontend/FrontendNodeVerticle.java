@@ -140,7 +140,11 @@ public final class FrontendNodeVerticle extends VerticleBase {
         });
   }
 
-  /** A message on some CPU's link topic: the CPU that owns it checks it is still its own view. */
+  /**
+   * A message on some CPU's link topic: the CPU that owns it checks it is still its own view. Not a
+   * typed subscription: the payload is compared as bytes, not decoded, so that garbage written over a
+   * view is re-asserted like any other write (docs/contract.md §3), and no rejection is counted here.
+   */
   private void onLink(InboundMessage m) {
     TopicName t;
     try {
