@@ -4,7 +4,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.virtnet.broker.EmbeddedBroker;
 import io.virtnet.injector.BrokerSettings;
-import io.virtnet.injector.Durations;
+import io.virtnet.runtime.cli.Durations;
 import io.virtnet.benchmarks.e2e.BareRelay;
 import io.virtnet.benchmarks.e2e.BenchReport;
 import io.virtnet.benchmarks.e2e.BenchRunner;

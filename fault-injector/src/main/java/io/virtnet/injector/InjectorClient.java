@@ -1,5 +1,6 @@
 package io.virtnet.injector;
 
+import io.virtnet.runtime.cli.Durations;
 import com.hivemq.client.mqtt.MqttClientSslConfig;
 import com.hivemq.client.mqtt.MqttClientTransportConfig;
 import com.hivemq.client.mqtt.MqttClientTransportConfigBuilder;

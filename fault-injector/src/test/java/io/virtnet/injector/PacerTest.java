@@ -1,5 +1,6 @@
 package io.virtnet.injector;
 
+import io.virtnet.runtime.cli.Durations;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -5,11 +5,13 @@ import io.virtnet.agent.config.AgentConfig;
 import io.virtnet.broker.EmbeddedBroker;
 import io.virtnet.broker.auth.BrokerSecurity;
 import io.virtnet.runtime.cli.BrokerOptions;
+import io.virtnet.runtime.cli.Durations;
 import io.virtnet.runtime.config.ConfigException;
 import io.virtnet.runtime.config.ConfigLoader;
 import io.virtnet.runtime.mqtt.MqttSessionOptions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -65,6 +67,11 @@ public final class LauncherMain implements Callable<Integer> {
       description = "embedded broker: enforce this Mosquitto ACL file (e.g. deploy/mosquitto/acl) as Mosquitto does; needs --mqtt-passwd")
   Path mqttAcl;
 
+  @Option(names = "--warmup", paramLabel = "DURATION", defaultValue = "4s",
+      description = "before reporting ready, drive a private copy of the default stack on the embedded broker for this long,"
+          + " so the first real link changes run compiled code (0s: off; only on an open embedded broker); default ${DEFAULT-VALUE}")
+  String warmup;
+
   @Mixin BrokerOptions broker;
 
   private final CountDownLatch stopped = new CountDownLatch(1);
@@ -113,7 +120,16 @@ public final class LauncherMain implements Callable<Integer> {
     if (eventLoops != null && (eventLoops < 1 || eventLoops > 1024)) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--event-loops must be 1..1024, got " + eventLoops);
     }
+    Duration warmupBudget;
+    try {
+      warmupBudget = Durations.parse(warmup);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--warmup: " + e.getMessage());
+    }
     Vertx vertx = Vertx.vertx(InProcessStack.vertxOptions(eventLoops == null ? InProcessStack.defaultEventLoops() : eventLoops));
+    if (embedded != null && security == null && !warmupBudget.isZero()) {
+      warmUp(vertx, embedded.port(), session, warmupBudget);
+    }
     InProcessStack stack;
     try {
       stack = InProcessStack.deploy(vertx, options, session).await(60, TimeUnit.SECONDS);
@@ -132,6 +148,20 @@ public final class LauncherMain implements Callable<Integer> {
     out.flush();
     stopped.await();
     return 0;
+  }
+
+  /**
+   * Runs {@link StartupWarmup}; with logins or an ACL it does not run (the copy's private prefix would
+   * need rights the user's ACL does not give), nor on an outside broker (whose store is the user's).
+   */
+  private static void warmUp(Vertx vertx, int port, Function<String, MqttSessionOptions> session, Duration budget) {
+    try {
+      StartupWarmup.Result r = StartupWarmup.run(vertx, port, session, budget).await(budget.toSeconds() + 30, TimeUnit.SECONDS);
+      LOG.info("warm-up: {} link changes through a private copy of the default stack in {} ms ({} given up after 2 s)",
+          r.changes(), r.took().toMillis(), r.stalls());
+    } catch (Exception e) {
+      LOG.warn("warm-up failed, starting cold: {}", e.getMessage());
+    }
   }
 
   private void shutdown(Vertx vertx, InProcessStack stack, EmbeddedBroker embedded) {

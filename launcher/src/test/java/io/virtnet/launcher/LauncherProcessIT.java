@@ -87,6 +87,14 @@ class LauncherProcessIT {
     Process launcher = launch(List.of(), "--mqtt-port", "0", "--http-port", "0");
     int mqttPort = awaitPrinted(MQTT_LINE);
     int httpPort = awaitPrinted(HTTP_LINE);
+    // it warmed up before saying ready, and the warm-up's private copy left nothing in the broker's store
+    assertThat(stderr).anyMatch(l -> l.matches(".*warm-up: [1-9]\\d* link changes .*"));
+    try (TestMqtt all = TestMqtt.connect("tcp://127.0.0.1:" + mqttPort).subscribe("#")) {
+      all.publish("probe/marker", "m");
+      all.awaitAny("probe/marker", m -> true, Duration.ofSeconds(10));
+      assertThat(all.received()).filteredOn(TestMqtt.Received::retained).isNotEmpty()
+          .allSatisfy(m -> assertThat(m.topic()).startsWith("vnet/"));
+    }
     try (TestMqtt mqtt = TestMqtt.connect("tcp://127.0.0.1:" + mqttPort).subscribe("vnet/#")) {
       String v0 = "vnet/rtos/2/virtio-net0/link";
       String v2 = "vnet/rtos/3/virtio-net2/link";

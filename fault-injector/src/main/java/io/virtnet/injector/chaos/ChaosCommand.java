@@ -1,7 +1,7 @@
 package io.virtnet.injector.chaos;
 
 import io.vertx.core.json.JsonObject;
-import io.virtnet.injector.Durations;
+import io.virtnet.runtime.cli.Durations;
 import io.virtnet.injector.FaultInjectorMain;
 import io.virtnet.runtime.config.ConfigLoader;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package io.virtnet.injector.cmd;
 
-import io.virtnet.injector.Durations;
+import io.virtnet.runtime.cli.Durations;
 import java.time.Duration;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;

@@ -1,6 +1,6 @@
 package io.virtnet.injector.cmd;
 
-import io.virtnet.injector.Durations;
+import io.virtnet.runtime.cli.Durations;
 import io.virtnet.injector.FaultInjectorMain;
 import io.virtnet.injector.Impersonation;
 import io.virtnet.injector.InjectorClient;

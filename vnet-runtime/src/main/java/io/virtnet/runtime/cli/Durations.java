@@ -1,4 +1,4 @@
-package io.virtnet.injector;
+package io.virtnet.runtime.cli;
 
 import java.time.Duration;
 import java.util.Locale;
