@@ -99,9 +99,8 @@ public final class LibvirtNicControl implements NicControl {
   /** The view's {@code libvirt} object: {@code connected}, {@code domainState}, {@code setLinkCalls}, {@code lastError}. */
   @Override
   public LinkView.Libvirt view(NicLinkState s) {
-    String error = s.qmpConnected() || lastError() == null ? s.lastError() : lastError();
-    return new LinkView.Libvirt(s.told(), client.connected(), client.domainState(), error, s.setLinkCalls(),
-        s.announces());
+    return new LinkView.Libvirt(s.told(), client.connected(), client.domainState(), s.viewError(lastError()),
+        s.setLinkCalls(), s.announces());
   }
 
   @Override

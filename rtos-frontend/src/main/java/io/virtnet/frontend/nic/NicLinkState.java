@@ -23,6 +23,14 @@ public record NicLinkState(
     boolean announcePending,
     Instant toldAt) {
 
+  /**
+   * The error the NIC's link view reports: while connected, the last failed call (if any); while not
+   * connected, why the connection cannot be made ({@code connectionError}), else the last call's.
+   */
+  public String viewError(String connectionError) {
+    return qmpConnected || connectionError == null ? lastError : connectionError;
+  }
+
   public JsonObject toJson() {
     JsonObject o = new JsonObject()
         .put("device", device)

@@ -90,9 +90,8 @@ public final class QmpNicControl implements NicControl {
 
   @Override
   public LinkView.Qemu view(NicLinkState s) {
-    // connected: the last failed call, if any; not connected: why the connection cannot be made
-    String error = s.qmpConnected() || lastError() == null ? s.lastError() : lastError();
-    return new LinkView.Qemu(s.told(), s.qmpConnected(), s.qmpAnswered(), error, s.setLinkCalls(), s.announces());
+    return new LinkView.Qemu(s.told(), s.qmpConnected(), s.qmpAnswered(), s.viewError(lastError()), s.setLinkCalls(),
+        s.announces());
   }
 
   @Override
