@@ -1,7 +1,7 @@
 package io.virtnet.benchmarks;
 
 import io.virtnet.broker.EmbeddedBroker;
-import io.virtnet.injector.chaos.ChildProcess;
+import io.virtnet.injector.process.ChildProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

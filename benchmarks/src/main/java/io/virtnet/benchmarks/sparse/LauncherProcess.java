@@ -1,6 +1,6 @@
 package io.virtnet.benchmarks.sparse;
 
-import io.virtnet.injector.chaos.ChildProcess;
+import io.virtnet.injector.process.ChildProcess;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,5 +1,6 @@
 package io.virtnet.injector.chaos;
 
+import io.virtnet.injector.process.ChildProcess;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

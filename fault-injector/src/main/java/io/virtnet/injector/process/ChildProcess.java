@@ -1,4 +1,4 @@
-package io.virtnet.injector.chaos;
+package io.virtnet.injector.process;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A process the soak or the bench starts (a service jar, a broker, the launcher), its output in a log
- * file. {@link #kill()} is SIGKILL: no shutdown hook, no clean disconnect, so the broker publishes the
+ * file; shared by the chaos soak and the benchmarks, so it belongs to neither. {@link #kill()} is SIGKILL: no shutdown hook, no clean disconnect, so the broker publishes the
  * will; {@link #stop(Duration)} asks first.
  */
 public final class ChildProcess {
@@ -43,7 +43,7 @@ public final class ChildProcess {
   }
 
   /** {@code java -jar jar args…} with a small heap and quick start-up flags (as the system tests run the services). */
-  static ChildProcess java(String name, Path jar, List<String> args, Path log) {
+  public static ChildProcess java(String name, Path jar, List<String> args, Path log) {
     List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx160m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", jar.toString()));
     command.addAll(args);
     return start(name, command, log);
@@ -69,7 +69,7 @@ public final class ChildProcess {
   }
 
   /** SIGTERM, then SIGKILL after 8 s. */
-  void stop() {
+  public void stop() {
     stop(Duration.ofSeconds(8));
   }
 
@@ -118,7 +118,7 @@ public final class ChildProcess {
         s.connect(new InetSocketAddress("127.0.0.1", port), 200);
         return;
       } catch (IOException e) {
-        LockSupportPause.pause(Duration.ofMillis(100));
+        p.waitGone(Duration.ofMillis(100)); // a pause that ends early if the process dies
       }
     }
     throw new IllegalStateException(p.name + " not listening on " + port + " within " + bound);

@@ -1,4 +1,4 @@
-package io.virtnet.injector.chaos;
+package io.virtnet.injector.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
