@@ -72,15 +72,7 @@ class ConvergenceTest {
   }
 
   private JsonObject driver(String instance) throws Exception {
-    JsonObject snap = node.snapshot().await(5, TimeUnit.SECONDS);
-    for (Object c : snap.getJsonArray("cpus")) {
-      for (Object d : ((JsonObject) c).getJsonArray("drivers")) {
-        if (((JsonObject) d).getString("instance").equals(instance)) {
-          return (JsonObject) d;
-        }
-      }
-    }
-    return null;
+    return NodeSnapshots.driver(node, instance);
   }
 
   private double repairs(String kind) {

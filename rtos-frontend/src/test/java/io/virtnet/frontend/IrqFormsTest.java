@@ -69,16 +69,8 @@ class IrqFormsTest {
   }
 
   private long storedGeneration(DeviceInfo d) throws Exception {
-    JsonObject snap = node.snapshot().await(5, TimeUnit.SECONDS);
-    for (Object c : snap.getJsonArray("cpus")) {
-      for (Object o : ((JsonObject) c).getJsonArray("drivers")) {
-        JsonObject drv = (JsonObject) o;
-        if (drv.getString("instance").equals(d.instance())) {
-          return drv.getLong("storedGeneration");
-        }
-      }
-    }
-    return -1;
+    JsonObject drv = NodeSnapshots.driver(node, d.instance());
+    return drv == null ? -1 : drv.getLong("storedGeneration");
   }
 
   @Test
