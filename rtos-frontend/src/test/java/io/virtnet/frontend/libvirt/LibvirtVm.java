@@ -4,7 +4,6 @@ import io.virtnet.frontend.qemu.GuestImage;
 import io.virtnet.frontend.qemu.GuestSerial;
 import io.virtnet.frontend.qemu.GuestTests;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -115,15 +114,6 @@ public final class LibvirtVm implements AutoCloseable, GuestTests.CarrierGuest {
 
   public int boot() {
     return boot;
-  }
-
-  @Override
-  public String serialText() {
-    try {
-      return Files.readString(dir.resolve("serial-" + boot + ".log"), StandardCharsets.UTF_8).replace('\n', '|');
-    } catch (IOException e) {
-      return "(" + e.getMessage() + ")";
-    }
   }
 
   /** Destroys the domain if it runs; never throws. */

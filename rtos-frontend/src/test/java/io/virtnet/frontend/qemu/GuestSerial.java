@@ -2,6 +2,8 @@ package io.virtnet.frontend.qemu;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,10 +32,12 @@ public final class GuestSerial {
   private final List<CarrierLine> carrier = new CopyOnWriteArrayList<>();
   private final List<Long> readyAt = new CopyOnWriteArrayList<>();
   private volatile Thread tailer;
+  private volatile Path tailed;
 
   /** Starts tailing {@code log} (which may not exist yet) as boot number {@code boot}. */
   public void tail(Path log, int boot) {
     stop();
+    tailed = log;
     Thread t = new Thread(() -> tailLoop(log, boot), "guest-serial-tail-" + boot);
     t.setDaemon(true);
     t.start();
@@ -50,6 +54,19 @@ public final class GuestSerial {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+    }
+  }
+
+  /** The serial log of the boot tailed last, its lines joined by '|', for failure messages. */
+  public String text() {
+    Path log = tailed;
+    if (log == null) {
+      return "(no boot yet)";
+    }
+    try {
+      return Files.readString(log, StandardCharsets.UTF_8).replace('\n', '|');
+    } catch (IOException e) {
+      return "(" + e.getMessage() + ")";
     }
   }
 

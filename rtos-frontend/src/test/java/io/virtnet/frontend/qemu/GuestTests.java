@@ -37,7 +37,9 @@ public final class GuestTests {
     }
 
     /** The serial console so far, for failure messages. */
-    String serialText();
+    default String serialText() {
+      return console().text();
+    }
   }
 
   /** One link change as the test makes it (a QMP set_link, a libvirt update, a sim cable pull…). */

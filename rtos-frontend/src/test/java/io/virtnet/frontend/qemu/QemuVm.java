@@ -137,15 +137,6 @@ public final class QemuVm implements AutoCloseable, GuestTests.CarrierGuest {
     }
   }
 
-  @Override
-  public String serialText() {
-    try {
-      return Files.readString(workDir.resolve("serial-" + boot + ".log"), StandardCharsets.UTF_8).replace('\n', '|');
-    } catch (IOException e) {
-      return "(" + e.getMessage() + ")";
-    }
-  }
-
   private String output() {
     try {
       Path out = workDir.resolve("qemu-" + boot + ".out");
