@@ -24,6 +24,7 @@ import io.virtnet.runtime.metrics.Rejections;
 import io.virtnet.runtime.mqtt.InboundMessage;
 import io.virtnet.runtime.mqtt.MqttSession;
 import io.virtnet.runtime.mqtt.MqttSessionOptions;
+import io.virtnet.runtime.retained.RetainedOwnership;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -13,6 +13,7 @@ import io.virtnet.protocol.Topics;
 import io.virtnet.runtime.metrics.Repairs;
 import io.virtnet.runtime.mqtt.InboundMessage;
 import io.virtnet.runtime.mqtt.MqttSession;
+import io.virtnet.runtime.retained.RetainedOwnership;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
@@ -55,7 +56,7 @@ final class RetainedKeeper {
     this.topics = topics;
     this.agent = agent;
     this.statusTopic = topics.phyStatus(agent);
-    this.model = new RetainedOwnership(policy);
+    this.model = RetainedOwnership.ofNamespace(policy, clock::millis);
     this.registry = registry;
     this.clock = clock;
     this.repairs = new Repairs(registry, PhyAgentVerticle.SERVICE);
@@ -67,7 +68,7 @@ final class RetainedKeeper {
 
   /** Publishes {@code payload} retained on {@code topic}, an agent-owned topic, as its new truth. */
   Future<Void> publish(String topic, Buffer payload) {
-    model.published(topic, payload.getBytes(), clock.instant());
+    model.published(topic, payload.getBytes());
     return session.publish(topic, payload, true);
   }
 
@@ -79,12 +80,12 @@ final class RetainedKeeper {
 
   /** The agent has started: foreign values are judged from now on, those seen before included. */
   void arm() {
-    model.arm(clock.instant()).forEach(this::act);
+    model.arm().forEach(this::act);
   }
 
   /** Topics another client keeps overwriting now; empty when the agent is healthy. */
   List<String> conflicts() {
-    return model.conflicts(clock.instant());
+    return model.conflicts();
   }
 
   /** Cancels pending re-assertions and removes the gauge; later messages are ignored. */
@@ -99,7 +100,7 @@ final class RetainedKeeper {
     if (stopped || !owned(m.topic())) {
       return;
     }
-    act(m.topic(), model.observed(m.topic(), m.bytes(), clock.instant()));
+    act(m.topic(), model.observed(m.topic(), m.bytes()));
   }
 
   private boolean owned(String topic) {
@@ -116,7 +117,7 @@ final class RetainedKeeper {
 
   private void act(String topic, RetainedOwnership.Verdict v) {
     Instant now = clock.instant();
-    if (v.foreignInWindow() > 0 && model.inConflict(topic, now)) {
+    if (v.foreignInWindow() > 0 && model.inConflict(topic)) {
       degradedUntil = now.plus(model.policy().quiet());
     }
     String kind = topic.equals(statusTopic) ? "status" : "state";
@@ -147,7 +148,7 @@ final class RetainedKeeper {
     model.reassert(topic).ifPresent(truth -> {
       long n = repairs.counted(kind.equals("status") ? Repairs.STATUS : Repairs.STATE);
       // in a conflict this repeats at the backoff's pace, and its warning said so; a storm must not flood the log
-      boolean quiet = !Repairs.worthLogging(n) || model.inConflict(topic, clock.instant());
+      boolean quiet = !Repairs.worthLogging(n) || model.inConflict(topic);
       (quiet ? LOG.atDebug() : LOG.atInfo()).log("{}: another client {}; re-asserting the agent's {}{}",
           Names.printable(topic), truth.length == 0 ? "published a value there" : "cleared or overwrote it",
           truth.length == 0 ? "clearing (no such device)" : "value", Repairs.soFar(n));

@@ -16,6 +16,7 @@ import io.virtnet.broker.EmbeddedBroker;
 import io.virtnet.protocol.Duplex;
 import io.virtnet.runtime.config.MqttConfig;
 import io.virtnet.runtime.mqtt.MqttSessionOptions;
+import io.virtnet.runtime.retained.RetainedOwnership;
 import io.virtnet.testsupport.SharedBroker;
 import io.virtnet.testsupport.TestMqtt;
 import io.virtnet.testsupport.TestMqtt.Received;

@@ -27,6 +27,7 @@ import io.virtnet.runtime.mqtt.InboundMessage;
 import io.virtnet.runtime.mqtt.MqttSession;
 import io.virtnet.runtime.mqtt.MqttSessionOptions;
 import io.virtnet.runtime.mqtt.TypedSubscriber;
+import io.virtnet.runtime.retained.RetainedOwnership;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,7 +66,8 @@ public final class BackendNodeVerticle extends VerticleBase {
   private InterruptController interrupts;
   private Repairs repairs;
   /** This node's own retained status, defended against other clients. */
-  private final RetainedOwnership ownStatus = new RetainedOwnership(() -> System.nanoTime() / 1_000_000L);
+  private final RetainedOwnership ownStatus = RetainedOwnership.ofPublished(RetainedOwnership.Policy.DEFAULT,
+      () -> System.nanoTime() / 1_000_000L);
   private boolean stopping;
   private BackendMetrics metrics;
   private NodeApi api;
@@ -259,7 +261,7 @@ public final class BackendNodeVerticle extends VerticleBase {
 
   private Future<Void> publishStatus(boolean online) {
     byte[] payload = Codecs.SERVICE_STATUS.encode(new ServiceStatus(online, Instant.now()));
-    ownStatus.publishing(statusTopic, payload);
+    ownStatus.published(statusTopic, payload);
     return session.publish(statusTopic, Buffer.buffer(payload), true);
   }
 
@@ -268,14 +270,23 @@ public final class BackendNodeVerticle extends VerticleBase {
     if (stopping) {
       return;
     }
-    switch (ownStatus.observed(m.topic(), m.bytes())) {
-      case REASSERT -> {
-        repairs.repaired(Repairs.STATUS, "node status " + (m.payload().length() == 0 ? "cleared" : "overwritten")
-            + " by another client");
-        publishStatus(true);
+    RetainedOwnership.Verdict v = ownStatus.observed(m.topic(), m.bytes());
+    if (v.reportConflict()) {
+      repairs.conflict(statusTopic, ownStatus.policy().quiet().toMillis(), "another node " + config.node() + "?");
+    }
+    if (v.reassert()) {
+      String why = "node status " + (m.payload().length() == 0 ? "cleared" : "overwritten") + " by another client";
+      Runnable reassert = () -> {
+        if (!stopping && ownStatus.reassert(statusTopic).isPresent()) {
+          repairs.repaired(Repairs.STATUS, why);
+          publishStatus(true);
+        }
+      };
+      if (v.delay().isZero()) {
+        reassert.run();
+      } else {
+        vertx.setTimer(v.delay().toMillis(), id -> reassert.run()); // backing off: another node claims it
       }
-      case CONFLICT -> repairs.conflict(statusTopic, RetainedOwnership.CONFLICT_LASTS_MS, "another node " + config.node() + "?");
-      default -> { }
     }
   }
 

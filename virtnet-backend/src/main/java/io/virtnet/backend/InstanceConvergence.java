@@ -6,6 +6,9 @@ import io.vertx.core.buffer.Buffer;
 import io.virtnet.runtime.metrics.Repairs;
 import io.virtnet.runtime.mqtt.InboundMessage;
 import io.virtnet.runtime.mqtt.MqttSession;
+import io.virtnet.runtime.retained.RetainedOwnership;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,7 +45,7 @@ final class InstanceConvergence {
   private Owner owner;
   private boolean rereading;
   /** Topics in conflict, each with the timer that re-asserts it once the back-off is over. */
-  private final java.util.Map<String, Long> backingOff = new java.util.HashMap<>();
+  private final Map<String, Long> backingOff = new HashMap<>();
 
   InstanceConvergence(String instance, Vertx vertx, MqttSession session, Repairs repairs, String deviceTopic,
       String configTopic, String refTopic) {
@@ -50,7 +53,7 @@ final class InstanceConvergence {
     this.vertx = vertx;
     this.session = session;
     this.repairs = repairs;
-    this.ownership = new RetainedOwnership(() -> System.nanoTime() / 1_000_000L);
+    this.ownership = RetainedOwnership.ofPublished(RetainedOwnership.Policy.DEFAULT, () -> System.nanoTime() / 1_000_000L);
     this.deviceTopic = deviceTopic;
     this.configTopic = configTopic;
     this.refTopic = refTopic;
@@ -62,7 +65,7 @@ final class InstanceConvergence {
 
   /** Publishes a retained value of one of the instance's own topics (empty = clear). */
   Future<Void> publish(String topic, Buffer payload) {
-    ownership.publishing(topic, payload.getBytes());
+    ownership.published(topic, payload.getBytes());
     return session.publish(topic, payload, true);
   }
 
@@ -74,25 +77,29 @@ final class InstanceConvergence {
   /** A message on one of the instance's own retained topics. */
   void observed(InboundMessage m) {
     String topic = m.topic();
-    switch (ownership.observed(topic, m.bytes())) {
-      case OURS -> { }
-      case CONFLICT -> {
-        repairs.conflict(topic, RetainedOwnership.CONFLICT_LASTS_MS, instance + ": another owner (instance " + instance
-            + " on two nodes?)");
-        // back off, not give up: if the overwriting stopped with a clear, nothing else would bring it back
-        if (!backingOff.containsKey(topic)) {
-          backingOff.put(topic, vertx.setTimer(RetainedOwnership.WINDOW_MS, id -> {
-            backingOff.remove(topic);
-            reassert(topic, "still not ours after backing off");
-          }));
-        }
-      }
-      case REASSERT -> reassert(topic, (m.payload().length() == 0 ? "cleared" : "overwritten") + " by another client");
-      default -> throw new IllegalStateException();
+    RetainedOwnership.Verdict v = ownership.observed(topic, m.bytes());
+    if (v.reportConflict()) {
+      repairs.conflict(topic, ownership.policy().quiet().toMillis(), instance + ": another owner (instance "
+          + instance + " on two nodes?)");
+    }
+    if (!v.reassert()) {
+      return;
+    }
+    if (v.delay().isZero()) {
+      reassert(topic, (m.payload().length() == 0 ? "cleared" : "overwritten") + " by another client");
+    } else {
+      // back off, not give up: if the overwriting stopped with a clear, nothing else would bring it back
+      backingOff.put(topic, vertx.setTimer(Math.max(1, v.delay().toMillis()), id -> {
+        backingOff.remove(topic);
+        reassert(topic, "still not ours after backing off");
+      }));
     }
   }
 
   private void reassert(String topic, String why) {
+    if (ownership.reassert(topic).isEmpty()) {
+      return; // the store holds our value again meanwhile
+    }
     if (topic.equals(deviceTopic)) {
       repairs.repaired(Repairs.DEVICE, instance + ": device " + why);
       owner.republishDevice();

@@ -16,6 +16,7 @@ import io.virtnet.runtime.config.MqttConfig;
 import io.virtnet.runtime.metrics.MetricsRegistry;
 import io.virtnet.runtime.metrics.Repairs;
 import io.virtnet.runtime.mqtt.MqttSessionOptions;
+import io.virtnet.runtime.retained.RetainedOwnership.Policy;
 import io.virtnet.testsupport.SharedBroker;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * Two owners of one retained topic (docs/contract.md §3), on the real broker: one instance name
  * configured on two backend nodes. Both count the conflict, report DEGRADED with the reason, and back
- * off after a bounded number of re-assertions instead of overwriting each other in a loop.
+ * off exponentially after a bounded number of re-assertions instead of overwriting each other in a loop.
  */
 @ExtendWith({VertxExtension.class, SharedBroker.class})
 @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
@@ -54,6 +55,7 @@ class TwoOwnersTest {
           new BackendConfig("other" + f.nodeName(), "127.0.0.1", 0, AgentLossPolicy.DOWN,
               List.of(instance("vn0", "eth0", 2, 42))),
           new MqttConfig(f.prefix), MqttSessionOptions.forBroker(broker.uri(), "ignored"), registry2);
+      long fightBegan = System.nanoTime();
       String otherId = vertx.deployVerticle(other).await(20, TimeUnit.SECONDS);
       try {
         for (BackendNodeVerticle node : List.of(f.node, other)) {
@@ -63,10 +65,14 @@ class TwoOwnersTest {
           assertThat(h.getJsonArray("conflicts").getList()).contains(f.refTopic("vn0", "eth0"));
           assertThat(h.getJsonObject("repairs").getLong(Repairs.CONFLICT)).isPositive();
         }
-        // backed off: at most MAX_REASSERTS per owned topic (device, config, ref) and window, and the
-        // window (10 s) is longer than this test ran so far
+        // backed off: per owned topic (device, config, ref) fewer than conflictAfter re-assertions at
+        // once, then one per back-off (1 s, 2 s, 4 s …), so at most log2(seconds + 1) of those so far
+        Policy policy = Policy.DEFAULT;
         for (BackendNodeVerticle node : List.of(f.node, other)) {
-          assertThat(reasserts(health(node))).isBetween(1L, 3L * RetainedOwnership.MAX_REASSERTS);
+          long reasserts = reasserts(health(node));
+          double backoffs = (System.nanoTime() - fightBegan) / 1e6 / policy.backoffMin().toMillis();
+          long backedOff = (long) Math.floor(Math.log(backoffs + 1) / Math.log(2));
+          assertThat(reasserts).isBetween(1L, 3L * (policy.conflictAfter() - 1 + backedOff));
         }
         assertThat(registry2.get("vnet_repairs").tag("kind", Repairs.CONFLICT).counter().count()).isPositive();
       } finally {

@@ -3,6 +3,7 @@ package io.virtnet.frontend.driver;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Future;
+import io.virtnet.runtime.retained.RetainedOwnership;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +13,8 @@ import org.junit.jupiter.api.Test;
 /** The CPU's retained views and their defence, with a recording publisher instead of a broker. */
 class LinkViewsTest {
   private record Sent(String instance, String payload) {}
+
+  private static final RetainedOwnership.Policy POLICY = RetainedOwnership.Policy.DEFAULT;
 
   private final List<Sent> sent = new ArrayList<>();
   private final List<String> repairs = new ArrayList<>();
@@ -34,7 +37,7 @@ class LinkViewsTest {
     public void conflict(String instance) {
       conflicts.add(instance);
     }
-  }, clock::get, (ms, action) -> timers.add(new Timer(clock.get() + ms, action)));
+  }, clock::get, (ms, action) -> timers.add(new Timer(clock.get() + ms, action)), POLICY);
 
   /** Moves the fake clock on by {@code ms}, running the timers that fall due. */
   private void advance(long ms) {
@@ -81,43 +84,63 @@ class LinkViewsTest {
 
     assertThat(views.observed("virtio-net0", b("forged"))).isTrue();
     views.observed("virtio-net0", b("v2"));
-    clock.addAndGet(LinkViews.REASSERT_HOLDOFF_MS);
+    clock.addAndGet(1_000);
     assertThat(views.observed("virtio-net0", b("v1"))).as("a replay of an old view").isTrue();
 
     assertThat(sent).extracting(Sent::payload).containsExactly("v1", "v2", "v2", "v2");
     assertThat(repairs).containsExactly("virtio-net0: overwritten by another client", "virtio-net0: overwritten by another client");
   }
 
+  /** Another client's writes, each answered at once, until the next one makes it a conflict. */
+  private void fightUntilTheConflict(String ours) {
+    for (int i = 1; i < POLICY.conflictAfter(); i++) {
+      assertThat(views.observed("virtio-net0", b("theirs " + i))).as("write %d answered at once", i).isTrue();
+      views.observed("virtio-net0", b(ours)); // the re-assertion's echo
+    }
+    assertThat(conflicts).isEmpty();
+  }
+
   @Test
-  void aSecondWriterThatKeepsOverwriting_isAConflict_answeredOncePerHoldoff_notFoughtInALoop() {
+  void aSecondWriterThatKeepsOverwriting_isAConflict_answeredAfterTheBackoff_notFoughtInALoop() {
     views.publish("virtio-net0", b("ours"));
     views.observed("virtio-net0", b("ours"));
+    fightUntilTheConflict("ours");
+    int sentBefore = sent.size();
 
-    assertThat(views.observed("virtio-net0", b("theirs 1"))).isTrue();
-    views.observed("virtio-net0", b("ours"));
-    assertThat(views.observed("virtio-net0", b("theirs 2"))).as("again within the hold-off").isFalse();
-    assertThat(views.observed("virtio-net0", b("theirs 3"))).isFalse();
-    assertThat(sent).extracting(Sent::payload).containsExactly("ours", "ours");
+    assertThat(views.observed("virtio-net0", b("theirs again"))).as("one write too many").isFalse();
+    assertThat(views.observed("virtio-net0", b("and again"))).isFalse();
+    assertThat(sent).hasSize(sentBefore);
     assertThat(conflicts).containsExactly("virtio-net0");
 
-    // the hold-off over, the view is re-asserted once, as the store still holds their write
-    advance(LinkViews.REASSERT_HOLDOFF_MS);
-    assertThat(sent).extracting(Sent::payload).containsExactly("ours", "ours", "ours");
-    assertThat(repairs).hasSize(2);
+    // the back-off over, the view is re-asserted once, as the store still holds their write
+    advance(POLICY.backoffMin().toMillis());
+    assertThat(sent).hasSize(sentBefore + 1);
+    assertThat(sent.get(sentBefore).payload()).isEqualTo("ours");
+    assertThat(repairs).hasSize(POLICY.conflictAfter());
+
+    // they keep writing: the next answer waits twice as long
+    views.observed("virtio-net0", b("ours"));
+    views.observed("virtio-net0", b("theirs once more"));
+    advance(POLICY.backoffMin().toMillis());
+    assertThat(sent).hasSize(sentBefore + 1);
+    advance(POLICY.backoffMin().toMillis());
+    assertThat(sent).hasSize(sentBefore + 2);
   }
 
   @Test
   void aDeferredReassertion_isDroppedWhenTheStoreIsRightAgainMeanwhile() {
     views.publish("virtio-net0", b("v1"));
-    views.observed("virtio-net0", b("theirs 1"));
     views.observed("virtio-net0", b("v1"));
-    views.observed("virtio-net0", b("theirs 2"));
+    fightUntilTheConflict("v1");
+    views.observed("virtio-net0", b("theirs, deferred"));
+    int sentBefore = sent.size();
     views.publish("virtio-net0", b("v2")); // our own next view overwrites theirs anyway
     views.observed("virtio-net0", b("v2"));
 
-    advance(LinkViews.REASSERT_HOLDOFF_MS);
+    advance(POLICY.backoffMin().toMillis());
 
-    assertThat(sent).extracting(Sent::payload).containsExactly("v1", "v1", "v2");
+    assertThat(sent).hasSize(sentBefore + 1);
+    assertThat(sent.get(sentBefore).payload()).isEqualTo("v2");
   }
 
   @Test
@@ -140,15 +163,24 @@ class LinkViewsTest {
   }
 
   @Test
-  void echoesThatNeverCome_areForgottenPastTheWindow() {
-    for (int i = 0; i < LinkViews.MAX_IN_FLIGHT + 5; i++) {
+  void echoesThatNeverCome_areForgottenPastTheCap() {
+    for (int i = 0; i < RetainedOwnership.MAX_ECHOES + 5; i++) {
       views.publish("virtio-net0", b("v" + i));
     }
-    String last = "v" + (LinkViews.MAX_IN_FLIGHT + 4);
+    String last = "v" + (RetainedOwnership.MAX_ECHOES + 4);
 
     assertThat(views.observed("virtio-net0", b(last))).isFalse();
-    clock.addAndGet(LinkViews.REASSERT_HOLDOFF_MS);
     assertThat(views.observed("virtio-net0", b("v0"))).as("long forgotten: now a foreign write").isTrue();
     assertThat(sent.get(sent.size() - 1).payload()).isEqualTo(last);
+  }
+
+  @Test
+  void echoesThatNeverCome_areForgottenPastTheirAge() {
+    views.publish("virtio-net0", b("old"));
+    clock.addAndGet(RetainedOwnership.ECHO_TTL.toMillis() + 1);
+    views.publish("virtio-net0", b("new"));
+
+    assertThat(views.observed("virtio-net0", b("old"))).as("too late to be our echo").isTrue();
+    assertThat(sent).extracting(Sent::payload).containsExactly("old", "new", "new");
   }
 }
