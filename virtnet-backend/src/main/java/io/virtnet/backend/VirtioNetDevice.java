@@ -2,6 +2,7 @@ package io.virtnet.backend;
 
 import io.virtnet.backend.config.AnnounceMode;
 import io.virtnet.backend.config.InstanceConfig;
+import io.virtnet.backend.policy.PolicyClock;
 import io.virtnet.protocol.DeviceMac;
 import io.virtnet.protocol.Duplex;
 import io.virtnet.protocol.NetdevState;
@@ -18,6 +19,13 @@ import java.util.function.LongSupplier;
  */
 final class VirtioNetDevice {
   private static final byte[] ZERO_MAC = new byte[6];
+  /**
+   * How long the write that clears ANNOUNCE after the driver's ACK waits for a config write to carry
+   * it. It raises no IRQ and the driver does not wait for it; in a flap storm the next change's write
+   * comes within this and carries the cleared bit, one broker publish (and two deliveries) fewer per
+   * rise: 3.34 publishes per delivered view in bench (c) with a write per ACK.
+   */
+  static final long ANNOUNCE_CLEAR_DEFER_MS = 100;
 
   /** Where the device's decisions go. */
   interface Effects {
@@ -40,6 +48,9 @@ final class VirtioNetDevice {
   private final Link link;
   private final Effects effects;
   private final InstanceCounters counters;
+  private final PolicyClock timers;
+  /** The deferred write that clears ANNOUNCE; null when none is due. */
+  private PolicyClock.Timer pendingClear;
 
   /** Features agreed at DRIVER_OK; null while no driver is live. */
   private Set<VirtioFeature> negotiated;
@@ -52,14 +63,15 @@ final class VirtioNetDevice {
   private long generation;
   private boolean written;
 
-  VirtioNetDevice(InstanceConfig cfg, String node, LongSupplier wallClockMs, Link link, Effects effects,
-      InstanceCounters counters) {
+  VirtioNetDevice(InstanceConfig cfg, String node, LongSupplier wallClockMs, PolicyClock timers, Link link,
+      Effects effects, InstanceCounters counters) {
     this.cfg = cfg;
     this.mac = cfg.mac() != null ? VirtioNetConfig.parseMac(cfg.mac()) : DeviceMac.deriveBytes(node, cfg.name());
     this.wallClockMs = wallClockMs;
     this.link = link;
     this.effects = effects;
     this.counters = counters;
+    this.timers = timers;
   }
 
   // ---- driver ----
@@ -96,11 +108,20 @@ final class VirtioNetDevice {
     resetSinceNegotiation = true;
   }
 
-  /** VIRTIO_NET_CTRL_ANNOUNCE_ACK: clear the bit; the driver reads config when it wants, no IRQ needed. */
+  /**
+   * VIRTIO_NET_CTRL_ANNOUNCE_ACK: clear the bit; the driver reads config when it wants, no IRQ needed.
+   * The clearing write goes out {@link #ANNOUNCE_CLEAR_DEFER_MS} later unless a config write carries
+   * it before.
+   */
   void announceAck() {
     if (announce) {
       announce = false;
-      writeIfChanged(candidate(false), false);
+      if (pendingClear == null) {
+        pendingClear = timers.schedule(ANNOUNCE_CLEAR_DEFER_MS, () -> {
+          pendingClear = null;
+          writeIfChanged(candidate(false), false);
+        });
+      }
     }
   }
 
@@ -232,6 +253,10 @@ final class VirtioNetDevice {
   }
 
   private void write(VirtioNetConfig c, boolean irq) {
+    if (pendingClear != null) {
+      pendingClear.cancel(); // this write carries the status as it is now, the cleared bit with it
+      pendingClear = null;
+    }
     generation = nextGeneration();
     current = c;
     counters.configWrites.incrementAndGet();

@@ -86,7 +86,7 @@ public final class VirtioNetInstanceVerticle extends VerticleBase {
     policy = new LinkPolicy(cfg.policy(), PolicyClock.of(vertx), (up, changed) -> device.report(up, changed));
     link = new InstanceLink(cfg.name(), cfg.agent(), cfg.phy(), cfg.carrierNotify(), env.onAgentLoss(), policy,
         binding);
-    device = new VirtioNetDevice(cfg, env.node(), System::currentTimeMillis, new VirtioNetDevice.Link() {
+    device = new VirtioNetDevice(cfg, env.node(), System::currentTimeMillis, PolicyClock.of(vertx), new VirtioNetDevice.Link() {
       @Override
       public boolean reportedUp() {
         return policy.reportedUp();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.virtnet.backend.config.AnnounceMode;
 import io.virtnet.backend.config.InstanceConfig;
 import io.virtnet.backend.config.LinkPolicyConfig;
+import io.virtnet.backend.policy.FakeClock;
 import io.virtnet.protocol.Duplex;
 import io.virtnet.protocol.IfFlag;
 import io.virtnet.protocol.NetdevState;
@@ -28,6 +29,7 @@ class VirtioNetDeviceTest {
   private NetdevState phy = phy(1000, 1500);
   private final List<Write> writes = new ArrayList<>();
   private final InstanceCounters counters = new InstanceCounters();
+  private final FakeClock timers = new FakeClock();
 
   private static NetdevState phy(int speed, int mtu) {
     return new NetdevState("linux0", "eth0", 2, EnumSet.of(IfFlag.UP, IfFlag.RUNNING, IfFlag.LOWER_UP), OperState.UP,
@@ -41,7 +43,7 @@ class VirtioNetDeviceTest {
   private VirtioNetDevice device(Set<VirtioFeature> features, AnnounceMode mode) {
     InstanceConfig cfg = new InstanceConfig("vn0", "eth0", "linux0", 2, 42, null, features, true,
         LinkPolicyConfig.DEFAULTS, null, mode);
-    return new VirtioNetDevice(cfg, "backend0", () -> wallMs, new VirtioNetDevice.Link() {
+    return new VirtioNetDevice(cfg, "backend0", () -> wallMs, timers, new VirtioNetDevice.Link() {
       @Override
       public boolean reportedUp() {
         return up;
@@ -101,11 +103,38 @@ class VirtioNetDeviceTest {
     assertThat(counters.announces.get()).isEqualTo(1);
 
     d.announceAck();
+    int beforeClear = writes.size();
+    timers.advance(VirtioNetDevice.ANNOUNCE_CLEAR_DEFER_MS - 1);
+    assertThat(writes).as("the clearing write waits for a write to carry it").hasSize(beforeClear);
+    timers.advance(1);
     assertThat(last().config().status()).isEqualTo(VirtioNetConfig.S_LINK_UP);
     assertThat(last().irq()).isFalse();
     int n = writes.size();
     d.announceAck(); // a second ACK changes nothing
+    timers.advance(VirtioNetDevice.ANNOUNCE_CLEAR_DEFER_MS);
     assertThat(writes).hasSize(n);
+  }
+
+  @Test
+  void aConfigWriteSoonAfterTheAck_carriesTheClearedBit_andNoSeparateClearingWriteFollows() {
+    VirtioNetDevice d = device(ALL);
+    d.probe();
+    d.bound(phy);
+    d.driverOk(ALL);
+    up = true;
+    d.report(true, true);
+    assertThat(last().config().announce()).isTrue();
+
+    d.announceAck();
+    timers.advance(VirtioNetDevice.ANNOUNCE_CLEAR_DEFER_MS / 2);
+    up = false;
+    d.report(false, true); // the next change's write, within the deferral
+    assertThat(last().config().status()).isZero();
+    assertThat(last().irq()).isTrue();
+    int n = writes.size();
+    timers.advance(VirtioNetDevice.ANNOUNCE_CLEAR_DEFER_MS);
+    assertThat(writes).as("no clearing write of its own").hasSize(n);
+    assertThat(timers.pending()).isZero();
   }
 
   @Test
@@ -121,6 +150,7 @@ class VirtioNetDeviceTest {
     assertThat(last().config().status()).isEqualTo(VirtioNetConfig.S_LINK_UP | VirtioNetConfig.S_ANNOUNCE);
     assertThat(last().irq()).isTrue();
     d.announceAck();
+    timers.advance(VirtioNetDevice.ANNOUNCE_CLEAR_DEFER_MS);
     assertThat(last().config().announce()).isFalse();
     assertThat(last().irq()).isFalse();
 
