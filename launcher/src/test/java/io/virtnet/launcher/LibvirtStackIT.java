@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.virtnet.broker.EmbeddedBroker;
@@ -56,21 +54,12 @@ class LibvirtStackIT {
   private LibvirtHost host;
   private LibvirtVm vm;
   private QemuVm qemu;
-  private InProcessStack stack;
-  private TestMqtt mqtt;
-  private WebClient http;
-  private String p;
+  private ApiStack api;
 
   @AfterEach
   void stopAll() throws Exception {
-    if (stack != null) {
-      stack.stop().await(20, TimeUnit.SECONDS);
-    }
-    if (http != null) {
-      http.close();
-    }
-    if (mqtt != null) {
-      mqtt.close();
+    if (api != null) {
+      api.close();
     }
     if (vm != null) {
       vm.close();
@@ -92,20 +81,17 @@ class LibvirtStackIT {
     GuestImage image = guestImage(work);
     vm = new LibvirtVm(image, "vnet-stack-" + ProcessHandle.current().pid(), MAC);
     vm.start();
-    p = TestMqtt.uniquePrefix();
-    stack = TestStacks.deploy(vertx, broker, TestStacks.defaultOptions(p));
-    mqtt = TestMqtt.connect(broker.uri()).subscribe(p + "/#");
-    http = WebClient.create(vertx);
+    api = ApiStack.start(vertx, broker);
     LOG.info("libvirt guest booted in {} ms", vm.awaitReady(BOOT) / 1_000_000);
     int boot = vm.boot();
 
     // WHEN the domain's NIC is bound to an instance with one API call (its MAC, as virsh domiflist shows)
-    post(new JsonObject().put("name", "virtio-net5").put("phy", "eth0").put("agent", "linux0").put("cpu", CPU)
+    api.post(new JsonObject().put("name", "virtio-net5").put("phy", "eth0").put("agent", "linux0").put("cpu", CPU)
         .put("irq", 45).put("frontend", new JsonObject().put("kind", "libvirt").put("uri", LibvirtHost.URI)
             .put("domain", vm.name()).put("interface", MAC)));
 
     // THEN the libvirt driver probes it and the view says so
-    JsonObject view = mqtt.awaitLast(link("virtio-net5"), r -> !r.isEmpty() && r.json().getBoolean("carrier")
+    JsonObject view = api.mqtt().awaitLast(link("virtio-net5"), r -> !r.isEmpty() && r.json().getBoolean("carrier")
         && r.json().getJsonObject("libvirt") != null && r.json().getJsonObject("libvirt").getBoolean("connected"), SETTLE)
         .json();
     assertThat(view.getString("driver")).isEqualTo("libvirt");
@@ -119,7 +105,7 @@ class LibvirtStackIT {
     // WHEN the domain is destroyed, the cable pulled meanwhile, and the domain created again
     vm.destroy();
     awaitView("virtio-net5", v -> !v.getJsonObject("libvirt").getBoolean("connected"));
-    cable(false);
+    api.cable(false);
     awaitView("virtio-net0", v -> !v.getBoolean("carrier")); // the reference driver on the same CPU is unaffected
     vm.start();
     int reboot = vm.boot();
@@ -136,7 +122,7 @@ class LibvirtStackIT {
     host.killLibvirtd();
     awaitView("virtio-net5", v -> !v.getJsonObject("libvirt").getBoolean("connected"));
     int seen = vm.carrierLines().size();
-    cable(true);
+    api.cable(true);
     awaitView("virtio-net0", v -> v.getBoolean("carrier"));
     long restarted = System.nanoTime();
     host.startLibvirtd();
@@ -144,7 +130,7 @@ class LibvirtStackIT {
     GuestSerial.CarrierLine up = vm.awaitCarrier(seen, l -> l.boot() == reboot && l.up(), SETTLE);
     assertThat(up).as("guest carrier 1 once libvirtd is back; serial: %s", vm.serialText()).isNotNull();
     LOG.info("libvirtd restart: guest carrier applied {} ms after libvirtd was started", (up.nanos() - restarted) / 1_000_000);
-    assertThat(phyCarrier()).isTrue();
+    assertThat(api.phyCarrier()).isTrue();
 
     // AND the same guest image under the qemu kind (QMP), same run, for comparison
     vm.close();
@@ -154,7 +140,7 @@ class LibvirtStackIT {
     qemu.start();
     qemu.awaitReady(BOOT);
     int qboot = qemu.boot();
-    post(new JsonObject().put("name", "virtio-net6").put("phy", "eth0").put("agent", "linux0").put("cpu", CPU)
+    api.post(new JsonObject().put("name", "virtio-net6").put("phy", "eth0").put("agent", "linux0").put("cpu", CPU)
         .put("irq", 46).put("frontend", new JsonObject().put("kind", "qemu").put("qmp", qemu.qmpAddress())
             .put("device", QemuVm.NIC_ID)));
     awaitView("virtio-net6", v -> v.getBoolean("carrier") && v.getJsonObject("qemu").getBoolean("qmpAnswered"));
@@ -167,8 +153,8 @@ class LibvirtStackIT {
   /** 20 cable changes, each once the guest showed the last; asserts every one in order; the latencies. */
   private List<Long> followCable(GuestTests.CarrierGuest guest, int boot) throws Exception {
     List<Boolean> expected = new ArrayList<>(guest.carrierValues(boot));
-    GuestTests.Toggled toggled = GuestTests.toggle(guest, boot, phyCarrier(), CHANGES, SETTLE, "change", this::cable,
-        up -> assertThat(mqtt.awaitJson(link("virtio-net0"), "carrier", up, SETTLE))
+    GuestTests.Toggled toggled = GuestTests.toggle(guest, boot, api.phyCarrier(), CHANGES, SETTLE, "change", api::cable,
+        up -> assertThat(api.mqtt().awaitJson(link("virtio-net0"), "carrier", up, SETTLE))
             .as("the reference driver on the same CPU follows too").isNotNull());
     expected.addAll(toggled.sent());
     assertThat(guest.carrierValues(boot)).containsExactlyElementsOf(expected);
@@ -192,33 +178,19 @@ class LibvirtStackIT {
     return image;
   }
 
-  private void post(JsonObject body) throws Exception {
-    HttpResponse<?> created = http.post(stack.httpPort(), "127.0.0.1", "/api/instances").sendJsonObject(body)
-        .await(10, TimeUnit.SECONDS);
-    assertThat(created.statusCode()).as("POST /api/instances: %s", created.bodyAsString()).isEqualTo(201);
-  }
-
   private void delete(String name) throws Exception {
-    int status = http.delete(stack.httpPort(), "127.0.0.1", "/api/instances/" + name).send()
+    int status = api.http().delete(api.stack().httpPort(), "127.0.0.1", "/api/instances/" + name).send()
         .await(10, TimeUnit.SECONDS).statusCode();
     assertThat(status).isBetween(200, 204);
-    mqtt.awaitLast(link(name), TestMqtt.Received::isEmpty, SETTLE);
+    api.mqtt().awaitLast(link(name), TestMqtt.Received::isEmpty, SETTLE);
   }
 
   private void awaitView(String instance, java.util.function.Predicate<JsonObject> p) {
-    mqtt.awaitLast(link(instance), r -> !r.isEmpty() && p.test(r.json()), SETTLE);
+    api.mqtt().awaitLast(link(instance), r -> !r.isEmpty() && p.test(r.json()), SETTLE);
   }
 
   private String link(String instance) {
-    return p + "/rtos/" + CPU + "/" + instance + "/link";
-  }
-
-  private void cable(boolean plugged) {
-    mqtt.publish(p + "/phy/linux0/eth0/cmd", "{\"op\":\"carrier\",\"value\":" + plugged + "}");
-  }
-
-  private boolean phyCarrier() {
-    return mqtt.last(p + "/phy/linux0/eth0/state").orElseThrow().json().getBoolean("carrier");
+    return api.link(CPU, instance);
   }
 
   private static void unavailable(String reason) {

@@ -7,8 +7,6 @@ import static org.awaitility.Awaitility.await;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.virtnet.broker.EmbeddedBroker;
@@ -17,7 +15,6 @@ import io.virtnet.frontend.qemu.GuestSerial;
 import io.virtnet.frontend.qemu.GuestTests;
 import io.virtnet.frontend.qemu.QemuVm;
 import io.virtnet.testsupport.SharedBroker;
-import io.virtnet.testsupport.TestMqtt;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,21 +50,12 @@ class QemuStackIT {
   private static final Duration SETTLE = Duration.ofSeconds(5);
 
   private QemuVm vm;
-  private InProcessStack stack;
-  private TestMqtt mqtt;
-  private WebClient http;
-  private String p;
+  private ApiStack api;
 
   @AfterEach
   void stopAll() throws Exception {
-    if (stack != null) {
-      stack.stop().await(20, TimeUnit.SECONDS);
-    }
-    if (http != null) {
-      http.close();
-    }
-    if (mqtt != null) {
-      mqtt.close();
+    if (api != null) {
+      api.close();
     }
     if (vm != null) {
       vm.close();
@@ -79,10 +67,7 @@ class QemuStackIT {
       throws Exception {
     // GIVEN a booted guest (QEMU boots while the stack starts)
     vm = bootGuest();
-    p = TestMqtt.uniquePrefix();
-    stack = TestStacks.deploy(vertx, broker, TestStacks.defaultOptions(p));
-    mqtt = TestMqtt.connect(broker.uri()).subscribe(p + "/#");
-    http = WebClient.create(vertx);
+    api = ApiStack.start(vertx, broker);
     long bootNanos;
     try {
       bootNanos = vm.awaitReady(BOOT);
@@ -98,21 +83,19 @@ class QemuStackIT {
     JsonObject body = new JsonObject().put("name", INSTANCE).put("phy", "eth0").put("agent", "linux0")
         .put("cpu", CPU).put("irq", IRQ)
         .put("frontend", new JsonObject().put("kind", "qemu").put("qmp", vm.qmpAddress()).put("device", QemuVm.NIC_ID));
-    HttpResponse<?> created = http.post(stack.httpPort(), "127.0.0.1", "/api/instances").sendJsonObject(body)
-        .await(10, TimeUnit.SECONDS);
-    assertThat(created.statusCode()).as("POST /api/instances: %s", created.bodyAsString()).isEqualTo(201);
+    api.post(body);
 
     // THEN the device carries the binding, the qemu driver probes it and tells the VM "up"
-    JsonObject device = mqtt.awaitLast(p + "/virtio/" + INSTANCE + "/device", r -> !r.isEmpty(), SETTLE).json();
+    JsonObject device = api.mqtt().awaitLast(api.prefix() + "/virtio/" + INSTANCE + "/device", r -> !r.isEmpty(), SETTLE).json();
     assertThat(device.getJsonObject("frontend").getString("qmp")).isEqualTo(vm.qmpAddress());
-    JsonObject view = mqtt.awaitLast(link(), r -> !r.isEmpty() && r.json().getBoolean("carrier")
+    JsonObject view = api.mqtt().awaitLast(link(), r -> !r.isEmpty() && r.json().getBoolean("carrier")
         && r.json().getJsonObject("qemu").getBoolean("qmpAnswered"), SETTLE).json();
     assertThat(view.getString("driver")).isEqualTo("qemu");
     assertThat(frontendView().getJsonObject("qemu").getBoolean("qmpConnected"))
         .as("GET /api/frontends shows the qemu object").isTrue();
 
     // WHEN the sim cable of eth0 is pulled and plugged 20 times, each once the guest showed the last
-    GuestTests.Toggled toggled = GuestTests.toggle(vm, boot, true, CHANGES, SETTLE, "change", this::cable, up -> { });
+    GuestTests.Toggled toggled = GuestTests.toggle(vm, boot, true, CHANGES, SETTLE, "change", api::cable, up -> { });
     List<Boolean> expected = new ArrayList<>(List.of(true));
     expected.addAll(toggled.sent());
     List<Long> all = toggled.nanos();
@@ -121,16 +104,16 @@ class QemuStackIT {
 
     // THEN the guest followed every change, in order, and ends where the PHY is
     assertThat(vm.carrierValues(boot)).containsExactlyElementsOf(expected);
-    assertThat(phyCarrier()).isEqualTo(toggled.last()).isEqualTo(last(vm.carrierValues(boot)));
+    assertThat(api.phyCarrier()).isEqualTo(toggled.last()).isEqualTo(last(vm.carrierValues(boot)));
     LOG.info("PHY command -> guest carrier line over {} changes: p50 {} ms, p99 {} ms, max {} ms "
         + "(up: p50 {} ms, p99 {} ms; down: p50 {} ms, p99 {} ms)", CHANGES,
         ms(all, 50), ms(all, 99), ms(all, 100), ms(ups, 50), ms(ups, 99), ms(downs, 50), ms(downs, 99));
 
     // WHEN QEMU is killed, the cable is pulled while it is gone, and QEMU is started again
     vm.kill();
-    mqtt.awaitLast(link(), r -> !r.isEmpty() && !r.json().getJsonObject("qemu").getBoolean("qmpConnected"), SETTLE);
-    cable(false);
-    mqtt.awaitLast(link(), r -> !r.isEmpty() && (r.json().getInteger("status") & 1) == 0, SETTLE);
+    api.mqtt().awaitLast(link(), r -> !r.isEmpty() && !r.json().getJsonObject("qemu").getBoolean("qmpConnected"), SETTLE);
+    api.cable(false);
+    api.mqtt().awaitLast(link(), r -> !r.isEmpty() && (r.json().getInteger("status") & 1) == 0, SETTLE);
     assertThat(frontendView().getJsonObject("qemu").getBoolean("qmpConnected"))
         .as("the API shows QMP down").isFalse();
     vm.start();
@@ -138,7 +121,7 @@ class QemuStackIT {
     long rebootNanos = vm.awaitReady(BOOT);
 
     // THEN the new VM gets the PHY's current state (down) and keeps it
-    mqtt.awaitLast(link(), r -> !r.isEmpty() && r.json().getJsonObject("qemu").getBoolean("qmpConnected")
+    api.mqtt().awaitLast(link(), r -> !r.isEmpty() && r.json().getJsonObject("qemu").getBoolean("qmpConnected")
         && !r.json().getBoolean("carrier"), SETTLE);
     GuestSerial.CarrierLine down = vm.awaitCarrier(0, l -> l.boot() == reboot && !l.up(), SETTLE);
     assertThat(down).as("guest carrier 0 after the restart; serial: %s", vm.serialText()).isNotNull();
@@ -148,11 +131,11 @@ class QemuStackIT {
 
     // AND the restarted VM follows the cable again
     int seen = vm.carrierLines().size();
-    cable(true);
+    api.cable(true);
     GuestSerial.CarrierLine back = vm.awaitCarrier(seen, l -> l.boot() == reboot, SETTLE);
     assertThat(back).as("guest carrier after plugging on the restarted VM; serial: %s", vm.serialText()).isNotNull();
     assertThat(back.up()).isTrue();
-    assertThat(phyCarrier()).isTrue();
+    assertThat(api.phyCarrier()).isTrue();
   }
 
   private QemuVm bootGuest() throws Exception {
@@ -177,19 +160,11 @@ class QemuStackIT {
   }
 
   private String link() {
-    return p + "/rtos/" + CPU + "/" + INSTANCE + "/link";
-  }
-
-  private void cable(boolean plugged) {
-    mqtt.publish(p + "/phy/linux0/eth0/cmd", "{\"op\":\"carrier\",\"value\":" + plugged + "}");
-  }
-
-  private boolean phyCarrier() {
-    return mqtt.last(p + "/phy/linux0/eth0/state").orElseThrow().json().getBoolean("carrier");
+    return api.link(CPU, INSTANCE);
   }
 
   private JsonObject frontendView() throws Exception {
-    JsonArray list = http.get(stack.httpPort(), "127.0.0.1", "/api/frontends").send()
+    JsonArray list = api.http().get(api.stack().httpPort(), "127.0.0.1", "/api/frontends").send()
         .await(10, TimeUnit.SECONDS).bodyAsJsonArray();
     for (int i = 0; i < list.size(); i++) {
       JsonObject o = list.getJsonObject(i);
