@@ -17,7 +17,6 @@ import io.virtnet.frontend.qemu.QemuVm;
 import io.virtnet.testsupport.SharedBroker;
 import io.virtnet.testsupport.TestMqtt;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -76,8 +75,7 @@ class LibvirtStackIT {
   void guestFollowsEveryCablePull_andRecoversFromDomainAndLibvirtdRestarts(Vertx vertx, EmbeddedBroker broker)
       throws Exception {
     // GIVEN libvirtd and a running guest under it, and the default stack
-    Path work = Files.createTempDirectory(Files.createDirectories(Path.of(System.getProperty("basedir", "."), "target")),
-        "libvirt-stack-");
+    Path work = GuestTests.workDir("libvirt-stack-");
     GuestImage image = guestImage(work);
     vm = new LibvirtVm(image, "vnet-stack-" + ProcessHandle.current().pid(), MAC);
     vm.start();
@@ -170,7 +168,7 @@ class LibvirtStackIT {
     }
     GuestImage image = null;
     try {
-      image = GuestImage.build(GuestImage.defaultCacheDir(), work.resolve("build-guest.log"));
+      image = GuestImage.build(work);
       host = LibvirtHost.start(work);
     } catch (GuestImage.UnavailableException | IOException e) {
       unavailable(e.getMessage());

@@ -16,7 +16,6 @@ import io.virtnet.frontend.qemu.GuestTests;
 import io.virtnet.frontend.qemu.QemuVm;
 import io.virtnet.testsupport.SharedBroker;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -142,11 +141,10 @@ class QemuStackIT {
     if (QemuVm.missingQemu().isPresent()) {
       unavailable(QemuVm.missingQemu().get());
     }
-    Path target = Path.of(System.getProperty("basedir", "."), "target");
-    Path work = Files.createTempDirectory(Files.createDirectories(target), "qemu-stack-");
+    Path work = GuestTests.workDir("qemu-stack-");
     GuestImage image = null;
     try {
-      image = GuestImage.build(GuestImage.defaultCacheDir(), work.resolve("build-guest.log"));
+      image = GuestImage.build(work);
     } catch (GuestImage.UnavailableException e) {
       unavailable("guest image: " + e.getMessage());
     }

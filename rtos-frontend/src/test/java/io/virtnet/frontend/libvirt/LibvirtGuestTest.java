@@ -12,7 +12,6 @@ import io.virtnet.frontend.qemu.GuestImage;
 import io.virtnet.frontend.qemu.GuestSerial;
 import io.virtnet.frontend.qemu.GuestTests;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -71,11 +70,10 @@ class LibvirtGuestTest {
       unavailable(LibvirtHost.missing().get());
       return;
     }
-    Path work = Files.createTempDirectory(Files.createDirectories(Path.of(System.getProperty("basedir", "."), "target")),
-        "libvirt-guest-");
+    Path work = GuestTests.workDir("libvirt-guest-");
     GuestImage image;
     try {
-      image = GuestImage.build(GuestImage.defaultCacheDir(), work.resolve("build-guest.log"));
+      image = GuestImage.build(work);
       host = LibvirtHost.start(work);
     } catch (GuestImage.UnavailableException | IOException e) {
       unavailable(e.getMessage());

@@ -37,6 +37,11 @@ public record GuestImage(Path kernel, Path initrd) {
     return Path.of(System.getProperty("user.home"), ".cache", "virtnet-guest");
   }
 
+  /** {@link #build(Path, Path)} into the {@link #defaultCacheDir()}, its log in {@code workDir}. */
+  public static GuestImage build(Path workDir) throws UnavailableException, IOException, InterruptedException {
+    return build(defaultCacheDir(), workDir.resolve("build-guest.log"));
+  }
+
   /** Runs the build script (a no-op when the cache is complete) and returns the image. */
   public static GuestImage build(Path cacheDir, Path logFile) throws UnavailableException, IOException, InterruptedException {
     Path script = script();

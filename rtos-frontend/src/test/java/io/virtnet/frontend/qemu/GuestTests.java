@@ -2,6 +2,9 @@ package io.virtnet.frontend.qemu;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -111,5 +114,11 @@ public final class GuestTests {
   /** The {@code percentile} of {@code nanos} in milliseconds, one decimal, for a log line. */
   public static String ms(List<Long> nanos, double percentile) {
     return String.format("%.1f", GuestSerial.percentileMs(nanos, percentile));
+  }
+
+  /** A new directory under the module's {@code target/} for one guest test's files (build log, serial logs). */
+  public static Path workDir(String prefix) throws IOException {
+    Path target = Path.of(System.getProperty("basedir", "."), "target");
+    return Files.createTempDirectory(Files.createDirectories(target), prefix);
   }
 }

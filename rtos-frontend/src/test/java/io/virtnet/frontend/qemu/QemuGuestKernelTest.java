@@ -8,7 +8,6 @@ import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import io.virtnet.frontend.nic.NicLinkForwarder;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -61,12 +60,11 @@ class QemuGuestKernelTest {
       unavailable(QemuVm.missingQemu().get());
       return;
     }
-    Path target = Path.of(System.getProperty("basedir", "."), "target");
-    Path work = Files.createTempDirectory(Files.createDirectories(target), "qemu-guest-");
+    Path work = GuestTests.workDir("qemu-guest-");
     GuestImage image;
     long t0 = System.nanoTime();
     try {
-      image = GuestImage.build(GuestImage.defaultCacheDir(), work.resolve("build-guest.log"));
+      image = GuestImage.build(work);
     } catch (GuestImage.UnavailableException e) {
       unavailable("guest image: " + e.getMessage());
       return;
