@@ -84,6 +84,10 @@ public final class BenchMain implements Callable<Integer> {
       description = "scenario e: JVM options for the launcher process (diagnostics); default none, its own settings")
   List<String> launcherJavaOptions = List.of();
 
+  @Option(names = "--launcher-args", split = " ",
+      description = "scenario e: more launcher arguments, e.g. \"--warmup 0s\"; default none, the launcher as shipped")
+  List<String> launcherArgs = List.of();
+
   @Option(names = "--back-to-back", defaultValue = "100", description = "scenario e: changes back to back; default ${DEFAULT-VALUE}")
   int backToBack;
 
@@ -116,7 +120,7 @@ public final class BenchMain implements Callable<Integer> {
       if (name.equals("e")) {
         // the launcher as shipped, with its own embedded broker: the brokers option does not apply
         log.println("bench: e, sparse changes on the default launcher (" + launcherJar + ")");
-        rows.add(new SparseChangesRun(new SparseChangesRun.Options(launcherJar, launcherJavaOptions, w, backToBack,
+        rows.add(new SparseChangesRun(new SparseChangesRun.Options(launcherJar, launcherJavaOptions, launcherArgs, w, backToBack,
             SparseChangesRun.BACK_TO_BACK_SPACING, sparseChanges, Durations.parse(quiet),
             out.toAbsolutePath().resolveSibling("launcher-e.log")), log).run());
         BenchReport.write(out, rows);

@@ -82,15 +82,7 @@ class FrontendNodeVerticleTest {
   }
 
   private static JsonObject driver(FrontendNodeVerticle node, String instance) throws Exception {
-    JsonObject snap = node.snapshot().await(5, TimeUnit.SECONDS);
-    for (Object c : snap.getJsonArray("cpus")) {
-      for (Object d : ((JsonObject) c).getJsonArray("drivers")) {
-        if (((JsonObject) d).getString("instance").equals(instance)) {
-          return (JsonObject) d;
-        }
-      }
-    }
-    return null;
+    return NodeSnapshots.driver(node, instance);
   }
 
   private static void awaitDriver(FrontendNodeVerticle node, String instance, Predicate<JsonObject> p) {

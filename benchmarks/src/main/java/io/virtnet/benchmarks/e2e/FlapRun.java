@@ -103,6 +103,15 @@ public final class FlapRun {
     }
   }
 
+  /**
+   * {@code instance} shows {@code carrierNow}, whatever change caused it: what its last view shows is
+   * its final state, also when that view cannot be paired with a command (a repair after a stall
+   * republishes config and view; seen in CI as one wrong final state of a converged stack).
+   */
+  public synchronized void shown(int instance, boolean carrierNow) {
+    carrier[instance] = carrierNow;
+  }
+
   /** Records the send of PHY {@code p}'s next change; returns its {@code k}. Caller holds the lock. */
   private int reserve(int p, long now) {
     int k = sent[p];

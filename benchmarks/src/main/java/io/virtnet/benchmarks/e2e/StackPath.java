@@ -205,11 +205,13 @@ public final class StackPath implements AutoCloseable {
           unresolved.get(p).computeIfAbsent(v.phyTs(), t -> new ArrayList<>())
               .add(new long[] {i, m.receivedNanos(), v.carrier() ? 1 : 0});
         }
+        r.shown(i, v.carrier());
         return;
       }
       k = known;
     }
     r.delivered(i, k, m.receivedNanos(), v.carrier());
+    r.shown(i, v.carrier());
   }
 
   private void onEvent(InjectorClient.Message m) {
@@ -245,7 +247,11 @@ public final class StackPath implements AutoCloseable {
     }
     if (waiting != null) {
       for (long[] w : waiting) {
-        r.delivered((int) w[0], k, w[1], w[2] == 1);
+        int i = (int) w[0];
+        r.delivered(i, k, w[1], w[2] == 1);
+        synchronized (this) {
+          r.shown(i, up[i]); // a later view may have come meanwhile: the instance shows what it showed last
+        }
       }
     }
   }

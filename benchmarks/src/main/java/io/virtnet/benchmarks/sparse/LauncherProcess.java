@@ -34,15 +34,17 @@ final class LauncherProcess implements AutoCloseable {
 
   /**
    * Starts {@code jar} with {@code javaOptions} (none for the launcher as shipped; diagnostics such as
-   * {@code -Xlog:deoptimization} when investigating) and waits for its ready lines.
+   * {@code -Xlog:deoptimization} when investigating) and {@code args} after its own port arguments (none
+   * as shipped), and waits for its ready lines.
    */
-  static LauncherProcess start(Path jar, List<String> javaOptions, Path log) {
+  static LauncherProcess start(Path jar, List<String> javaOptions, List<String> args, Path log) {
     if (!Files.isReadable(jar)) {
       throw new IllegalArgumentException(jar + " not found: build it first (mvn -pl launcher -am package)");
     }
     List<String> cmd = new ArrayList<>(List.of(ChildProcess.javaBinary()));
     cmd.addAll(javaOptions);
     cmd.addAll(List.of("-jar", jar.toString(), "--mqtt-port", "0", "--http-port", "0"));
+    cmd.addAll(args);
     try {
       Files.createDirectories(log.toAbsolutePath().getParent());
       Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();

@@ -36,10 +36,11 @@ public final class SparseChangesRun {
   public static final Duration BACK_TO_BACK_SPACING = Duration.ofMillis(600);
 
   /** How the run goes. */
-  public record Options(Path launcherJar, List<String> javaOptions, Duration warmup, int backToBack,
-      Duration backToBackSpacing, int sparse, Duration quiet, Path launcherLog) {
+  public record Options(Path launcherJar, List<String> javaOptions, List<String> launcherArgs, Duration warmup,
+      int backToBack, Duration backToBackSpacing, int sparse, Duration quiet, Path launcherLog) {
     public Options {
       javaOptions = List.copyOf(javaOptions);
+      launcherArgs = List.copyOf(launcherArgs);
       if (backToBack < 1 || sparse < 1) {
         throw new IllegalArgumentException("need at least one change of each kind");
       }
@@ -72,9 +73,10 @@ public final class SparseChangesRun {
   /** Runs the scenario; returns its results row. */
   public JsonObject run() {
     List<String> views = viewsOnEth0(topics);
-    try (LauncherProcess launcher = LauncherProcess.start(options.launcherJar(), options.javaOptions(), options.launcherLog())) {
+    try (LauncherProcess launcher = LauncherProcess.start(options.launcherJar(), options.javaOptions(), options.launcherArgs(), options.launcherLog())) {
       log.printf(Locale.ROOT, "  launcher pid %d ready on %s (%s)%n", launcher.pid(), launcher.brokerUri(),
-          options.javaOptions().isEmpty() ? "its own JVM settings" : "with " + options.javaOptions());
+          (options.javaOptions().isEmpty() ? "its own JVM settings" : "with " + options.javaOptions())
+              + (options.launcherArgs().isEmpty() ? "" : ", arguments " + options.launcherArgs()));
       log.flush();
       BrokerSettings broker = BrokerSettings.parse(launcher.brokerUri(), false, null, null, null);
       try (InjectorClient pub = InjectorClient.connectBlocking(broker, InjectorClient.CONNECT_TIMEOUT);
@@ -201,6 +203,7 @@ public final class SparseChangesRun {
     return new JsonObject().put("scenario", "e").put("broker", "hivemq")
         .put("description", "default launcher process, eth0 changes: back to back vs one per " + options.quiet().toSeconds() + " s")
         .put("javaOptions", String.join(" ", options.javaOptions()))
+        .put("launcherArgs", String.join(" ", options.launcherArgs()))
         .put("warmupSeconds", options.warmup().toSeconds())
         .put("backToBackChanges", options.backToBack()).put("backToBackSpacingMs", options.backToBackSpacing().toMillis())
         .put("sparseChanges", options.sparse()).put("quietSeconds", options.quiet().toSeconds())

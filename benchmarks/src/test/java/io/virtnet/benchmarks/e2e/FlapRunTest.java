@@ -41,6 +41,33 @@ class FlapRunTest {
   }
 
   @Test
+  void theFinalStateIsWhatTheLastViewShows_alsoWhenNoViewCouldBePairedWithItsCommand() {
+    // one PHY, one instance, 200 changes/s for 50 ms; every view comes unpaired (as a repair's would)
+    BenchScenario s = new BenchScenario("x", "", 1, 1, 1, 200, Duration.ZERO, Duration.ofMillis(50), 1, false);
+    FlapRun[] run = new FlapRun[1];
+    run[0] = new FlapRun(s, (phy, k, value) -> run[0].shown(0, value), false);
+
+    FlapRun.Measurement m = run[0].run(Duration.ofSeconds(5).toNanos());
+
+    assertThat(m.commands()).isPositive();
+    assertThat(m.delivered()).as("nothing paired").isZero();
+    assertThat(m.missed()).isEqualTo(m.commands());
+    assertThat(m.wrongFinalStates()).isZero();
+  }
+
+  @Test
+  void anInstanceWhoseLastViewShowsAnOlderChange_isAWrongFinalState() {
+    BenchScenario s = new BenchScenario("x", "", 1, 1, 1, 200, Duration.ZERO, Duration.ofMillis(50), 1, false);
+    FlapRun[] run = new FlapRun[1];
+    run[0] = new FlapRun(s, (phy, k, value) -> run[0].shown(0, k == 0 ? value : !value), false);
+
+    FlapRun.Measurement m = run[0].run(Duration.ofMillis(100).toNanos());
+
+    assertThat(m.commands()).isGreaterThan(1);
+    assertThat(m.wrongFinalStates()).isEqualTo(1);
+  }
+
+  @Test
   void aSummaryTakenBeforeMoreSamplesDoesNotHideThem() {
     Latencies l = new Latencies();
     l.add(1_000_000);
