@@ -13,6 +13,7 @@ import io.virtnet.runtime.ContextCalls;
 import io.virtnet.runtime.metrics.Rejections;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +40,7 @@ public final class MqttSession {
   private final RetainedStore retained = new RetainedStore();
   private final OutboundWindow window;
   private final SubscriptionRegistry subscriptions;
+  private final SubscribeQueue subscribeQueue = new SubscribeQueue();
 
   private ClientLink link;
   private volatile boolean connected;
@@ -146,7 +148,8 @@ public final class MqttSession {
       // A filter already held is subscribed again: the broker then re-sends its retained messages
       // (MQTT 3.1.1 section 3.8.4), which the new subscriber needs; the registry keeps them from the others.
       if (connected) {
-        sendSubscribe(Map.of(filter, 1), List.of(acked));
+        subscribeQueue.add(filter, acked);
+        sendQueuedSubscribes();
       } else {
         subscriptions.awaitConnection(acked); // onConnected() re-subscribes every filter
       }
@@ -223,6 +226,7 @@ public final class MqttSession {
       return;
     }
     window.close(CLOSED);
+    subscribeQueue.drain().forEach(p -> p.tryFail(CLOSED));
     subscriptions.failWaiters(CLOSED);
     ClientLink l = link;
     link = null; // its close is ours: onClosed() ignores it
@@ -297,6 +301,16 @@ public final class MqttSession {
     firstConnect.tryComplete();
   }
 
+  /** Sends what the queue holds while fewer than {@link SubscribeQueue#MAX_IN_FLIGHT} SUBSCRIBEs are open. */
+  private void sendQueuedSubscribes() {
+    while (connected && !subscribeQueue.isEmpty() && subscriptions.inFlight() < SubscribeQueue.MAX_IN_FLIGHT) {
+      SubscribeQueue.Batch b = subscribeQueue.next(SUBSCRIBE_BATCH);
+      Promise<Void> answered = Promise.promise(); // acknowledged, or moved on to the next connection
+      answered.future().onComplete(ar -> onContext(this::sendQueuedSubscribes));
+      sendSubscribe(b.filters(), Stream.concat(b.waiting().stream(), Stream.of(answered)).toList());
+    }
+  }
+
   private void sendSubscribe(Map<String, Integer> batch, List<Promise<Void>> waiting) {
     SubscriptionRegistry.PendingSubscribe pending = subscriptions.subscribing(link, waiting);
     link.subscribe(batch).onComplete(ar -> subscriptions.subscribeSent(pending, ar));
@@ -310,6 +324,7 @@ public final class MqttSession {
     link = null;
     window.disconnected(l);
     subscriptions.connectionLost();
+    subscribeQueue.drain().forEach(subscriptions::awaitConnection);
     if (closed) {
       finishClose(); // lost while waiting for the last publishes
       return;

@@ -185,6 +185,11 @@ final class SubscriptionRegistry {
     }
   }
 
+  /** SUBSCRIBEs of the current connection not acknowledged yet. */
+  int inFlight() {
+    return outstanding.size();
+  }
+
   /** {@code p} completes once the next connection's subscriptions are acknowledged. */
   void awaitConnection(Promise<Void> p) {
     awaitingConnection.add(p);

@@ -1,0 +1,51 @@
+package io.virtnet.runtime.mqtt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Promise;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SubscribeQueueTest {
+  @Test
+  void batchesTheOldestRequestsInOrder_upToTheBatchSize() {
+    SubscribeQueue q = new SubscribeQueue();
+    List<Promise<Void>> promises = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      Promise<Void> p = Promise.promise();
+      promises.add(p);
+      q.add("t/" + i, p);
+    }
+
+    SubscribeQueue.Batch first = q.next(3);
+    assertThat(first.filters()).containsOnlyKeys("t/0", "t/1", "t/2").containsValue(1);
+    assertThat(first.filters().keySet()).containsExactly("t/0", "t/1", "t/2");
+    assertThat(first.waiting()).containsExactlyElementsOf(promises.subList(0, 3));
+    assertThat(q.next(3).filters().keySet()).containsExactly("t/3", "t/4");
+    assertThat(q.isEmpty()).isTrue();
+  }
+
+  @Test
+  void aFilterAskedForTwice_goesInTwoSubscribes_soTheBrokerResendsItsRetainedMessages() {
+    SubscribeQueue q = new SubscribeQueue();
+    q.add("a", Promise.promise());
+    q.add("a", Promise.promise());
+    q.add("b", Promise.promise());
+
+    assertThat(q.next(100).filters().keySet()).containsExactly("a");
+    assertThat(q.next(100).filters().keySet()).containsExactly("a", "b");
+  }
+
+  @Test
+  void drainHandsBackEveryoneStillQueued() {
+    SubscribeQueue q = new SubscribeQueue();
+    Promise<Void> a = Promise.promise();
+    Promise<Void> b = Promise.promise();
+    q.add("a", a);
+    q.add("b", b);
+
+    assertThat(q.drain()).containsExactly(a, b);
+    assertThat(q.isEmpty()).isTrue();
+  }
+}
