@@ -13,7 +13,6 @@ import io.virtnet.runtime.ContextCalls;
 import io.virtnet.runtime.metrics.Rejections;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +39,7 @@ public final class MqttSession {
   private final RetainedStore retained = new RetainedStore();
   private final OutboundWindow window;
   private final SubscriptionRegistry subscriptions;
-  private final SubscribeQueue subscribeQueue = new SubscribeQueue();
+  private final SubscriptionRequests requests;
 
   private ClientLink link;
   private volatile boolean connected;
@@ -65,6 +64,7 @@ public final class MqttSession {
     this.window = new OutboundWindow(options.clientId(), options.maxInflight(), MAX_OFFLINE_QUEUE, retained,
         SessionTimers.of(vertx));
     this.subscriptions = new SubscriptionRegistry();
+    this.requests = new SubscriptionRequests(subscriptions, context, SUBSCRIBE_BATCH, () -> connected ? link : null);
   }
 
   /** Creates a session bound to the calling context (or a new one); call {@link #start()} to connect. */
@@ -148,8 +148,7 @@ public final class MqttSession {
       // A filter already held is subscribed again: the broker then re-sends its retained messages
       // (MQTT 3.1.1 section 3.8.4), which the new subscriber needs; the registry keeps them from the others.
       if (connected) {
-        subscribeQueue.add(filter, acked);
-        sendQueuedSubscribes();
+        requests.subscribe(filter, acked);
       } else {
         subscriptions.awaitConnection(acked); // onConnected() re-subscribes every filter
       }
@@ -161,7 +160,7 @@ public final class MqttSession {
     Promise<Void> done = Promise.promise();
     onContext(() -> {
       if (subscriptions.remove(filter, sub) && connected) {
-        link.client.unsubscribe(filter).onComplete(ar -> done.complete());
+        requests.unsubscribe(filter, done);
       } else {
         done.complete();
       }
@@ -226,7 +225,7 @@ public final class MqttSession {
       return;
     }
     window.close(CLOSED);
-    subscribeQueue.drain().forEach(p -> p.tryFail(CLOSED));
+    requests.drain().forEach(p -> p.tryFail(CLOSED));
     subscriptions.failWaiters(CLOSED);
     ClientLink l = link;
     link = null; // its close is ours: onClosed() ignores it
@@ -291,7 +290,7 @@ public final class MqttSession {
       waiting.forEach(Promise::tryComplete);
     }
     for (int i = 0; i < batches.size(); i++) {
-      sendSubscribe(batches.get(i), i == batches.size() - 1 ? waiting : List.of());
+      requests.send(l, batches.get(i), i == batches.size() - 1 ? waiting : List.of());
     }
     // retained state first (a restarted broker may have lost it), then whatever queued meanwhile
     window.connected(l, retained.toRestore());
@@ -299,21 +298,6 @@ public final class MqttSession {
       reconnectListeners.fire();
     }
     firstConnect.tryComplete();
-  }
-
-  /** Sends what the queue holds while fewer than {@link SubscribeQueue#MAX_IN_FLIGHT} SUBSCRIBEs are open. */
-  private void sendQueuedSubscribes() {
-    while (connected && !subscribeQueue.isEmpty() && subscriptions.inFlight() < SubscribeQueue.MAX_IN_FLIGHT) {
-      SubscribeQueue.Batch b = subscribeQueue.next(SUBSCRIBE_BATCH);
-      Promise<Void> answered = Promise.promise(); // acknowledged, or moved on to the next connection
-      answered.future().onComplete(ar -> onContext(this::sendQueuedSubscribes));
-      sendSubscribe(b.filters(), Stream.concat(b.waiting().stream(), Stream.of(answered)).toList());
-    }
-  }
-
-  private void sendSubscribe(Map<String, Integer> batch, List<Promise<Void>> waiting) {
-    SubscriptionRegistry.PendingSubscribe pending = subscriptions.subscribing(link, waiting);
-    link.subscribe(batch).onComplete(ar -> subscriptions.subscribeSent(pending, ar));
   }
 
   private void onClosed(ClientLink l) {
@@ -324,7 +308,7 @@ public final class MqttSession {
     link = null;
     window.disconnected(l);
     subscriptions.connectionLost();
-    subscribeQueue.drain().forEach(subscriptions::awaitConnection);
+    requests.drain().forEach(subscriptions::awaitConnection);
     if (closed) {
       finishClose(); // lost while waiting for the last publishes
       return;

@@ -6,9 +6,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
- * Subscriptions asked for while the session's SUBSCRIBEs in flight are at their bound, kept in order
+ * Unsubscriptions of one turn, sent together as UNSUBSCRIBEs of up to a batch of filters (stopping
+ * 10,000 instances unsubscribed ~70,000 filters at once, each its own packet id). Subscriptions asked for while the session's SUBSCRIBEs in flight are at their bound, kept in order
  * and sent later as batches of distinct filters. The bound matters: vertx-mqtt numbers packets
  * 1..65535 round robin without skipping ids still in use, so tens of thousands of SUBSCRIBEs at once
  * (10,000 instances deploying, seven filters each) reuse ids of requests still open: HiveMQ then
@@ -25,6 +27,7 @@ final class SubscribeQueue {
   private record Request(String filter, Promise<Void> acked) {}
 
   private final ArrayDeque<Request> queued = new ArrayDeque<>();
+  private final ArrayDeque<Request> unsubscribing = new ArrayDeque<>();
 
   void add(String filter, Promise<Void> acked) {
     queued.add(new Request(filter, acked));
@@ -47,6 +50,33 @@ final class SubscribeQueue {
       waiting.add(r.acked());
     }
     return new Batch(filters, waiting);
+  }
+
+  /** Queues an unsubscribe; true when it is the first queued (the caller then schedules the send). */
+  boolean addUnsubscribe(String filter, Promise<Void> done) {
+    unsubscribing.add(new Request(filter, done));
+    return unsubscribing.size() == 1;
+  }
+
+  /**
+   * Every queued unsubscribe, taken, as UNSUBSCRIBE batches of up to {@code max} filters; a filter
+   * {@code held} again meanwhile is left out (it stays subscribed), its waiters still in a batch.
+   */
+  List<Batch> takeUnsubscribes(Predicate<String> held, int max) {
+    List<Batch> batches = new ArrayList<>();
+    Batch b = null;
+    for (Request r : unsubscribing) {
+      if (b == null || b.filters().size() == max) {
+        b = new Batch(new LinkedHashMap<>(), new ArrayList<>());
+        batches.add(b);
+      }
+      if (!held.test(r.filter())) {
+        b.filters().put(r.filter(), 1);
+      }
+      b.waiting().add(r.acked());
+    }
+    unsubscribing.clear();
+    return batches;
   }
 
   /** Everyone still queued (the connection is gone: the next one subscribes every filter anyway). */

@@ -111,6 +111,11 @@ final class SubscriptionRegistry {
     return false;
   }
 
+  /** True while some subscriber holds {@code filter}. */
+  boolean holds(String filter) {
+    return filters.containsKey(filter);
+  }
+
   /** Every filter held, at QoS 1, in SUBSCRIBE packets of at most {@code size} filters. */
   List<Map<String, Integer>> subscribeBatches(int size) {
     List<Map<String, Integer>> batches = new ArrayList<>();

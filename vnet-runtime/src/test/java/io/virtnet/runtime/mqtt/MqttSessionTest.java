@@ -69,6 +69,38 @@ class MqttSessionTest {
     session.publish(p + "/s/" + (n - 1), Buffer.buffer("last"), false).await(10, TimeUnit.SECONDS);
     await().atMost(Duration.ofSeconds(10)).until(() -> got.contains(p + "/s/" + (n - 1)));
     assertThat(session.reconnectCount()).as("the broker never dropped the connection").isZero();
+
+    // and all of them unsubscribed at once (a stop of 10,000 instances)
+    List<Future<Void>> gone = new ArrayList<>(n);
+    vertx.getOrCreateContext().runOnContext(v -> subs.forEach(f -> gone.add(f.result().unsubscribe())));
+    await().atMost(Duration.ofSeconds(5)).until(() -> gone.size() == n);
+    Future.all(gone).await(90, TimeUnit.SECONDS);
+    session.subscribe(p + "/marker", m -> got.add(m.topic())).await(10, TimeUnit.SECONDS);
+    session.publish(p + "/s/0", Buffer.buffer("after"), false).await(10, TimeUnit.SECONDS);
+    session.publish(p + "/marker", Buffer.buffer("m"), false).await(10, TimeUnit.SECONDS);
+    await().atMost(Duration.ofSeconds(10)).until(() -> got.contains(p + "/marker"));
+    assertThat(got).doesNotContain(p + "/s/0");
+    assertThat(session.reconnectCount()).isZero();
+    session.close(1000).await(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aFilterUnsubscribedAndSubscribedAgainInOneTurn_staysSubscribedAtTheBroker(Vertx vertx, EmbeddedBroker broker)
+      throws Exception {
+    String p = TestMqtt.uniquePrefix();
+    MqttSession session = started(vertx, broker, p);
+    MqttSession.Subscription first = session.subscribe(p + "/t", m -> { }).await(10, TimeUnit.SECONDS);
+    List<String> got = new CopyOnWriteArrayList<>();
+    List<Future<?>> both = new CopyOnWriteArrayList<>();
+    vertx.getOrCreateContext().runOnContext(v -> {
+      both.add(first.unsubscribe());
+      both.add(session.subscribe(p + "/t", m -> got.add(m.payload().toString())));
+    });
+    await().atMost(Duration.ofSeconds(5)).until(() -> both.size() == 2);
+    Future.all(both).await(10, TimeUnit.SECONDS);
+
+    session.publish(p + "/t", Buffer.buffer("still here"), false).await(10, TimeUnit.SECONDS);
+    await().atMost(Duration.ofSeconds(10)).until(() -> got.contains("still here"));
     session.close(1000).await(10, TimeUnit.SECONDS);
   }
 

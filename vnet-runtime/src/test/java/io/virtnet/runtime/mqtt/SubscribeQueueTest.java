@@ -48,4 +48,21 @@ class SubscribeQueueTest {
     assertThat(q.drain()).containsExactly(a, b);
     assertThat(q.isEmpty()).isTrue();
   }
+
+  @Test
+  void unsubscribesGoOutTogether_inBatches_withoutAFilterSubscribedAgainMeanwhile() {
+    SubscribeQueue q = new SubscribeQueue();
+    assertThat(q.addUnsubscribe("a", Promise.promise())).as("the first schedules the send").isTrue();
+    assertThat(q.addUnsubscribe("b", Promise.promise())).isFalse();
+    q.addUnsubscribe("c", Promise.promise());
+
+    List<SubscribeQueue.Batch> batches = q.takeUnsubscribes(f -> f.equals("b"), 1);
+
+    assertThat(batches).hasSize(2);
+    assertThat(batches.get(0).filters().keySet()).containsExactly("a");
+    assertThat(batches.get(1).filters().keySet()).containsExactly("c");
+    assertThat(batches.get(1).waiting()).hasSize(2); // b's waiter completes with a batch, b stays subscribed
+    assertThat(q.takeUnsubscribes(f -> false, 2)).isEmpty();
+    assertThat(q.addUnsubscribe("d", Promise.promise())).as("a new turn schedules again").isTrue();
+  }
 }

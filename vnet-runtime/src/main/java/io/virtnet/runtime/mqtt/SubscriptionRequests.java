@@ -1,0 +1,71 @@
+package io.virtnet.runtime.mqtt;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+/**
+ * SUBSCRIBE and UNSUBSCRIBE requests to the broker, bounded and batched through a {@link SubscribeQueue}
+ * (why: see there): at most {@link SubscribeQueue#MAX_IN_FLIGHT} SUBSCRIBEs open, a turn's unsubscribes
+ * in one UNSUBSCRIBE per {@code batch} filters. Runs on the session's context.
+ */
+final class SubscriptionRequests {
+  private final SubscriptionRegistry subscriptions;
+  private final Context context;
+  private final int batch;
+  private final SubscribeQueue queue = new SubscribeQueue();
+  /** The live connection, null while there is none. */
+  private final Supplier<ClientLink> live;
+
+  SubscriptionRequests(SubscriptionRegistry subscriptions, Context context, int batch, Supplier<ClientLink> live) {
+    this.subscriptions = subscriptions;
+    this.context = context;
+    this.batch = batch;
+    this.live = live;
+  }
+
+  /** Subscribes {@code filter} on the live connection as soon as a slot is free. */
+  void subscribe(String filter, Promise<Void> acked) {
+    queue.add(filter, acked);
+    sendQueued();
+  }
+
+  private void sendQueued() {
+    ClientLink link = live.get();
+    while (link != null && !queue.isEmpty() && subscriptions.inFlight() < SubscribeQueue.MAX_IN_FLIGHT) {
+      SubscribeQueue.Batch b = queue.next(batch);
+      Promise<Void> answered = Promise.promise(); // acknowledged, or moved on to the next connection
+      answered.future().onComplete(ar -> context.runOnContext(v -> sendQueued()));
+      send(link, b.filters(), Stream.concat(b.waiting().stream(), Stream.of(answered)).toList());
+    }
+  }
+
+  /** One SUBSCRIBE on {@code link}; {@code waiting} complete with its SUBACK (or the next connection's). */
+  void send(ClientLink link, Map<String, Integer> filters, List<Promise<Void>> waiting) {
+    SubscriptionRegistry.PendingSubscribe pending = subscriptions.subscribing(link, waiting);
+    link.subscribe(filters).onComplete(ar -> subscriptions.subscribeSent(pending, ar));
+  }
+
+  /** Unsubscribes {@code filter} with the rest of this turn's unsubscribes. */
+  void unsubscribe(String filter, Promise<Void> done) {
+    if (queue.addUnsubscribe(filter, done)) {
+      context.runOnContext(v -> {
+        ClientLink link = live.get();
+        for (SubscribeQueue.Batch b : queue.takeUnsubscribes(subscriptions::holds, batch)) {
+          Future<?> sent = b.filters().isEmpty() || link == null ? Future.succeededFuture()
+              : link.client.unsubscribe(List.copyOf(b.filters().keySet()));
+          sent.onComplete(ar -> b.waiting().forEach(Promise::tryComplete)); // a lost connection's filters went with it
+        }
+      });
+    }
+  }
+
+  /** Everyone whose SUBSCRIBE was not sent yet. */
+  List<Promise<Void>> drain() {
+    return queue.drain();
+  }
+}
