@@ -57,7 +57,9 @@ final class StartupWarmup {
   private final Map<String, Boolean> shown = new HashMap<>();
   private final Map<String, Boolean> expected = new HashMap<>();
   private final Map<String, Long> sentAtMs = new HashMap<>();
-  private final Set<String> seenTopics = new HashSet<>();
+  /** Topics written (non-empty) since the last clearing pass: what the copy may have left retained. */
+  private final Set<String> written = new HashSet<>();
+  private Promise<Void> markerSeen;
   private MqttClient driver;
   private long changes;
   private long stalls;
@@ -159,7 +161,15 @@ final class StartupWarmup {
   }
 
   private void onMessage(MqttPublishMessage m) {
-    seenTopics.add(m.topicName());
+    if (m.topicName().equals(marker())) {
+      if (markerSeen != null) {
+        markerSeen.tryComplete();
+      }
+      return;
+    }
+    if (m.payload().length() > 0) {
+      written.add(m.topicName());
+    }
     String phy = phyOfView.get(m.topicName());
     if (phy == null || m.payload().length() == 0) {
       return;
@@ -175,14 +185,34 @@ final class StartupWarmup {
     }
   }
 
-  /** Clears every retained topic the copy left, then disconnects the driver. */
+  /**
+   * Clears every topic the copy wrote, then sends a marker through the broker: a write of the copy
+   * that reached the broker after the clear (its last state, from another connection) has arrived by
+   * the time the marker does, and is cleared in another pass (at most {@code passes}).
+   */
   private Future<Void> clearRetained() {
-    if (driver == null || !driver.isConnected()) {
-      return Future.succeededFuture();
-    }
-    List<Future<Integer>> cleared = seenTopics.stream()
+    return driver == null || !driver.isConnected() ? Future.succeededFuture()
+        : clearPass(3).eventually(() -> driver.disconnect());
+  }
+
+  private Future<Void> clearPass(int passes) {
+    List<Future<Integer>> cleared = written.stream()
         .map(t -> driver.publish(t, Buffer.buffer(), MqttQoS.AT_LEAST_ONCE, false, true))
         .toList();
-    return Future.join(cleared).transform(ar -> driver.disconnect());
+    written.clear();
+    markerSeen = Promise.promise();
+    Promise<Void> seen = markerSeen;
+    long timer = vertx.setTimer(STALL_MS, t -> seen.tryComplete());
+    return Future.join(cleared)
+        .transform(ar -> driver.publish(marker(), Buffer.buffer("m"), MqttQoS.AT_LEAST_ONCE, false, false))
+        .transform(ar -> seen.future())
+        .compose(v -> {
+          vertx.cancelTimer(timer);
+          return written.isEmpty() || passes <= 1 ? Future.succeededFuture() : clearPass(passes - 1);
+        });
+  }
+
+  private String marker() {
+    return topics.prefix() + "/warmup-marker";
   }
 }
