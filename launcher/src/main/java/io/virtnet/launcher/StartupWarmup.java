@@ -17,6 +17,7 @@ import io.virtnet.protocol.Topics;
 import io.virtnet.runtime.config.ConfigLoader;
 import io.virtnet.runtime.mqtt.MqttSessionOptions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -74,7 +75,7 @@ final class StartupWarmup {
     config.getJsonObject("backend").getJsonArray("instances").forEach(o -> {
       JsonObject i = (JsonObject) o;
       String view = topics.rtosLink(i.getInteger("cpu"), i.getString("name"));
-      viewsOfPhy.computeIfAbsent(i.getString("phy"), p -> new java.util.ArrayList<>()).add(view);
+      viewsOfPhy.computeIfAbsent(i.getString("phy"), p -> new ArrayList<>()).add(view);
       phyOfView.put(view, i.getString("phy"));
     });
   }
@@ -126,18 +127,15 @@ final class StartupWarmup {
           viewsOfPhy.keySet().forEach(this::flip);
           long timer = vertx.setPeriodic(100, id -> {
             long now = System.currentTimeMillis();
-            if (now >= deadlineMs) {
-              stopping = true;
-            }
+            stopping = now >= deadlineMs;
             sentAtMs.forEach((phy, at) -> {
               if (at != null && now - at > STALL_MS) {
                 stalls++;
                 flip(phy);
               }
             });
-            if (stopping && !done.future().isComplete()) {
-              vertx.cancelTimer(id);
-              done.complete();
+            if (stopping) {
+              done.tryComplete();
             }
           });
           return done.future().onComplete(ar -> vertx.cancelTimer(timer));

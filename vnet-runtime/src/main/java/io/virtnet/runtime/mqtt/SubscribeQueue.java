@@ -9,13 +9,13 @@ import java.util.Map;
 import java.util.function.Predicate;
 
 /**
- * Unsubscriptions of one turn, sent together as UNSUBSCRIBEs of up to a batch of filters (stopping
- * 10,000 instances unsubscribed ~70,000 filters at once, each its own packet id). Subscriptions asked for while the session's SUBSCRIBEs in flight are at their bound, kept in order
- * and sent later as batches of distinct filters. The bound matters: vertx-mqtt numbers packets
- * 1..65535 round robin without skipping ids still in use, so tens of thousands of SUBSCRIBEs at once
- * (10,000 instances deploying, seven filters each) reuse ids of requests still open: HiveMQ then
- * dropped the connection and on Mosquitto a SUBACK answered the wrong request and the deploy hung
- * (bench (d)). Runs on the session's context.
+ * Subscribe and unsubscribe requests waiting to go out. Subscriptions asked for while the session's
+ * SUBSCRIBEs in flight are at their bound are kept in order and sent later as batches of distinct
+ * filters; one turn's unsubscriptions go out together as UNSUBSCRIBEs of a batch of filters. The bound
+ * and the batches matter: vertx-mqtt numbers packets 1..65535 round robin without skipping ids still
+ * in use, so tens of thousands of requests at once (10,000 instances deploying or stopping, seven
+ * filters each) reuse ids of requests still open: HiveMQ then dropped the connection and on Mosquitto
+ * a SUBACK answered the wrong request and the deploy hung (bench (d)). Runs on the session's context.
  */
 final class SubscribeQueue {
   /** SUBSCRIBEs in flight at most; with the publish window (1,000) far below the 65,535 ids. */
