@@ -303,5 +303,9 @@ final class VirtioNetDevice {
   /** Forgets the written config (hot-unplug clears it). */
   void cleared() {
     current = null;
+    if (pendingClear != null) {
+      pendingClear.cancel(); // the config is gone (hot-unplug): a deferred ANNOUNCE clear must not rewrite it
+      pendingClear = null;
+    }
   }
 }

@@ -116,6 +116,24 @@ class VirtioNetDeviceTest {
   }
 
   @Test
+  void aDeviceClearedSoonAfterTheAck_writesNoConfigAgain() {
+    VirtioNetDevice d = device(ALL);
+    d.probe();
+    d.bound(phy);
+    d.driverOk(ALL);
+    up = true;
+    d.report(true, true);
+    d.announceAck();
+    int n = writes.size();
+
+    d.cleared(); // hot-unplug: the config topic is emptied
+    timers.advance(VirtioNetDevice.ANNOUNCE_CLEAR_DEFER_MS);
+
+    assertThat(writes).hasSize(n);
+    assertThat(timers.pending()).isZero();
+  }
+
+  @Test
   void aConfigWriteSoonAfterTheAck_carriesTheClearedBit_andNoSeparateClearingWriteFollows() {
     VirtioNetDevice d = device(ALL);
     d.probe();
