@@ -27,8 +27,8 @@ final class BackendMetrics {
   private final List<Meter> meters = new ArrayList<>();
   /** instance → held, as the instances report it. */
   private final Map<String, Boolean> held = new ConcurrentHashMap<>();
-  /** cpu/instance → the phyTs last recorded, so a republished view is not counted twice. */
-  private final Map<String, Instant> recorded = new ConcurrentHashMap<>();
+  /** cpu/instance → the ts of the last view seen, so a republished view is not counted as a propagation. */
+  private final Map<String, Instant> lastViewTs = new ConcurrentHashMap<>();
   private final Timer latency;
   private final Map<NetdevCmd, Counter> eventCounters = new ConcurrentHashMap<>();
 
@@ -48,7 +48,10 @@ final class BackendMetrics {
 
   /** A frontend link view of {@code key} reflecting the PHY change at {@code phyTs}, seen at {@code ts}. */
   void linkView(String key, Instant ts, Instant phyTs) {
-    if (phyTs == null || phyTs.equals(recorded.put(key, phyTs))) {
+    Instant previousView = ts == null ? lastViewTs.get(key) : lastViewTs.put(key, ts);
+    // a view naming a PHY change that an earlier view already post-dates is a republish (a repair, a
+    // restart, a view that first came from the retained config alone), not that change's propagation
+    if (phyTs == null || ts == null || previousView != null && !phyTs.isAfter(previousView)) {
       return;
     }
     Duration d = Duration.between(phyTs, ts);
@@ -63,6 +66,7 @@ final class BackendMetrics {
 
   void removed(String instance) {
     held.remove(instance);
+    lastViewTs.keySet().removeIf(key -> key.endsWith("/" + instance));
   }
 
   /** Counts one NETDEV event an instance received from its PHY. */
