@@ -12,6 +12,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
+import io.virtnet.testsupport.TlsMosquitto;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
