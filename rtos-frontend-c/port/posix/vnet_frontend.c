@@ -3,7 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "vnet_broker_uri.h"
 #include "vnet_port_paho.h"
 
 static volatile sig_atomic_t stop;
@@ -36,7 +38,11 @@ static int usage(const char *msg) {
   fprintf(stderr,
       "vnet-frontend: %s\n"
       "usage: vnet-frontend --broker tcp://HOST:PORT --cpu N [--username U] [--features LIST]\n"
-      "                     [--prefix vnet] [--client-id ID]\n"
+      "                     [--prefix vnet] [--client-id ID] [--tls] [--ca-file PEM] [--tls-insecure]\n"
+      "  --broker: tcp:// or mqtt://, or over TLS ssl://, tls:// or mqtts:// (port 1883, over TLS 8883)\n"
+      "  --tls: TLS to a tcp:// broker (implied by --ca-file); --ca-file (or --cafile): the CAs to trust,\n"
+      "    else the system trust store; the broker's certificate must name the host connected to\n"
+      "  --tls-insecure: verify neither the certificate nor the host name (tests only; warns at start)\n"
       "  the password comes from the environment variable VNET_MQTT_PASSWORD\n"
       "  --features: comma-separated, e.g. STATUS,CTRL_VQ,GUEST_ANNOUNCE,MTU,MAC,SPEED_DUPLEX,VERSION_1 (all, the default)\n",
       msg);
@@ -48,12 +54,21 @@ int main(int argc, char **argv) {
   vnet_paho_options opt = {0};
   uint64_t features = VNET_F_ALL;
   char client_id[64];
+  bool tls = false;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     const char *v = i + 1 < argc ? argv[i + 1] : NULL;
     if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
       usage("serves one RTOS CPU");
       return 0;
+    }
+    if (strcmp(a, "--tls") == 0) {
+      tls = true;
+      continue;
+    }
+    if (strcmp(a, "--tls-insecure") == 0) {
+      opt.tls_insecure = true;
+      continue;
     }
     if (v == NULL) {
       return usage("a flag without its value");
@@ -66,6 +81,8 @@ int main(int argc, char **argv) {
       opt.username = v;
     } else if (strcmp(a, "--prefix") == 0) {
       prefix = v;
+    } else if (strcmp(a, "--ca-file") == 0 || strcmp(a, "--cafile") == 0) {
+      opt.ca_file = v;
     } else if (strcmp(a, "--client-id") == 0) {
       opt.client_id = v;
     } else if (strcmp(a, "--features") == 0) {
@@ -86,8 +103,22 @@ int main(int argc, char **argv) {
     snprintf(client_id, sizeof client_id, "vnet-frontend-c-%ld", cpu);
     opt.client_id = client_id;
   }
-  opt.broker = broker;
-  opt.password = getenv("VNET_MQTT_PASSWORD");
+  vnet_broker_uri uri;
+  char err[700], paho_uri[VNET_BROKER_HOST_MAX + 16];
+  if (!vnet_broker_uri_parse(broker, &uri, err, sizeof err)) {
+    return usage(err);
+  }
+  if (opt.ca_file != NULL && access(opt.ca_file, R_OK) != 0) {
+    snprintf(err, sizeof err, "--ca-file %s is not readable", opt.ca_file);
+    return usage(err);
+  }
+  uri.tls = uri.tls || tls || opt.ca_file != NULL; /* a port left to the default becomes 8883 */
+  vnet_broker_uri_format(&uri, paho_uri, sizeof paho_uri);
+  opt.broker = paho_uri;
+  opt.host = uri.host;
+  opt.tls = uri.tls;
+  opt.tls_insecure = opt.tls_insecure && uri.tls; /* as the Java services: meaningless in the clear */
+  opt.password = opt.username ? getenv("VNET_MQTT_PASSWORD") : NULL; /* alone, brokers refuse it (MQTT 3.1.1 §3.1.2.9) */
   vnet_ops ops = {0};
   vnet_paho_ops(&ops);
   ops.carrier = on_carrier;
@@ -97,6 +128,15 @@ int main(int argc, char **argv) {
     return usage("bad --prefix");
   }
   setvbuf(stdout, NULL, _IOLBF, 0);
+  if (opt.tls_insecure) {
+    fprintf(stderr, "vnet-frontend: WARN --tls-insecure: the broker's certificate is NOT verified, neither its chain "
+        "to a trusted CA nor its host name; anyone on the path can read and forge every message. Use only to test; "
+        "connect by a name the broker's certificate carries, with --ca-file, instead.\n");
+  }
+  printf("vnet-frontend: cpu %ld, broker %s (%s%s%s)\n", cpu, paho_uri,
+      !opt.tls ? "no TLS" : opt.tls_insecure ? "TLS WITHOUT verification: --tls-insecure" : "TLS, trusting ",
+      opt.tls && !opt.tls_insecure ? (opt.ca_file ? opt.ca_file : "the system trust store") : "",
+      opt.tls && !opt.tls_insecure ? "; host name verified" : "");
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_signal;

@@ -3,6 +3,8 @@
  * MQTTClient_receive and handed to vnet_node_on_message; the core's publish/subscribe callbacks map
  * to the Paho calls one to one. A clean session on each (re)connect makes the broker resend every
  * retained device, config and view, which is how the node re-reads its state after a broker restart.
+ * Linked with paho-mqtt3cs (OpenSSL) for ssl:// brokers: the chain and the host name are verified
+ * unless --tls-insecure said otherwise.
  */
 #include "vnet_port_paho.h"
 
@@ -16,6 +18,45 @@
 #include <time.h>
 
 static MQTTClient client;
+
+/* Why the last TLS connect failed, from Paho's trace and OpenSSL's error queue (Paho returns only -1). */
+static struct {
+  bool host_mismatch;  /* X509_check_host (and X509_check_ip_asc after it) refused the host name */
+  char openssl[160];   /* OpenSSL's first error, e.g. "...:certificate verify failed:..." */
+} tls_why;
+
+static void on_trace(enum MQTTCLIENT_TRACE_LEVELS level, char *message) {
+  (void)level;
+  if (message != NULL && strstr(message, "X509_check_host for hostname") != NULL) {
+    tls_why.host_mismatch = true; /* fatal only if the IP check after it fails too, i.e. if connect fails */
+  }
+}
+
+static int on_ssl_error(const char *str, size_t len, void *u) {
+  (void)u;
+  if (tls_why.openssl[0] == '\0') {
+    while (len > 0 && (str[len - 1] == '\n' || str[len - 1] == ':')) {
+      len--;
+    }
+    snprintf(tls_why.openssl, sizeof tls_why.openssl, "%.*s", (int)len, str);
+  }
+  return 0;
+}
+
+/* The reason a connect failed, in words a user can act on. */
+static void connect_error(const vnet_paho_options *opt, int rc, char *buf, size_t cap) {
+  if (opt->tls && tls_why.host_mismatch) {
+    snprintf(buf, cap, "TLS: the broker's certificate does not match the host name '%s' (connect by a name "
+        "the certificate carries; --tls-insecure skips this check)", opt->host);
+  } else if (opt->tls && strstr(tls_why.openssl, "certificate verify failed") != NULL) {
+    snprintf(buf, cap, "TLS: the broker's certificate is not signed by a CA in %s%s (OpenSSL: %s)",
+        opt->ca_file ? "--ca-file " : "the system trust store", opt->ca_file ? opt->ca_file : "", tls_why.openssl);
+  } else if (opt->tls && tls_why.openssl[0] != '\0') {
+    snprintf(buf, cap, "TLS handshake failed (OpenSSL: %s)", tls_why.openssl);
+  } else {
+    snprintf(buf, cap, "%s", MQTTClient_strerror(rc));
+  }
+}
 
 /* Re-reads in progress (ops->reread): the topic and when its retained message has surely arrived. */
 #define REREADS 8
@@ -128,6 +169,9 @@ static void pause_ms(long ms) {
 }
 
 int vnet_paho_run(vnet_node *node, const vnet_paho_options *opt, volatile sig_atomic_t *stop) {
+  MQTTClient_init_options init = MQTTClient_init_options_initializer;
+  init.do_openssl_init = 1; /* nothing else in this process uses OpenSSL: Paho initialises it, once, here */
+  MQTTClient_global_init(&init);
   int rc = MQTTClient_create(&client, opt->broker, opt->client_id, MQTTCLIENT_PERSISTENCE_NONE, NULL);
   if (rc != MQTTCLIENT_SUCCESS) {
     fprintf(stderr, "vnet-frontend: bad broker %s: %s\n", opt->broker, MQTTClient_strerror(rc));
@@ -146,10 +190,25 @@ int vnet_paho_run(vnet_node *node, const vnet_paho_options *opt, volatile sig_at
       /* Paho's default (reliable = 1) allows one unacknowledged publish: the view after an ANNOUNCE_ACK
          then waited in MQTTClient_yield for 100 ms. Allow 10 in flight. */
       co.reliable = 0;
+      MQTTClient_SSLOptions ssl = MQTTClient_SSLOptions_initializer;
+      if (opt->tls) {
+        ssl.trustStore = opt->ca_file;                /* NULL: OpenSSL's default paths, the system's CAs */
+        ssl.enableServerCertAuth = !opt->tls_insecure; /* the chain to a trusted CA */
+        ssl.verify = !opt->tls_insecure;               /* the host name (X509_check_host, then the IP) */
+        ssl.ssl_error_cb = on_ssl_error;
+        co.ssl = &ssl;
+        memset(&tls_why, 0, sizeof tls_why);
+        MQTTClient_setTraceLevel(MQTTCLIENT_TRACE_PROTOCOL); /* the level of Paho's host name check line */
+        MQTTClient_setTraceCallback(on_trace);
+      }
       rc = MQTTClient_connect(client, &co);
+      if (opt->tls) {
+        MQTTClient_setTraceCallback(NULL); /* no formatting of trace lines per message once connected */
+      }
       if (rc != MQTTCLIENT_SUCCESS) {
-        fprintf(stderr, "vnet-frontend: connect to %s failed (%s); retry in %ld ms\n", opt->broker,
-            MQTTClient_strerror(rc), backoff);
+        char why[400];
+        connect_error(opt, rc, why, sizeof why);
+        fprintf(stderr, "vnet-frontend: connect to %s failed: %s; retry in %ld ms\n", opt->broker, why, backoff);
         pause_ms(backoff);
         backoff = backoff * 2 > 5000 ? 5000 : backoff * 2;
         continue;
