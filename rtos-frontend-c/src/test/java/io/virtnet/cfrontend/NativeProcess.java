@@ -67,6 +67,15 @@ final class NativeProcess implements AutoCloseable {
     return process.isAlive();
   }
 
+  /** Waits for the process to exit on its own; returns the exit code (fails, killing it, if it does not). */
+  int awaitExit(Duration within) throws InterruptedException {
+    if (!process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS)) {
+      process.destroyForcibly();
+      throw new AssertionError(name + " did not exit within " + within + ":\n" + tail());
+    }
+    return process.exitValue();
+  }
+
   /** SIGKILL (as kill -9); returns the exit code. */
   int kill() throws InterruptedException {
     process.destroyForcibly();
