@@ -1,18 +1,21 @@
 package io.virtnet.backend;
 
+import io.vertx.core.Future;
 import io.virtnet.backend.api.ApiException;
 import io.virtnet.backend.config.BackendConfig;
 import io.virtnet.backend.config.InstanceConfig;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * A node's instances by name: the config each was probed with, its verticle and deployment id (so
- * hot-plug and remove are one call each), and the checks a hot-plug must pass (unique name, unique
- * (cpu, irq) pair). No I/O; use it from the node's context.
+ * hot-plug and remove are one call each), the checks a hot-plug must pass (unique name, unique
+ * (cpu, irq) pair), and the removals under way, which a hot-plug of the same name waits for. No I/O;
+ * use it from the node's context.
  */
 final class InstanceRegistry {
   /** One instance; its deployment id is set once the verticle started. */
@@ -32,6 +35,8 @@ final class InstanceRegistry {
   }
 
   private final Map<String, Entry> entries = new LinkedHashMap<>();
+  /** Names whose instance is being removed → that removal, settled (success or not). */
+  private final Map<String, Future<Void>> removals = new HashMap<>();
 
   /** Fails with 409 when the name or the (cpu, irq) pair of {@code c} is taken. */
   void checkFree(InstanceConfig c) {
@@ -78,6 +83,24 @@ final class InstanceRegistry {
     Entry e = live(name);
     entries.remove(name);
     return e;
+  }
+
+  /**
+   * Records that the instance {@code name} is being removed until {@code removal} (its undeploy: its
+   * clearing publishes acknowledged) completes, successfully or not.
+   */
+  void removing(String name, Future<?> removal) {
+    Future<Void> settled = removal.<Void>transform(ar -> Future.succeededFuture());
+    removals.put(name, settled);
+    settled.onComplete(ar -> removals.remove(name, settled));
+  }
+
+  /**
+   * Completes once no instance {@code name} is being removed (at once when none is): a new instance of
+   * that name must publish only after the old one's clears, or they would empty its retained topics.
+   */
+  Future<Void> removed(String name) {
+    return removals.getOrDefault(name, Future.succeededFuture());
   }
 
   /** The deployed instances, in the order they were added. */

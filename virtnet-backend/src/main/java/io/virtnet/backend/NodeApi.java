@@ -90,10 +90,17 @@ final class NodeApi implements BackendApi {
 
   @Override
   public Future<JsonObject> addInstance(InstanceConfig c) {
+    // a removal of the same name still under way is waited for: its clears must land before our values
     return ContextCalls.call(context, () -> {
-      instances.checkFree(c);
-      LOG.info("hot-plug: instance {}", c.name());
-      return deployer.deploy(c);
+      Future<Void> removed = instances.removed(c.name());
+      if (!removed.isComplete()) {
+        LOG.info("hot-plug: instance {} waits for its removal under way", c.name());
+      }
+      return removed.compose(v -> ContextCalls.call(context, () -> {
+        instances.checkFree(c);
+        LOG.info("hot-plug: instance {}", c.name());
+        return deployer.deploy(c);
+      }));
     });
   }
 
@@ -102,7 +109,9 @@ final class NodeApi implements BackendApi {
     return ContextCalls.call(context, () -> {
       InstanceRegistry.Entry e = instances.take(name);
       LOG.info("hot-unplug: instance {}", name);
-      return deployer.undeploy(e);
+      Future<Void> undeployed = deployer.undeploy(e);
+      instances.removing(name, undeployed);
+      return undeployed;
     });
   }
 

@@ -3,6 +3,8 @@ package io.virtnet.backend;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.virtnet.backend.api.ApiException;
 import io.virtnet.backend.config.InstanceConfig;
 import io.virtnet.backend.config.LinkPolicyConfig;
@@ -41,5 +43,20 @@ class InstanceRegistryTest {
     assertThat(r.watching("linux0", "eth0")).containsExactly("vn0", "vn2");
     r.remove(vn1);
     assertThat(r.size()).isEqualTo(2);
+  }
+
+  @Test
+  void aNameBeingRemovedIsAwaited_untilItsRemovalSettled_evenAFailedOne() {
+    InstanceRegistry r = new InstanceRegistry();
+    assertThat(r.removed("vn0").succeeded()).as("nothing under way").isTrue();
+    Promise<Void> undeploy = Promise.promise();
+    r.removing("vn0", undeploy.future());
+    Future<Void> waiting = r.removed("vn0");
+    assertThat(waiting.isComplete()).isFalse();
+    assertThat(r.removed("vn1").succeeded()).as("another name").isTrue();
+
+    undeploy.fail("stop failed"); // the instance is gone either way: the name is free again
+    assertThat(waiting.succeeded()).isTrue();
+    assertThat(r.removed("vn0").succeeded()).isTrue();
   }
 }
