@@ -29,7 +29,8 @@ public final class MqttSession {
   private static final Logger LOG = LoggerFactory.getLogger(MqttSession.class);
   /** Non-retained publishes kept while the broker is away; older ones are dropped past this. */
   static final int MAX_OFFLINE_QUEUE = 100_000;
-  private static final int SUBSCRIBE_BATCH = 100;
+  /** Filters per SUBSCRIBE / UNSUBSCRIBE: few large packets (HiveMQ CE copies a client's subscriptions per packet). */
+  private static final int SUBSCRIBE_BATCH = 1_000;
   private static final String CLOSED = "MQTT session closed";
 
   private final Vertx vertx;

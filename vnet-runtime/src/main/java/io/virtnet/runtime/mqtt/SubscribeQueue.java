@@ -38,13 +38,17 @@ final class SubscribeQueue {
   }
 
   /**
-   * The next SUBSCRIBE: the oldest requests, up to {@code max} filters, none twice (a filter asked for
-   * again must be subscribed again, so that the broker re-sends its retained messages to the newcomer).
+   * The next SUBSCRIBE: the oldest requests, up to {@code max} distinct filters. A filter asked for twice
+   * before it leaves goes once: every subscriber waiting for it is already registered, so the retained
+   * messages this SUBSCRIBE brings reach each of them (a filter asked for again after its SUBSCRIBE left
+   * is subscribed again, for the newcomer's retained messages). Stopping a batch at the first repeat
+   * instead cut a 10,000-instance deploy into one packet per instance (bench (d): HiveMQ CE
+   * copies a client's whole subscription set per SUBSCRIBE, so that took 16 s instead of 5).
    */
   Batch next(int max) {
     Map<String, Integer> filters = new LinkedHashMap<>();
     List<Promise<Void>> waiting = new ArrayList<>();
-    while (!queued.isEmpty() && filters.size() < max && !filters.containsKey(queued.peek().filter())) {
+    while (!queued.isEmpty() && (filters.size() < max || filters.containsKey(queued.peek().filter()))) {
       Request r = queued.poll();
       filters.put(r.filter(), 1);
       waiting.add(r.acked());

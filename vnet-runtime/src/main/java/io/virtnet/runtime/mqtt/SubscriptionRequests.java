@@ -10,14 +10,19 @@ import java.util.stream.Stream;
 
 /**
  * SUBSCRIBE and UNSUBSCRIBE requests to the broker, bounded and batched through a {@link SubscribeQueue}
- * (why: see there): at most {@link SubscribeQueue#MAX_IN_FLIGHT} SUBSCRIBEs open, a turn's unsubscribes
- * in one UNSUBSCRIBE per {@code batch} filters. Runs on the session's context.
+ * (why: see there): at most {@link SubscribeQueue#MAX_IN_FLIGHT} SUBSCRIBEs open, each carrying what was
+ * asked for until it leaves (at the end of the turn, or when a slot frees); a turn's unsubscribes in one
+ * UNSUBSCRIBE per {@code batch} filters. Few, large packets matter to HiveMQ CE, which copies a client's
+ * whole subscription set on every SUBSCRIBE and UNSUBSCRIBE: O(n²) for n filters sent a few at a time.
+ * Runs on the session's context.
  */
 final class SubscriptionRequests {
   private final SubscriptionRegistry subscriptions;
   private final Context context;
   private final int batch;
   private final SubscribeQueue queue = new SubscribeQueue();
+  /** A send is due at the end of this turn: later requests of the turn join it. */
+  private boolean sendScheduled;
   /** The live connection, null while there is none. */
   private final Supplier<ClientLink> live;
 
@@ -28,10 +33,16 @@ final class SubscriptionRequests {
     this.live = live;
   }
 
-  /** Subscribes {@code filter} on the live connection as soon as a slot is free. */
+  /** Subscribes {@code filter} on the live connection with the rest of this turn's requests. */
   void subscribe(String filter, Promise<Void> acked) {
     queue.add(filter, acked);
-    sendQueued();
+    if (!sendScheduled) {
+      sendScheduled = true;
+      context.runOnContext(v -> {
+        sendScheduled = false;
+        sendQueued();
+      });
+    }
   }
 
   private void sendQueued() {

@@ -182,6 +182,31 @@ class MqttSessionTest {
   }
 
   @Test
+  void twoSubscribersOfOneFilterInOneTurn_shareASubscribe_andEachGetsTheRetainedMessage(Vertx vertx,
+      EmbeddedBroker broker) throws Exception {
+    String p = TestMqtt.uniquePrefix();
+    MqttSession session = started(vertx, broker, p);
+    session.publish(p + "/state", Buffer.buffer("current"), true).await(10, TimeUnit.SECONDS);
+    List<String> first = new CopyOnWriteArrayList<>();
+    List<String> second = new CopyOnWriteArrayList<>();
+    List<Future<MqttSession.Subscription>> subs = new CopyOnWriteArrayList<>();
+    vertx.getOrCreateContext().runOnContext(v -> {
+      subs.add(session.subscribe(p + "/state", m -> first.add(m.payload().toString())));
+      subs.add(session.subscribe(p + "/other", m -> { }));
+      subs.add(session.subscribe(p + "/state", m -> second.add(m.payload().toString())));
+    });
+    await().atMost(Duration.ofSeconds(5)).until(() -> subs.size() == 3);
+    Future.all(subs).await(10, TimeUnit.SECONDS);
+    await().atMost(Duration.ofSeconds(5)).until(() -> first.contains("current") && second.contains("current"));
+    // a marker through the broker: no second copy of the retained message follows for either
+    session.publish(p + "/state", Buffer.buffer("next"), true).await(10, TimeUnit.SECONDS);
+    await().atMost(Duration.ofSeconds(5)).until(() -> first.contains("next") && second.contains("next"));
+    assertThat(first).containsExactly("current", "next");
+    assertThat(second).containsExactly("current", "next");
+    session.close(1000).await(10, TimeUnit.SECONDS);
+  }
+
+  @Test
   void aSecondSubscriberOfAHeldFilterStillGetsTheRetainedMessages(Vertx vertx, EmbeddedBroker broker) throws Exception {
     String p = TestMqtt.uniquePrefix();
     MqttSession session = started(vertx, broker, p);

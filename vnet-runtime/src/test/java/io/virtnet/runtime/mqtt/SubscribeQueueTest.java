@@ -27,14 +27,19 @@ class SubscribeQueueTest {
   }
 
   @Test
-  void aFilterAskedForTwice_goesInTwoSubscribes_soTheBrokerResendsItsRetainedMessages() {
+  void aFilterAskedForTwiceBeforeItLeaves_goesOnce_andItsSubscribeAnswersBoth() {
     SubscribeQueue q = new SubscribeQueue();
-    q.add("a", Promise.promise());
-    q.add("a", Promise.promise());
-    q.add("b", Promise.promise());
+    Promise<Void> first = Promise.promise();
+    Promise<Void> second = Promise.promise();
+    Promise<Void> other = Promise.promise();
+    q.add("a", first);
+    q.add("b", other);
+    q.add("a", second);
 
-    assertThat(q.next(100).filters().keySet()).containsExactly("a");
-    assertThat(q.next(100).filters().keySet()).containsExactly("a", "b");
+    SubscribeQueue.Batch batch = q.next(2);
+    assertThat(batch.filters().keySet()).containsExactly("a", "b");
+    assertThat(batch.waiting()).containsExactly(first, other, second);
+    assertThat(q.isEmpty()).isTrue();
   }
 
   @Test
