@@ -27,7 +27,7 @@ final class BackendMetrics {
   private final List<Meter> meters = new ArrayList<>();
   /** instance → held, as the instances report it. */
   private final Map<String, Boolean> held = new ConcurrentHashMap<>();
-  /** cpu/instance → the ts of the last view seen, so a republished view is not counted as a propagation. */
+  /** instance → the ts of its last view seen, so a republished view is not counted as a propagation. */
   private final Map<String, Instant> lastViewTs = new ConcurrentHashMap<>();
   private final Timer latency;
   private final Map<NetdevCmd, Counter> eventCounters = new ConcurrentHashMap<>();
@@ -46,9 +46,9 @@ final class BackendMetrics {
         .register(registry));
   }
 
-  /** A frontend link view of {@code key} reflecting the PHY change at {@code phyTs}, seen at {@code ts}. */
-  void linkView(String key, Instant ts, Instant phyTs) {
-    Instant previousView = ts == null ? lastViewTs.get(key) : lastViewTs.put(key, ts);
+  /** A frontend link view of {@code instance} reflecting the PHY change at {@code phyTs}, seen at {@code ts}. */
+  void linkView(String instance, Instant ts, Instant phyTs) {
+    Instant previousView = ts == null ? lastViewTs.get(instance) : lastViewTs.put(instance, ts);
     // a view naming a PHY change that an earlier view already post-dates is a republish (a repair, a
     // restart, a view that first came from the retained config alone), not that change's propagation
     if (phyTs == null || ts == null || previousView != null && !phyTs.isAfter(previousView)) {
@@ -66,7 +66,7 @@ final class BackendMetrics {
 
   void removed(String instance) {
     held.remove(instance);
-    lastViewTs.keySet().removeIf(key -> key.endsWith("/" + instance));
+    lastViewTs.remove(instance);
   }
 
   /** Counts one NETDEV event an instance received from its PHY. */

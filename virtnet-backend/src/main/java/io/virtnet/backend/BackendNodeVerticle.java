@@ -310,7 +310,7 @@ public final class BackendNodeVerticle extends VerticleBase {
   private void onLink(String topic, LinkView lv) {
     if (topics.parse(topic) instanceof TopicName.RtosLink t) {
       if (lv != null) {
-        metrics.linkView(t.cpu() + "/" + t.instance(), lv.ts(), lv.phyTs());
+        metrics.linkView(t.instance(), lv.ts(), lv.phyTs());
       }
       view.link(t.cpu(), t.instance(), lv);
       InstanceRegistry.Entry e = lv == null ? null : instances.find(t.instance());

@@ -21,9 +21,9 @@ class BackendMetricsTest {
 
   @Test
   void aPhyChangeAfterTheLastViewIsRecordedOnceWithItsLatency() {
-    metrics.linkView("2/virtio-net0", T0, null); // probe-time view from the retained config
-    metrics.linkView("2/virtio-net0", T0.plusMillis(1003), T0.plusMillis(1000));
-    metrics.linkView("2/virtio-net0", T0.plusMillis(1500), T0.plusMillis(1000)); // ANNOUNCE ACK's view, same change
+    metrics.linkView("virtio-net0", T0, null); // probe-time view from the retained config
+    metrics.linkView("virtio-net0", T0.plusMillis(1003), T0.plusMillis(1000));
+    metrics.linkView("virtio-net0", T0.plusMillis(1500), T0.plusMillis(1000)); // ANNOUNCE ACK's view, same change
 
     assertThat(latency().count()).isEqualTo(1);
     assertThat(latency().totalTime(TimeUnit.MILLISECONDS)).isEqualTo(3.0);
@@ -33,25 +33,25 @@ class BackendMetricsTest {
   void aRepairNamingAChangeAnEarlierViewPostDatesIsNotAPropagation() {
     // the agent's state at start-up (T0) reached the first view through the retained config, without phyTs;
     // 40 s later garbage overwrote the config and the re-assert's IRQ names that same PHY change
-    metrics.linkView("2/virtio-net0", T0.plusMillis(500), null);
-    metrics.linkView("2/virtio-net0", T0.plusSeconds(40), T0);
+    metrics.linkView("virtio-net0", T0.plusMillis(500), null);
+    metrics.linkView("virtio-net0", T0.plusSeconds(40), T0);
 
     assertThat(latency().count()).isZero();
   }
 
   @Test
   void aLostIrqRepairedLaterStillCountsTheWholeWait() {
-    metrics.linkView("2/virtio-net0", T0, null);
-    metrics.linkView("2/virtio-net0", T0.plusMillis(2_100), T0.plusMillis(100)); // view came after resync
+    metrics.linkView("virtio-net0", T0, null);
+    metrics.linkView("virtio-net0", T0.plusMillis(2_100), T0.plusMillis(100)); // view came after resync
 
     assertThat(latency().totalTime(TimeUnit.MILLISECONDS)).isEqualTo(2_000.0);
   }
 
   @Test
   void aRemovedInstanceForgetsItsViews() {
-    metrics.linkView("2/virtio-net0", T0.plusSeconds(10), null);
+    metrics.linkView("virtio-net0", T0.plusSeconds(10), null);
     metrics.removed("virtio-net0");
-    metrics.linkView("2/virtio-net0", T0.plusSeconds(12), T0.plusSeconds(5)); // re-added: its first view
+    metrics.linkView("virtio-net0", T0.plusSeconds(12), T0.plusSeconds(5)); // re-added: its first view
 
     assertThat(latency().count()).isEqualTo(1);
   }
