@@ -50,18 +50,15 @@ bool vnet_instance_name_valid(const char *name, size_t len) {
   return true;
 }
 
-/* Character.isWhitespace or isISOControl, for a BMP code point. */
-static bool java_space_or_control(uint32_t cp) {
-  return cp <= 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x2006)
-      || (cp >= 0x2008 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 || cp == 0x205F || cp == 0x3000;
-}
-
-/* dev_valid_name plus MQTT's reserved characters, on the UTF-8 (or WTF-8) name as Java sees its chars. */
+/*
+ * dev_valid_name plus MQTT's reserved characters, on the UTF-8 (or WTF-8) name as Java sees its chars:
+ * refused are / : + #, Character.isWhitespace or isISOControl, surrogates (alone or a pair) and U+FFFD.
+ */
 bool vnet_ifname_valid(const char *name, size_t len) {
-  if (len == 0 || len > VNET_IFNAME_MAX) {
-    return false;
-  }
-  if ((len == 1 && name[0] == '.') || (len == 2 && name[0] == '.' && name[1] == '.')) {
+  static const uint16_t refused[][2] = {{0, 0x20}, {'#', '#'}, {'+', '+'}, {'/', '/'}, {':', ':'}, {0x7F, 0x9F},
+      {0x1680, 0x1680}, {0x2000, 0x2006}, {0x2008, 0x200A}, {0x2028, 0x2029}, {0x205F, 0x205F}, {0x3000, 0x3000},
+      {0xD800, 0xDFFF}, {0xFFFD, 0xFFFD}};
+  if (len == 0 || len > VNET_IFNAME_MAX || (name[0] == '.' && (len == 1 || (len == 2 && name[1] == '.')))) {
     return false;
   }
   const uint8_t *s = (const uint8_t *)name;
@@ -77,9 +74,10 @@ bool vnet_ifname_valid(const char *name, size_t len) {
     } else if (cp >= 0x80) {
       return false;
     }
-    if (cp == '/' || cp == ':' || cp == '+' || cp == '#' || java_space_or_control(cp)
-        || (cp >= 0xD800 && cp <= 0xDFFF) || cp == 0xFFFD) {
-      return false;
+    for (size_t k = 0; k < sizeof refused / sizeof refused[0]; k++) {
+      if (cp >= refused[k][0] && cp <= refused[k][1]) {
+        return false;
+      }
     }
     i += n;
   }
@@ -155,16 +153,6 @@ static vnet_err features_of_array(const vnet_json *doc, int arr, uint64_t *out) 
 
 /* --- instants (java.time.Instant.parse / toString) -------------------------------------------- */
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (32-bit divisions only). */
-static int64_t days_from_civil(int32_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int32_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = (unsigned)(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return (int64_t)era * 146097 + (int64_t)doe - 719468;
-}
-
 /* The number in s[0, n) (digits only), or -1. */
 static int32_t digits(const char *s, size_t n) {
   int32_t v = 0;
@@ -177,70 +165,85 @@ static int32_t digits(const char *s, size_t n) {
   return v;
 }
 
-static bool leap(int32_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+/*
+ * s[0, n) against shape: '0' is a digit, added to the current field of f; 't' is T in either case, '+'
+ * a sign, anything else itself; every non-digit starts the next field (a shape starts with one).
+ */
+static bool shaped(const char *s, const char *shape, size_t n, int32_t *f) {
+  int k = -1;
+  for (size_t i = 0; i < n; i++) {
+    char c = s[i], want = shape[i];
+    if (want == '0') {
+      if (c < '0' || c > '9') {
+        return false;
+      }
+      f[k] = f[k] * 10 + (c - '0');
+    } else if (want == 't' ? (c | 0x20) != 't' : want == '+' ? c != '+' && c != '-' : c != want) {
+      return false;
+    } else {
+      f[++k] = 0;
+    }
+  }
+  return true;
+}
 
 /* ISO_INSTANT as Java 17 parses it: [+-]yyyy-MM-ddTHH:mm:ss[.f{0,9}](Z|+HH:MM[:SS]), T and Z in either case. */
 bool vnet_instant_parse(const char *s, size_t len, vnet_instant *out) {
   static const unsigned char mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  /* after the year: 0 is a digit, anything else itself ('t' either case) */
-  static const char shape[] = "-00-00t00:00:00";
+  int32_t f[5], o[3] = {0, 0, 0}; /* month, day, hour, minute, second; the offset's hours, minutes, seconds */
   size_t i = s[0] == '+' || s[0] == '-';
-  size_t ylen = 0;
-  while (i + ylen < len && s[i + ylen] >= '0' && s[i + ylen] <= '9') {
-    ylen++;
+  size_t y = i; /* the year's end */
+  while (y < len && s[y] >= '0' && s[y] <= '9') {
+    y++;
   }
   /* more than four digits only with a sign, as ISO_LOCAL_DATE's EXCEEDS_PAD */
-  if (ylen < 4 || ylen > 9 || (ylen > 4 && i == 0) || len - i - ylen < 15) {
+  if (y - i < 4 || y - i > 9 || (y - i > 4 && i == 0) || len - y < 15 || !shaped(s + y, "-00-00t00:00:00", 15, f)) {
     return false;
   }
-  const char *r = s + i + ylen;
-  for (size_t k = 0; k < 15; k++) {
-    char c = k == 6 ? (char)(r[k] | 0x20) : r[k];
-    if (shape[k] == '0' ? c < '0' || c > '9' : c != shape[k]) {
-      return false;
-    }
-  }
-  int32_t year = digits(s + i, ylen) * (s[0] == '-' ? -1 : 1);
-  int32_t mon = digits(r + 1, 2), day = digits(r + 4, 2), hour = digits(r + 7, 2), min = digits(r + 10, 2),
-          sec = digits(r + 13, 2);
-  if (mon < 1 || mon > 12 || day < 1 || day > mdays[mon - 1] || (mon == 2 && day == 29 && !leap(year)) || hour > 24
-      || min > 59 || sec > 60) {
+  int32_t year = digits(s + i, y - i) * (s[0] == '-' ? -1 : 1);
+  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  if (f[0] < 1 || f[0] > 12 || f[1] < 1 || f[1] > mdays[f[0] - 1] || (f[0] == 2 && f[1] == 29 && !leap) || f[2] > 24
+      || f[3] > 59 || f[4] > 60) {
     return false;
   }
-  size_t rl = len - i - ylen, p = 15, f = 0;
+  const char *r = s + y + 15, *end = s + len;
   uint32_t nanos = 0;
-  if (p < rl && r[p] == '.') {
-    for (p++; p < rl && r[p] >= '0' && r[p] <= '9' && f < 10; p++, f++) {
-      nanos = nanos * 10 + (uint32_t)(r[p] - '0');
+  if (r < end && *r == '.') {
+    int k = 0;
+    for (r++; r < end && *r >= '0' && *r <= '9' && k < 10; r++, k++) {
+      nanos = nanos * 10 + (uint32_t)(*r - '0');
     }
-    if (f > 9) {
+    if (k > 9) {
       return false;
     }
-    for (; f < 9; f++) {
+    for (; k < 9; k++) {
       nanos *= 10;
     }
   }
+  size_t ol = (size_t)(end - r);
   int32_t offset = 0;
-  size_t ol = rl - p - 1;
-  if (p + 1 == rl && (r[p] | 0x20) == 'z') {
+  if (ol == 1 && (*r | 0x20) == 'z') {
     /* UTC */
-  } else if (p < rl && (r[p] == '+' || r[p] == '-') && (ol == 5 || ol == 8) && r[p + 3] == ':'
-             && (ol == 5 || r[p + 6] == ':')) {
-    int32_t oh = digits(r + p + 1, 2), om = digits(r + p + 4, 2), os = ol == 8 ? digits(r + p + 7, 2) : 0;
-    offset = oh * 3600 + om * 60 + os;
-    if (oh < 0 || om < 0 || om > 59 || os < 0 || os > 59 || offset > 18 * 3600) {
+  } else if ((ol == 6 || ol == 9) && shaped(r, "+00:00:00", ol, o)) {
+    offset = (o[0] * 3600 + o[1] * 60 + o[2]) * (*r == '-' ? -1 : 1);
+    if (o[1] > 59 || o[2] > 59 || o[0] * 3600 + o[1] * 60 + o[2] > 18 * 3600) {
       return false;
     }
-    offset *= r[p] == '-' ? -1 : 1;
   } else {
     return false;
   }
   /* as InstantPrinterParser: 24:00 is the next midnight, 23:59:60 a leap second smoothed to :59 */
-  if ((hour == 24 && (min || sec || nanos)) || (sec == 60 && (hour != 23 || min != 59))) {
+  if ((f[2] == 24 && (f[3] || f[4] || nanos)) || (f[4] == 60 && (f[2] != 23 || f[3] != 59))) {
     return false;
   }
-  sec -= sec == 60;
-  out->sec = days_from_civil(year, (unsigned)mon, (unsigned)day) * 86400 + hour * 3600 + min * 60 + sec - offset;
+  /* days since 1970-01-01 of the proleptic Gregorian date (32-bit divisions only) */
+  int32_t yy = year - (f[0] <= 2);
+  const int32_t era = (yy >= 0 ? yy : yy - 399) / 400;
+  const unsigned yoe = (unsigned)(yy - era * 400);
+  const unsigned doy = (153 * (unsigned)(f[0] > 2 ? f[0] - 3 : f[0] + 9) + 2) / 5 + (unsigned)f[1] - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  int64_t days = (int64_t)era * 146097 + (int64_t)doe - 719468;
+  out->sec = days * 86400 + f[2] * 3600 + f[3] * 60 + f[4] - (f[4] == 60) - offset;
   out->nsec = nanos;
   return true;
 }
@@ -287,46 +290,29 @@ int vnet_instant_format(char *out, size_t cap, vnet_instant t) {
 
 /* One interrupt: irq, instance, isr, generation, phyTs (optional), then the name, as IrqCodec.irqFrom. */
 static vnet_err irq_entry(const vnet_json *doc, int obj, vnet_irq *out) {
-  int64_t v;
+  uint32_t irq, isr;
   size_t len;
   vnet_err e;
-  if ((e = vnet_json_int(doc, obj, "irq", 0, 65535, &v)) != VNET_OK) {
+  if ((e = vnet_json_uint(doc, obj, "irq", 65535, &irq)) != VNET_OK
+      || (e = vnet_json_string(doc, obj, "instance", out->instance, sizeof out->instance, &len)) != VNET_OK
+      || (e = vnet_json_uint(doc, obj, "isr", 255, &isr)) != VNET_OK
+      || (e = vnet_json_uint(doc, obj, "generation", UINT32_MAX, &out->generation)) != VNET_OK) {
     return e;
   }
-  out->irq = (uint16_t)v;
-  if ((e = vnet_json_string(doc, obj, "instance", out->instance, sizeof out->instance, &len)) != VNET_OK) {
-    return e;
-  }
-  if ((e = vnet_json_int(doc, obj, "isr", 0, 255, &v)) != VNET_OK) {
-    return e;
-  }
-  out->isr = (uint8_t)v;
-  if ((e = vnet_json_int(doc, obj, "generation", 0, 0xFFFFFFFFLL, &v)) != VNET_OK) {
-    return e;
-  }
-  out->generation = (uint32_t)v;
-  out->has_phy_ts = vnet_json_find(doc, obj, "phyTs") >= 0;
+  out->irq = (uint16_t)irq;
+  out->isr = (uint8_t)isr;
   out->phy_ts_text[0] = '\0';
-  if (out->has_phy_ts) {
-    size_t tl;
-    if ((e = vnet_json_string(doc, obj, "phyTs", out->phy_ts_text, sizeof out->phy_ts_text, &tl)) != VNET_OK) {
-      return e;
-    }
-    if (tl >= sizeof out->phy_ts_text || !vnet_instant_parse(out->phy_ts_text, tl, &out->phy_ts)) {
-      return VNET_E_WRONG_TYPE; /* as Json.instant: "not an ISO-8601 instant" */
-    }
+  out->has_phy_ts = vnet_json_find(doc, obj, "phyTs") >= 0;
+  if (out->has_phy_ts && (e = vnet_json_instant(doc, obj, "phyTs", out->phy_ts_text, &out->phy_ts)) != VNET_OK) {
+    return e;
   }
   return vnet_instance_name_valid(out->instance, len) ? VNET_OK : VNET_E_INVALID_NAME;
 }
 
 /* The token of entry index: of the list form, or the message itself for the single form. */
 static int irq_entry_token(const vnet_json *doc, int index) {
-  int list = vnet_json_find_raw(doc, 0, "irqs");
-  if (list < 0) {
-    return 0;
-  }
-  int t = list + 1;
-  for (int i = 0; i < index; i++) {
+  int t = vnet_json_find_raw(doc, 0, "irqs") + 1; /* 0 without the list */
+  for (int i = 0; t > 0 && i < index; i++) {
     t = vnet_json_next(doc, t);
   }
   return t;
@@ -335,7 +321,7 @@ static int irq_entry_token(const vnet_json *doc, int index) {
 vnet_err vnet_irq_decode(vnet_json *doc, const uint8_t *payload, size_t len, int *count) {
   vnet_err e = vnet_json_parse_max(doc, payload, len, VNET_IRQ_MAX_PAYLOAD);
   vnet_irq scratch;
-  vnet_instant ts;
+  char ts[VNET_TS_MAX];
   int list, n = 1;
   if (e != VNET_OK) {
     return e;
@@ -352,7 +338,7 @@ vnet_err vnet_irq_decode(vnet_json *doc, const uint8_t *payload, size_t len, int
     }
   }
   if (e == VNET_OK) {
-    e = vnet_json_instant(doc, 0, "ts", &ts);
+    e = vnet_json_instant(doc, 0, "ts", ts, &scratch.phy_ts);
   }
   *count = n;
   return e;
@@ -368,24 +354,25 @@ static bool is_hex_digit(char c) {
   return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
 }
 
-static uint32_t fnv1a(uint32_t h, const char *s, size_t n) {
+uint32_t vnet_fnv1a(uint32_t h, const char *s, size_t n) {
   for (size_t i = 0; i < n; i++) {
     h = (h ^ (uint8_t)s[i]) * 16777619u;
   }
   return h;
 }
 
-static bool id_char(char c, const char *extra) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || (c && strchr(extra, c));
-}
-
 /* s[0, n) is one [A-Za-z0-9] (alpha only if alpha_first) and then up to max - 1 of [A-Za-z0-9] + extra. */
 static bool id_valid(const char *s, size_t n, size_t max, bool alpha_first, const char *extra) {
-  bool ok = n >= 1 && n <= max && id_char(s[0], "") && !(alpha_first && s[0] >= '0' && s[0] <= '9');
-  for (size_t i = 1; ok && i < n; i++) {
-    ok = id_char(s[i], extra);
+  if (n < 1 || n > max || (alpha_first && s[0] >= '0' && s[0] <= '9')) {
+    return false;
   }
-  return ok;
+  for (size_t i = 0; i < n; i++) {
+    char c = s[i], l = (char)(c | 0x20);
+    if (!((l >= 'a' && l <= 'z') || (c >= '0' && c <= '9') || (i > 0 && c && strchr(extra, c)))) {
+      return false;
+    }
+  }
+  return true;
 }
 
 /*
@@ -421,22 +408,27 @@ static bool libvirt_uri_valid(const char *u, size_t n) {
  * tcp:HOST:PORT, device a QEMU id; libvirt: uri, domain, interface (a MAC or an interface name).
  */
 static vnet_err frontend_binding(const vnet_json *doc, int obj, uint32_t *hash) {
+  static const char *const keys[2][4] = {{"kind", "qmp", "device", ""}, {"kind", "uri", "domain", "interface"}};
   char kind[16], a[516], b[136], c[24]; /* a: a libvirt URI of up to 512 characters */
-  size_t kl, al, bl, cl = 0;
-  vnet_err e;
-  if ((e = vnet_json_string(doc, obj, "kind", kind, sizeof kind, &kl)) != VNET_OK) {
-    return e;
+  char *const buf[] = {kind, a, b, c};
+  const size_t cap[] = {sizeof kind, sizeof a, sizeof b, sizeof c};
+  size_t l[4] = {0, 0, 0, 0};
+  bool libvirt = false;
+  uint32_t h = 2166136261u;
+  for (int k = 0; k < 4 - !libvirt; k++) {
+    vnet_err e = vnet_json_string(doc, obj, keys[libvirt][k], buf[k], cap[k], &l[k]);
+    if (e != VNET_OK) {
+      return e;
+    }
+    if (k == 0) {
+      libvirt = l[0] == 7 && memcmp(kind, "libvirt", 7) == 0;
+      if (!libvirt && !(l[0] == 4 && memcmp(kind, "qemu", 4) == 0)) {
+        return VNET_E_UNKNOWN_VALUE;
+      }
+    }
+    h = vnet_fnv1a(h, buf[k], l[k] < cap[k] ? l[k] : cap[k] - 1);
   }
-  bool qemu = kl == 4 && memcmp(kind, "qemu", 4) == 0;
-  bool libvirt = kl == 7 && memcmp(kind, "libvirt", 7) == 0;
-  if (!qemu && !libvirt) {
-    return VNET_E_UNKNOWN_VALUE;
-  }
-  if ((e = vnet_json_string(doc, obj, qemu ? "qmp" : "uri", a, sizeof a, &al)) != VNET_OK
-      || (e = vnet_json_string(doc, obj, qemu ? "device" : "domain", b, sizeof b, &bl)) != VNET_OK
-      || (libvirt && (e = vnet_json_string(doc, obj, "interface", c, sizeof c, &cl)) != VNET_OK)) {
-    return e;
-  }
+  const size_t al = l[1], bl = l[2], cl = l[3];
   if (libvirt) {
     bool mac = cl == 17;
     for (size_t i = 0; mac && i < 17; i++) {
@@ -451,10 +443,9 @@ static vnet_err frontend_binding(const vnet_json *doc, int obj, uint32_t *hash) 
   } else {
     bool qmp_ok = al > 5 && memcmp(a, "unix:", 5) == 0;
     if (!qmp_ok && al < sizeof a && al > 4 && memcmp(a, "tcp:", 4) == 0) { /* tcp:[^:]+:\d{1,5} */
-      const char *host = a + 4;
-      const char *colon = memchr(host, ':', al - 4);
+      const char *colon = memchr(a + 4, ':', al - 4);
       size_t port_len = colon ? al - (size_t)(colon + 1 - a) : 0;
-      qmp_ok = colon != NULL && colon > host && port_len >= 1 && port_len <= 5 && digits(colon + 1, port_len) >= 0;
+      qmp_ok = colon && colon > a + 4 && port_len >= 1 && port_len <= 5 && digits(colon + 1, port_len) >= 0;
     }
     if (!qmp_ok) {
       return VNET_E_OUT_OF_RANGE;
@@ -463,14 +454,13 @@ static vnet_err frontend_binding(const vnet_json *doc, int obj, uint32_t *hash) 
       return VNET_E_INVALID_NAME;
     }
   }
-  *hash = fnv1a(fnv1a(fnv1a(fnv1a(2166136261u, kind, kl), a, al < sizeof a ? al : sizeof a - 1), b,
-                      bl < sizeof b ? bl : sizeof b - 1), c, cl < sizeof c ? cl : 0);
+  *hash = h;
   return VNET_OK;
 }
 
 vnet_err vnet_device_decode(vnet_json *doc, const uint8_t *payload, size_t len, vnet_device_info *out) {
   vnet_err e = vnet_json_parse(doc, payload, len);
-  int64_t v;
+  uint32_t cpu, irq;
   size_t il, pl, al;
   int arr, fe = -1;
   if (e != VNET_OK) {
@@ -486,20 +476,16 @@ vnet_err vnet_device_decode(vnet_json *doc, const uint8_t *payload, size_t len, 
     out->has_frontend = true;
   }
   if ((e = vnet_json_string(doc, 0, "instance", out->instance, sizeof out->instance, &il)) != VNET_OK
-      || (e = vnet_json_int(doc, 0, "cpu", 0, 4095, &v)) != VNET_OK) {
-    return e;
-  }
-  out->cpu = (uint16_t)v;
-  if ((e = vnet_json_int(doc, 0, "irq", 0, 65535, &v)) != VNET_OK) {
-    return e;
-  }
-  out->irq = (uint16_t)v;
-  if ((e = vnet_json_typed(doc, 0, "deviceFeatures", VNET_TOK_ARRAY, &arr)) != VNET_OK
+      || (e = vnet_json_uint(doc, 0, "cpu", 4095, &cpu)) != VNET_OK
+      || (e = vnet_json_uint(doc, 0, "irq", 65535, &irq)) != VNET_OK
+      || (e = vnet_json_typed(doc, 0, "deviceFeatures", VNET_TOK_ARRAY, &arr)) != VNET_OK
       || (e = features_of_array(doc, arr, &out->device_features)) != VNET_OK
       || (e = vnet_json_string(doc, 0, "phy", out->phy, sizeof out->phy, &pl)) != VNET_OK
       || (e = vnet_json_string(doc, 0, "agent", out->agent, sizeof out->agent, &al)) != VNET_OK) {
     return e;
   }
+  out->cpu = (uint16_t)cpu;
+  out->irq = (uint16_t)irq;
   if (!vnet_instance_name_valid(out->instance, il) || !vnet_ifname_valid(out->phy, pl)
       || !vnet_instance_name_valid(out->agent, al)) {
     return VNET_E_INVALID_NAME;

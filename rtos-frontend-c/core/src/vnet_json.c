@@ -48,13 +48,26 @@ bool vnet_utf8_valid(const uint8_t *s, size_t n) {
   return true;
 }
 
-static bool is_ws(uint8_t c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 static bool is_digit(uint8_t c) { return c >= '0' && c <= '9'; }
-static bool is_hex(uint8_t c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+static bool is_hex(uint8_t c) { return is_digit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f'); }
 
+static size_t skip_ws(const uint8_t *s, size_t n, size_t i) {
+  while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) {
+    i++;
+  }
+  return i;
+}
+
+static size_t skip_digits(const uint8_t *s, size_t n, size_t i) {
+  while (i < n && is_digit(s[i])) {
+    i++;
+  }
+  return i;
+}
+
+/* The scanners take the value at *i and move past it; false if it is not one. */
 static bool scan_string(const uint8_t *s, size_t n, size_t *i) {
-  size_t p = *i + 1;
-  while (p < n) {
+  for (size_t p = *i + 1; p < n; p++) {
     uint8_t c = s[p];
     if (c == '"') {
       *i = p + 1;
@@ -64,72 +77,49 @@ static bool scan_string(const uint8_t *s, size_t n, size_t *i) {
       return false; /* control characters must be escaped */
     }
     if (c == '\\') {
-      if (p + 1 >= n) {
-        return false;
-      }
-      uint8_t e = s[p + 1];
+      uint8_t e = ++p < n ? s[p] : 0;
       if (e == 'u') {
-        if (p + 5 >= n || !is_hex(s[p + 2]) || !is_hex(s[p + 3]) || !is_hex(s[p + 4]) || !is_hex(s[p + 5])) {
-          return false;
+        for (int k = 0; k < 4; k++) {
+          if (++p >= n || !is_hex(s[p])) {
+            return false;
+          }
         }
-        p += 6;
-        continue;
-      }
-      if (!strchr("\"\\/bfnrt", e) || e == 0) {
+      } else if (!e || !strchr("\"\\/bfnrt", e)) {
         return false;
       }
-      p += 2;
-      continue;
     }
-    p++;
   }
   return false;
 }
 
+/* -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
 static bool scan_number(const uint8_t *s, size_t n, size_t *i) {
-  size_t p = *i;
-  if (p < n && s[p] == '-') {
-    p++;
+  size_t p = *i + (s[*i] == '-');
+  size_t q = skip_digits(s, n, p);
+  if (q == p || (s[p] == '0' && q > p + 1)) {
+    return false; /* no digit, or a leading zero */
   }
-  if (p >= n || !is_digit(s[p])) {
-    return false;
-  }
-  if (s[p] == '0') {
-    p++;
-  } else {
-    while (p < n && is_digit(s[p])) {
-      p++;
-    }
-  }
-  if (p < n && s[p] == '.') {
-    p++;
-    if (p >= n || !is_digit(s[p])) {
+  if (q < n && s[q] == '.') {
+    p = q + 1;
+    if ((q = skip_digits(s, n, p)) == p) {
       return false;
     }
-    while (p < n && is_digit(s[p])) {
-      p++;
-    }
   }
-  if (p < n && (s[p] == 'e' || s[p] == 'E')) {
-    p++;
-    if (p < n && (s[p] == '+' || s[p] == '-')) {
-      p++;
-    }
-    if (p >= n || !is_digit(s[p])) {
+  if (q < n && (s[q] | 0x20) == 'e') {
+    p = q + 1;
+    p += p < n && (s[p] == '+' || s[p] == '-');
+    if ((q = skip_digits(s, n, p)) == p) {
       return false;
     }
-    while (p < n && is_digit(s[p])) {
-      p++;
-    }
   }
-  *i = p;
+  *i = q;
   return true;
 }
 
 static bool scan_literal(const uint8_t *s, size_t n, size_t *i) {
   static const char *const lits[] = {"true", "false", "null"};
-  for (int k = 0; k < 3; k++) {
-    size_t l = strlen(lits[k]);
+  for (size_t k = 0; k < 3; k++) {
+    size_t l = 4 + (k == 1);
     if (n - *i >= l && memcmp(s + *i, lits[k], l) == 0) {
       *i += l;
       return true;
@@ -138,116 +128,63 @@ static bool scan_literal(const uint8_t *s, size_t n, size_t *i) {
   return false;
 }
 
-enum { S_VALUE, S_VALUE_OR_END, S_KEY, S_KEY_OR_END, S_COLON, S_AFTER };
-
-/* RFC 8259 syntax of one top-level object with nothing but whitespace after it. */
+/*
+ * RFC 8259 syntax of one top-level object with nothing but whitespace after it. Iterative (a bit per
+ * level says object or array), so a deep nesting costs 125 bytes of stack, not a recursion.
+ */
 static bool syntax_ok(const uint8_t *s, size_t n) {
-  uint8_t stack[(MAX_DEPTH + 7) / 8]; /* one bit per level: 1 = object */
+  enum { VALUE, KEY, AFTER } state = VALUE; /* what comes next: a value, a key, or , } ] */
+  uint8_t in_object[(MAX_DEPTH + 7) / 8];
+  bool may_close = false; /* just after { or [: the container may end at once */
   int depth = 0;
-  int state = S_VALUE;
   size_t i = 0;
-  while (i < n && is_ws(s[i])) {
-    i++;
-  }
-  if (i >= n || s[i] != '{') {
-    return false; /* not JSON, or JSON but not an object: both malformed-json */
-  }
   for (;;) {
-    while (i < n && is_ws(s[i])) {
-      i++;
-    }
-    if (state == S_AFTER && depth == 0) {
+    i = skip_ws(s, n, i);
+    if (state == AFTER && depth == 0) {
       return i == n;
     }
     if (i >= n) {
       return false;
     }
     uint8_t c = s[i];
-    switch (state) {
-      case S_VALUE_OR_END:
-        if (c == ']') {
-          depth--, i++, state = S_AFTER;
-          break;
-        }
-        /* fall through */
-      case S_VALUE:
-        if (c == '{' || c == '[') {
-          if (depth >= MAX_DEPTH) {
-            return false;
-          }
-          if (c == '{') {
-            stack[depth / 8] |= (uint8_t)(1u << (depth % 8));
-          } else {
-            stack[depth / 8] &= (uint8_t) ~(1u << (depth % 8));
-          }
-          depth++, i++;
-          state = c == '{' ? S_KEY_OR_END : S_VALUE_OR_END;
-        } else if (c == '"') {
-          if (!scan_string(s, n, &i)) {
-            return false;
-          }
-          state = S_AFTER;
-        } else if (c == '-' || is_digit(c)) {
-          if (!scan_number(s, n, &i)) {
-            return false;
-          }
-          state = S_AFTER;
-        } else if (scan_literal(s, n, &i)) {
-          state = S_AFTER;
-        } else {
-          return false;
-        }
-        break;
-      case S_KEY_OR_END:
-        if (c == '}') {
-          depth--, i++, state = S_AFTER;
-          break;
-        }
-        /* fall through */
-      case S_KEY:
-        if (c != '"' || !scan_string(s, n, &i)) {
-          return false;
-        }
-        state = S_COLON;
-        break;
-      case S_COLON:
-        if (c != ':') {
-          return false;
-        }
-        i++, state = S_VALUE;
-        break;
-      default: { /* S_AFTER inside a container */
-        unsigned top = (unsigned)(depth - 1);
-        bool in_object = ((unsigned)stack[top / 8] >> (top % 8)) & 1u;
-        if (c == ',') {
-          i++, state = in_object ? S_KEY : S_VALUE;
-        } else if ((c == '}' && in_object) || (c == ']' && !in_object)) {
-          depth--, i++, state = S_AFTER;
-        } else {
-          return false;
-        }
+    unsigned top = (unsigned)(depth - 1);
+    bool object = depth > 0 && (((unsigned)in_object[top / 8] >> (top % 8)) & 1u);
+    bool can_close = state == AFTER || may_close;
+    may_close = false;
+    if (can_close && c == (object ? '}' : ']')) {
+      depth--, i++, state = AFTER;
+    } else if (state == AFTER) {
+      if (c != ',') {
+        return false;
       }
+      i++, state = object ? KEY : VALUE;
+    } else if (state == KEY) {
+      if (c != '"' || !scan_string(s, n, &i) || (i = skip_ws(s, n, i)) >= n || s[i] != ':') {
+        return false;
+      }
+      i++, state = VALUE;
+    } else if (c == '{' || (c == '[' && depth > 0)) {
+      if (depth >= MAX_DEPTH) {
+        return false;
+      }
+      uint8_t bit = (uint8_t)(1u << (depth % 8));
+      in_object[depth / 8] = (uint8_t)(c == '{' ? in_object[depth / 8] | bit : in_object[depth / 8] & ~bit);
+      depth++, i++, state = c == '{' ? KEY : VALUE, may_close = true;
+    } else if (depth == 0) {
+      return false; /* JSON but not an object: malformed-json too */
+    } else if (!(c == '"' ? scan_string : c == '-' || is_digit(c) ? scan_number : scan_literal)(s, n, &i)) {
+      return false;
+    } else {
+      state = AFTER;
     }
   }
 }
 
-static bool tok_is(const vnet_json *doc, int t, const char *text) {
-  size_t l = strlen(text);
-  const struct vnet_tok *k = &doc->tok[t];
-  return (size_t)(k->end - k->start) == l && memcmp(doc->js + k->start, text, l) == 0;
-}
-
 /* A key equals text once its escapes are decoded ("\u0069rq" is "irq", as Jackson reads it). */
 static bool key_is(const vnet_json *doc, int t, const char *text) {
-  char buf[24];
+  char buf[24]; /* longer than any key looked up: a longer key differs in len */
   size_t len;
-  if (tok_is(doc, t, text)) {
-    return true;
-  }
-  if (memchr(doc->js + doc->tok[t].start, '\\', (size_t)(doc->tok[t].end - doc->tok[t].start)) == NULL
-      || vnet_json_string_tok(doc, t, buf, sizeof buf, &len) != VNET_OK) {
-    return false;
-  }
+  vnet_json_string_tok(doc, t, buf, sizeof buf, &len);
   return len == strlen(text) && memcmp(buf, text, len) == 0;
 }
 
@@ -289,27 +226,18 @@ static bool tok_int(const vnet_json *doc, int t, int64_t *out) {
   const struct vnet_tok *k = &doc->tok[t];
   const char *p = doc->js + k->start;
   const char *e = doc->js + k->end;
-  bool neg = false;
+  bool neg = p < e && *p == '-';
+  uint64_t v = 0;
+  p += neg;
   if (k->type != VNET_TOK_PRIMITIVE || p == e) {
     return false;
   }
-  if (*p == '-') {
-    neg = true, p++;
-  }
-  if (p == e || !is_digit((uint8_t)*p)) {
-    return false;
-  }
-  uint64_t v = 0;
-  /* INT64_MAX (or its magnitude + 1 when negative) as tenth and last digit: no 64-bit division */
-  const uint64_t tenth = (uint64_t)INT64_MAX / 10u;
-  const unsigned last = neg ? 8u : 7u;
   for (; p < e; p++) {
-    if (!is_digit((uint8_t)*p)) {
+    unsigned d = (unsigned)(uint8_t)*p - '0';
+    /* past INT64_MAX (or its magnitude + 1 when negative) is a BigInteger for Jackson: the wrong type;
+       checked by tenth and last digit, so no 64-bit division */
+    if (d > 9 || v > (uint64_t)INT64_MAX / 10u || (v == (uint64_t)INT64_MAX / 10u && d > 7u + neg)) {
       return false;
-    }
-    unsigned d = (unsigned)(*p - '0');
-    if (v > tenth || (v == tenth && d > last)) {
-      return false; /* a BigInteger for Jackson: the wrong type */
     }
     v = v * 10u + d;
   }
@@ -383,6 +311,19 @@ vnet_err vnet_json_int(const vnet_json *doc, int obj, const char *key, int64_t m
   return *out < min || *out > max ? VNET_E_OUT_OF_RANGE : VNET_OK;
 }
 
+vnet_err vnet_json_uint(const vnet_json *doc, int obj, const char *key, uint32_t max, uint32_t *out) {
+  int64_t v = 0;
+  vnet_err e = vnet_json_int(doc, obj, key, 0, max, &v);
+  *out = (uint32_t)v;
+  return e;
+}
+
+static bool tok_is(const vnet_json *doc, int t, const char *text) {
+  size_t l = strlen(text);
+  const struct vnet_tok *k = &doc->tok[t];
+  return (size_t)(k->end - k->start) == l && memcmp(doc->js + k->start, text, l) == 0;
+}
+
 vnet_err vnet_json_bool(const vnet_json *doc, int obj, const char *key, bool *out) {
   int t = vnet_json_find(doc, obj, key);
   if (t < 0) {
@@ -395,10 +336,16 @@ vnet_err vnet_json_bool(const vnet_json *doc, int obj, const char *key, bool *ou
   return VNET_E_WRONG_TYPE;
 }
 
-static unsigned hexval(char c) {
-  return (unsigned)(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+static uint32_t hex4(const char *p) {
+  uint32_t v = 0;
+  for (int k = 0; k < 4; k++) {
+    char c = p[k];
+    v = v << 4 | (uint32_t)(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+  }
+  return v;
 }
 
+/* Appends b while it fits with the NUL; counts it anyway. */
 static void put(char *out, size_t cap, size_t *n, uint32_t b) {
   if (*n + 1 < cap) {
     out[*n] = (char)b;
@@ -406,25 +353,8 @@ static void put(char *out, size_t cap, size_t *n, uint32_t b) {
   (*n)++;
 }
 
-static void put_cp(char *out, size_t cap, size_t *n, uint32_t cp) {
-  if (cp < 0x80) {
-    put(out, cap, n, cp);
-  } else if (cp < 0x800) {
-    put(out, cap, n, 0xC0 | (cp >> 6));
-    put(out, cap, n, 0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    put(out, cap, n, 0xE0 | (cp >> 12));
-    put(out, cap, n, 0x80 | ((cp >> 6) & 0x3F));
-    put(out, cap, n, 0x80 | (cp & 0x3F));
-  } else {
-    put(out, cap, n, 0xF0 | (cp >> 18));
-    put(out, cap, n, 0x80 | ((cp >> 12) & 0x3F));
-    put(out, cap, n, 0x80 | ((cp >> 6) & 0x3F));
-    put(out, cap, n, 0x80 | (cp & 0x3F));
-  }
-}
-
 vnet_err vnet_json_string_tok(const vnet_json *doc, int t, char *out, size_t cap, size_t *len) {
+  static const uint8_t lead[] = {0, 0xC0, 0xE0, 0xF0}; /* of a UTF-8 sequence, by continuation bytes */
   if (doc->tok[t].type != VNET_TOK_STRING) {
     return VNET_E_WRONG_TYPE;
   }
@@ -432,28 +362,29 @@ vnet_err vnet_json_string_tok(const vnet_json *doc, int t, char *out, size_t cap
   const char *e = doc->js + doc->tok[t].end;
   size_t n = 0;
   while (p < e) {
-    if (*p != '\\') {
-      put(out, cap, &n, (uint8_t)*p++);
-      continue;
-    }
-    char c = p[1];
-    p += 2;
-    if (c != 'u') {
-      static const char from[] = "\"\\/bfnrt";
-      static const char to[] = "\"\\/\b\f\n\r\t";
-      put(out, cap, &n, (uint8_t)to[strchr(from, c) - from]);
-      continue;
-    }
-    uint32_t cp = hexval(p[0]) << 12 | hexval(p[1]) << 8 | hexval(p[2]) << 4 | hexval(p[3]);
-    p += 4;
-    if (cp >= 0xD800 && cp <= 0xDBFF && e - p >= 6 && p[0] == '\\' && p[1] == 'u') {
-      uint32_t lo = hexval(p[2]) << 12 | hexval(p[3]) << 8 | hexval(p[4]) << 4 | hexval(p[5]);
-      if (lo >= 0xDC00 && lo <= 0xDFFF) {
-        cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-        p += 6;
+    uint32_t cp = (uint8_t)*p++;
+    if (cp == '\\' && *p != 'u') {
+      const char *m = strchr("b\bf\fn\nr\rt\t", *p++); /* the syntax check let only \" \\ \/ and these by */
+      cp = (uint8_t)(m ? m[1] : p[-1]);
+    } else if (cp == '\\') {
+      cp = hex4(p + 1);
+      p += 5;
+      if (cp >= 0xD800 && cp <= 0xDBFF && e - p >= 6 && p[0] == '\\' && p[1] == 'u') {
+        uint32_t lo = hex4(p + 2);
+        if (lo >= 0xDC00 && lo <= 0xDFFF) {
+          cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+          p += 6;
+        }
       }
+      /* as UTF-8; a lone surrogate as its 3-byte form, as Java's String holds it */
+      int extra = cp < 0x80 ? 0 : cp < 0x800 ? 1 : cp < 0x10000 ? 2 : 3;
+      put(out, cap, &n, lead[extra] | cp >> (6 * extra));
+      while (extra-- > 0) {
+        put(out, cap, &n, 0x80 | ((cp >> (6 * extra)) & 0x3F));
+      }
+      continue;
     }
-    put_cp(out, cap, &n, cp);
+    put(out, cap, &n, cp);
   }
   if (cap > 0) {
     out[n < cap ? n : cap - 1] = '\0';
@@ -470,15 +401,11 @@ vnet_err vnet_json_string(const vnet_json *doc, int obj, const char *key, char *
   return vnet_json_string_tok(doc, t, out, cap, len);
 }
 
-vnet_err vnet_json_instant(const vnet_json *doc, int obj, const char *key, vnet_instant *out) {
-  char buf[48];
+vnet_err vnet_json_instant(const vnet_json *doc, int obj, const char *key, char text[VNET_TS_MAX], vnet_instant *out) {
   size_t len;
-  vnet_err e = vnet_json_string(doc, obj, key, buf, sizeof buf, &len);
-  if (e != VNET_OK) {
-    return e;
+  vnet_err e = vnet_json_string(doc, obj, key, text, VNET_TS_MAX, &len);
+  if (e == VNET_OK && (len >= VNET_TS_MAX || !vnet_instant_parse(text, len, out))) {
+    e = VNET_E_WRONG_TYPE; /* as Json.instant: "not an ISO-8601 instant" */
   }
-  if (len >= sizeof buf || !vnet_instant_parse(buf, len, out)) {
-    return VNET_E_WRONG_TYPE; /* as Json.instant: "not an ISO-8601 instant" */
-  }
-  return VNET_OK;
+  return e;
 }

@@ -26,14 +26,20 @@ int vnet_json_find_raw(const vnet_json *doc, int obj, const char *key);
 int vnet_json_next(const vnet_json *doc, int t);
 
 vnet_err vnet_json_int(const vnet_json *doc, int obj, const char *key, int64_t min, int64_t max, int64_t *out);
+/* As vnet_json_int with the range 0..max (the contract's unsigned fields). */
+vnet_err vnet_json_uint(const vnet_json *doc, int obj, const char *key, uint32_t max, uint32_t *out);
 vnet_err vnet_json_bool(const vnet_json *doc, int obj, const char *key, bool *out);
 /* A string value decoded to UTF-8 (lone surrogates as 3-byte forms) into out[cap]; *len is its full
  * length, which may exceed cap - 1 (then out holds a prefix). */
 vnet_err vnet_json_string(const vnet_json *doc, int obj, const char *key, char *out, size_t cap, size_t *len);
 vnet_err vnet_json_string_tok(const vnet_json *doc, int t, char *out, size_t cap, size_t *len);
-vnet_err vnet_json_instant(const vnet_json *doc, int obj, const char *key, vnet_instant *out);
+/* An ISO-8601 instant: its text (as received) into text and its value into *out. */
+vnet_err vnet_json_instant(const vnet_json *doc, int obj, const char *key, char text[VNET_TS_MAX], vnet_instant *out);
 /* Token of a value of the given type (VNET_TOK_*), or an error. */
 vnet_err vnet_json_typed(const vnet_json *doc, int obj, const char *key, int type, int *tok);
+
+/* FNV-1a over s[0, n), from h (2166136261 to start). */
+uint32_t vnet_fnv1a(uint32_t h, const char *s, size_t n);
 
 /* UTF-8 validity as Java's strict decoder sees it. */
 bool vnet_utf8_valid(const uint8_t *s, size_t n);

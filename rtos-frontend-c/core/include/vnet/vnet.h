@@ -193,13 +193,25 @@ typedef struct {
   int (*reread)(void *user, const char *topic);
 } vnet_ops;
 
+/* What a link view shows: the config as last applied, as the driver reads it. No padding: compared with
+   memcmp. */
+typedef struct {
+  uint32_t generation, speed, announces;
+  uint16_t status, mtu;
+  uint8_t mac[6];
+  uint8_t duplex;
+  bool carrier;
+  bool has_mac;
+  uint8_t reserved[3];
+} vnet_link;
+
 /* Per device: the driver's state (under 1 KiB; see sizeof in the README). */
 typedef struct {
   bool used;
   bool has_view;
-  bool carrier;
   bool has_stored, has_pending, has_applied, has_last_announce;
   bool gone_pending; /* a live empty device message waits for the retained store to agree */
+  uint8_t reasserts; /* since the view last changed: past a few, another owner is writing (conflict) */
   vnet_device_info info;
   uint64_t negotiated;
   /* sequencing (ConfigSequencer) */
@@ -208,26 +220,12 @@ typedef struct {
   /* the phyTs of the IRQ waiting for its config and of the view, and the view's ts ("" = none) */
   char pending_phy_ts[VNET_TS_MAX], view_phy_ts[VNET_TS_MAX], view_ts[VNET_TS_MAX];
   uint32_t last_announce_gen;
-  /* the config as last applied */
-  uint16_t status, mtu;
-  uint32_t speed;
-  uint8_t duplex;
-  uint8_t mac[6];
-  bool has_mac;
-  uint32_t announce_acks;
   uint32_t irqs, configs_applied;
-  /* the view last published: its fields, its ts, and a hash of its bytes (to see it overwritten;
-     re-asserting sends the same bytes, so a late echo of an older view cannot start a loop) */
-  struct {
-    bool carrier;
-    uint16_t status, mtu;
-    uint32_t generation, speed, announces;
-    uint8_t duplex;
-    uint8_t mac[6];
-    bool has_mac;
-  } view;
+  vnet_link link; /* now */
+  /* the view last published, and a hash of its bytes (to see it overwritten; re-asserting sends the
+     same bytes, so a late echo of an older view cannot start a loop) */
+  vnet_link view;
   uint32_t view_hash;
-  uint8_t reasserts; /* since the view last changed: past a few, another owner is writing (conflict) */
 } vnet_device;
 
 struct vnet_node {
