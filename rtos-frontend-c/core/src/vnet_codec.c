@@ -1,6 +1,7 @@
 /* The contract's payloads: config bytes, irq, device, ctrl; names, features and instants. */
 #include "vnet_json.h"
 
+#include <stddef.h>
 #include <string.h>
 
 const char *vnet_err_name(vnet_err e) {
@@ -136,10 +137,9 @@ static vnet_err features_of_array(const vnet_json *doc, int arr, uint64_t *out) 
   for (int i = 0; i < doc->tok[arr].size; i++) {
     char name[24];
     size_t len;
-    if (doc->tok[t].type != VNET_TOK_STRING) {
+    if (vnet_json_string_tok(doc, t, name, sizeof name, &len) != VNET_OK) {
       return VNET_E_WRONG_TYPE;
     }
-    vnet_json_string_tok(doc, t, name, sizeof name, &len);
     uint64_t f = len < sizeof name ? vnet_feature_of_name(name, len) : 0;
     if (f == 0) {
       return VNET_E_UNKNOWN_VALUE;
@@ -286,27 +286,70 @@ int vnet_instant_format(char *out, size_t cap, vnet_instant t) {
   return (int)n;
 }
 
+/* --- fields of an object, read by one routine for every message kind ---------------------------- */
+
+enum { F_STRING, F_UINT, F_FEATURES };
+
+/* A field read into a struct at off: a string into a buffer of size bytes, an integer of 0..max into a
+   uint8/16/32_t (size bytes), or feature names into a uint64_t. */
+typedef struct {
+  const char *key;
+  uint32_t max;
+  uint16_t off, size;
+  uint8_t kind;
+} field;
+
+#define STRING(type, key, member) {key, 0, offsetof(type, member), sizeof((type *)0)->member, F_STRING}
+#define UINT(type, key, member, max) {key, max, offsetof(type, member), sizeof((type *)0)->member, F_UINT}
+
+/* Reads fields[0, n) of object obj into out, in their order: the first refusal is the message's.
+   len[i] is string i's full length. */
+static vnet_err read_fields(const vnet_json *doc, int obj, const field *f, int n, void *out, size_t *len) {
+  for (int i = 0; i < n; i++, f++) {
+    void *p = (char *)out + f->off;
+    uint32_t v = 0;
+    int arr;
+    vnet_err e;
+    if (f->kind == F_STRING) {
+      e = vnet_json_string(doc, obj, f->key, p, f->size, &len[i]);
+    } else if (f->kind == F_FEATURES) {
+      if ((e = vnet_json_typed(doc, obj, f->key, VNET_TOK_ARRAY, &arr)) == VNET_OK) {
+        e = features_of_array(doc, arr, p);
+      }
+    } else {
+      e = vnet_json_uint(doc, obj, f->key, f->max, &v);
+      if (f->size == 1) {
+        *(uint8_t *)p = (uint8_t)v;
+      } else if (f->size == 2) {
+        *(uint16_t *)p = (uint16_t)v;
+      } else {
+        *(uint32_t *)p = v;
+      }
+    }
+    if (e != VNET_OK) {
+      return e;
+    }
+  }
+  return VNET_OK;
+}
+
 /* --- irq --------------------------------------------------------------------------------------- */
 
 /* One interrupt: irq, instance, isr, generation, phyTs (optional), then the name, as IrqCodec.irqFrom. */
 static vnet_err irq_entry(const vnet_json *doc, int obj, vnet_irq *out) {
-  uint32_t irq, isr;
-  size_t len;
-  vnet_err e;
-  if ((e = vnet_json_uint(doc, obj, "irq", 65535, &irq)) != VNET_OK
-      || (e = vnet_json_string(doc, obj, "instance", out->instance, sizeof out->instance, &len)) != VNET_OK
-      || (e = vnet_json_uint(doc, obj, "isr", 255, &isr)) != VNET_OK
-      || (e = vnet_json_uint(doc, obj, "generation", UINT32_MAX, &out->generation)) != VNET_OK) {
+  static const field fields[] = {UINT(vnet_irq, "irq", irq, 65535), STRING(vnet_irq, "instance", instance),
+      UINT(vnet_irq, "isr", isr, 255), UINT(vnet_irq, "generation", generation, UINT32_MAX)};
+  size_t len[4];
+  vnet_err e = read_fields(doc, obj, fields, 4, out, len);
+  if (e != VNET_OK) {
     return e;
   }
-  out->irq = (uint16_t)irq;
-  out->isr = (uint8_t)isr;
   out->phy_ts_text[0] = '\0';
   out->has_phy_ts = vnet_json_find(doc, obj, "phyTs") >= 0;
   if (out->has_phy_ts && (e = vnet_json_instant(doc, obj, "phyTs", out->phy_ts_text, &out->phy_ts)) != VNET_OK) {
     return e;
   }
-  return vnet_instance_name_valid(out->instance, len) ? VNET_OK : VNET_E_INVALID_NAME;
+  return vnet_instance_name_valid(out->instance, len[1]) ? VNET_OK : VNET_E_INVALID_NAME;
 }
 
 /* The token of entry index: of the list form, or the message itself for the single form. */
@@ -403,66 +446,78 @@ static bool libvirt_uri_valid(const char *u, size_t n) {
   return true;
 }
 
+/* A frontend binding's strings. a: qmp or a libvirt URI of up to 512 characters; b: device or domain. */
+typedef struct {
+  char kind[16], a[516], b[136], interface[24];
+} binding;
+
 /*
  * FrontendBinding.of: the kind, then its fields, then their checks. qemu: qmp unix:PATH or
  * tcp:HOST:PORT, device a QEMU id; libvirt: uri, domain, interface (a MAC or an interface name).
  */
 static vnet_err frontend_binding(const vnet_json *doc, int obj, uint32_t *hash) {
-  static const char *const keys[2][4] = {{"kind", "qmp", "device", ""}, {"kind", "uri", "domain", "interface"}};
-  char kind[16], a[516], b[136], c[24]; /* a: a libvirt URI of up to 512 characters */
-  char *const buf[] = {kind, a, b, c};
-  const size_t cap[] = {sizeof kind, sizeof a, sizeof b, sizeof c};
+  static const field fields[2][4] = {
+      {STRING(binding, "kind", kind), STRING(binding, "qmp", a), STRING(binding, "device", b)},
+      {STRING(binding, "kind", kind), STRING(binding, "uri", a), STRING(binding, "domain", b),
+          STRING(binding, "interface", interface)}};
+  binding v;
   size_t l[4] = {0, 0, 0, 0};
-  bool libvirt = false;
-  uint32_t h = 2166136261u;
-  for (int k = 0; k < 4 - !libvirt; k++) {
-    vnet_err e = vnet_json_string(doc, obj, keys[libvirt][k], buf[k], cap[k], &l[k]);
-    if (e != VNET_OK) {
-      return e;
-    }
-    if (k == 0) {
-      libvirt = l[0] == 7 && memcmp(kind, "libvirt", 7) == 0;
-      if (!libvirt && !(l[0] == 4 && memcmp(kind, "qemu", 4) == 0)) {
-        return VNET_E_UNKNOWN_VALUE;
-      }
-    }
-    h = vnet_fnv1a(h, buf[k], l[k] < cap[k] ? l[k] : cap[k] - 1);
+  vnet_err e = read_fields(doc, obj, fields[0], 1, &v, l);
+  if (e != VNET_OK) {
+    return e;
+  }
+  bool libvirt = l[0] == 7 && memcmp(v.kind, "libvirt", 7) == 0;
+  if (!libvirt && !(l[0] == 4 && memcmp(v.kind, "qemu", 4) == 0)) {
+    return VNET_E_UNKNOWN_VALUE;
+  }
+  if ((e = read_fields(doc, obj, fields[libvirt] + 1, 2 + libvirt, &v, l + 1)) != VNET_OK) {
+    return e;
   }
   const size_t al = l[1], bl = l[2], cl = l[3];
   if (libvirt) {
     bool mac = cl == 17;
     for (size_t i = 0; mac && i < 17; i++) {
-      mac = i % 3 == 2 ? c[i] == ':' : is_hex_digit(c[i]);
+      mac = i % 3 == 2 ? v.interface[i] == ':' : is_hex_digit(v.interface[i]);
     }
-    if (al >= sizeof a || !libvirt_uri_valid(a, al)) {
+    if (al >= sizeof v.a || !libvirt_uri_valid(v.a, al)) {
       return VNET_E_OUT_OF_RANGE;
     }
-    if (!id_valid(b, bl, 128, false, "._+:@-") || !(mac || (cl < sizeof c && vnet_ifname_valid(c, cl)))) {
+    if (!id_valid(v.b, bl, 128, false, "._+:@-")
+        || !(mac || (cl < sizeof v.interface && vnet_ifname_valid(v.interface, cl)))) {
       return VNET_E_INVALID_NAME;
     }
   } else {
-    bool qmp_ok = al > 5 && memcmp(a, "unix:", 5) == 0;
-    if (!qmp_ok && al < sizeof a && al > 4 && memcmp(a, "tcp:", 4) == 0) { /* tcp:[^:]+:\d{1,5} */
-      const char *colon = memchr(a + 4, ':', al - 4);
-      size_t port_len = colon ? al - (size_t)(colon + 1 - a) : 0;
-      qmp_ok = colon && colon > a + 4 && port_len >= 1 && port_len <= 5 && digits(colon + 1, port_len) >= 0;
+    bool qmp_ok = al > 5 && memcmp(v.a, "unix:", 5) == 0;
+    if (!qmp_ok && al < sizeof v.a && al > 4 && memcmp(v.a, "tcp:", 4) == 0) { /* tcp:[^:]+:\d{1,5} */
+      const char *colon = memchr(v.a + 4, ':', al - 4);
+      size_t port_len = colon ? al - (size_t)(colon + 1 - v.a) : 0;
+      qmp_ok = colon && colon > v.a + 4 && port_len >= 1 && port_len <= 5 && digits(colon + 1, port_len) >= 0;
     }
     if (!qmp_ok) {
       return VNET_E_OUT_OF_RANGE;
     }
-    if (!id_valid(b, bl, 64, true, "._-")) {
+    if (!id_valid(v.b, bl, 64, true, "._-")) {
       return VNET_E_INVALID_NAME;
     }
+  }
+  /* tells one binding from another: its strings as read (a URI cut at its buffer) */
+  uint32_t h = 2166136261u;
+  for (int k = 0; k < 3 + libvirt; k++) {
+    const field *f = &fields[libvirt][k];
+    h = vnet_fnv1a(h, (const char *)&v + f->off, l[k] < f->size ? l[k] : f->size - 1u);
   }
   *hash = h;
   return VNET_OK;
 }
 
 vnet_err vnet_device_decode(vnet_json *doc, const uint8_t *payload, size_t len, vnet_device_info *out) {
+  static const field fields[] = {STRING(vnet_device_info, "instance", instance),
+      UINT(vnet_device_info, "cpu", cpu, 4095), UINT(vnet_device_info, "irq", irq, 65535),
+      {"deviceFeatures", 0, offsetof(vnet_device_info, device_features), 8, F_FEATURES},
+      STRING(vnet_device_info, "phy", phy), STRING(vnet_device_info, "agent", agent)};
   vnet_err e = vnet_json_parse(doc, payload, len);
-  uint32_t cpu, irq;
-  size_t il, pl, al;
-  int arr, fe = -1;
+  size_t l[6];
+  int fe;
   if (e != VNET_OK) {
     return e;
   }
@@ -475,19 +530,11 @@ vnet_err vnet_device_decode(vnet_json *doc, const uint8_t *payload, size_t len, 
     }
     out->has_frontend = true;
   }
-  if ((e = vnet_json_string(doc, 0, "instance", out->instance, sizeof out->instance, &il)) != VNET_OK
-      || (e = vnet_json_uint(doc, 0, "cpu", 4095, &cpu)) != VNET_OK
-      || (e = vnet_json_uint(doc, 0, "irq", 65535, &irq)) != VNET_OK
-      || (e = vnet_json_typed(doc, 0, "deviceFeatures", VNET_TOK_ARRAY, &arr)) != VNET_OK
-      || (e = features_of_array(doc, arr, &out->device_features)) != VNET_OK
-      || (e = vnet_json_string(doc, 0, "phy", out->phy, sizeof out->phy, &pl)) != VNET_OK
-      || (e = vnet_json_string(doc, 0, "agent", out->agent, sizeof out->agent, &al)) != VNET_OK) {
+  if ((e = read_fields(doc, 0, fields, 6, out, l)) != VNET_OK) {
     return e;
   }
-  out->cpu = (uint16_t)cpu;
-  out->irq = (uint16_t)irq;
-  if (!vnet_instance_name_valid(out->instance, il) || !vnet_ifname_valid(out->phy, pl)
-      || !vnet_instance_name_valid(out->agent, al)) {
+  if (!vnet_instance_name_valid(out->instance, l[0]) || !vnet_ifname_valid(out->phy, l[4])
+      || !vnet_instance_name_valid(out->agent, l[5])) {
     return VNET_E_INVALID_NAME;
   }
   return VNET_OK;

@@ -117,65 +117,69 @@ static bool scan_number(const uint8_t *s, size_t n, size_t *i) {
 }
 
 static bool scan_literal(const uint8_t *s, size_t n, size_t *i) {
-  static const char *const lits[] = {"true", "false", "null"};
-  for (size_t k = 0; k < 3; k++) {
-    size_t l = 4 + (k == 1);
-    if (n - *i >= l && memcmp(s + *i, lits[k], l) == 0) {
-      *i += l;
-      return true;
-    }
+  const char *lit = s[*i] == 't' ? "true" : s[*i] == 'f' ? "false" : "null";
+  size_t l = strlen(lit);
+  if (n - *i < l || memcmp(s + *i, lit, l) != 0) {
+    return false;
   }
-  return false;
+  *i += l;
+  return true;
 }
+
+/* The syntax check's token classes, and its states: what may come next. */
+enum { C_OPEN, C_CLOSE, C_COLON, C_COMMA, C_STRING, C_PRIMITIVE };
+enum { VALUE, VALUE_OR_CLOSE, KEY, KEY_OR_CLOSE, COLON, AFTER };
 
 /*
  * RFC 8259 syntax of one top-level object with nothing but whitespace after it. Iterative (a bit per
  * level says object or array), so a deep nesting costs 125 bytes of stack, not a recursion.
  */
 static bool syntax_ok(const uint8_t *s, size_t n) {
-  enum { VALUE, KEY, AFTER } state = VALUE; /* what comes next: a value, a key, or , } ] */
+#define B(c) (1u << (c))
+  static const uint8_t allowed[] = {B(C_OPEN) | B(C_STRING) | B(C_PRIMITIVE),
+      B(C_OPEN) | B(C_STRING) | B(C_PRIMITIVE) | B(C_CLOSE), B(C_STRING), B(C_STRING) | B(C_CLOSE), B(C_COLON),
+      B(C_COMMA) | B(C_CLOSE)};
+#undef B
   uint8_t in_object[(MAX_DEPTH + 7) / 8];
-  bool may_close = false; /* just after { or [: the container may end at once */
-  int depth = 0;
+  unsigned depth = 0, state = VALUE;
   size_t i = 0;
   for (;;) {
     i = skip_ws(s, n, i);
     if (state == AFTER && depth == 0) {
       return i == n;
     }
-    if (i >= n) {
-      return false;
+    if (i >= n || (depth == 0 && s[i] != '{')) {
+      return false; /* JSON but not an object is malformed-json too */
     }
     uint8_t c = s[i];
-    unsigned top = (unsigned)(depth - 1);
-    bool object = depth > 0 && (((unsigned)in_object[top / 8] >> (top % 8)) & 1u);
-    bool can_close = state == AFTER || may_close;
-    may_close = false;
-    if (can_close && c == (object ? '}' : ']')) {
-      depth--, i++, state = AFTER;
-    } else if (state == AFTER) {
-      if (c != ',') {
-        return false;
-      }
-      i++, state = object ? KEY : VALUE;
-    } else if (state == KEY) {
-      if (c != '"' || !scan_string(s, n, &i) || (i = skip_ws(s, n, i)) >= n || s[i] != ':') {
-        return false;
-      }
-      i++, state = VALUE;
-    } else if (c == '{' || (c == '[' && depth > 0)) {
+    bool object = depth > 0 && (((unsigned)in_object[(depth - 1) / 8] >> ((depth - 1) % 8)) & 1u);
+    unsigned cls = c == '{' || c == '[' ? C_OPEN
+        : c == '}' || c == ']'          ? C_CLOSE
+        : c == ':'                      ? C_COLON
+        : c == ','                      ? C_COMMA
+        : c == '"'                      ? C_STRING
+                                        : C_PRIMITIVE;
+    if (!((allowed[state] >> cls) & 1u)) {
+      return false;
+    }
+    if (cls == C_OPEN) {
       if (depth >= MAX_DEPTH) {
         return false;
       }
       uint8_t bit = (uint8_t)(1u << (depth % 8));
       in_object[depth / 8] = (uint8_t)(c == '{' ? in_object[depth / 8] | bit : in_object[depth / 8] & ~bit);
-      depth++, i++, state = c == '{' ? KEY : VALUE, may_close = true;
-    } else if (depth == 0) {
-      return false; /* JSON but not an object: malformed-json too */
-    } else if (!(c == '"' ? scan_string : c == '-' || is_digit(c) ? scan_number : scan_literal)(s, n, &i)) {
+      depth++, i++, state = c == '{' ? KEY_OR_CLOSE : VALUE_OR_CLOSE;
+    } else if (cls == C_CLOSE) {
+      if (c != (object ? '}' : ']')) {
+        return false;
+      }
+      depth--, i++, state = AFTER;
+    } else if (cls == C_COLON || cls == C_COMMA) {
+      i++, state = cls == C_COMMA && object ? KEY : VALUE;
+    } else if (!(cls == C_STRING ? scan_string : c == '-' || is_digit(c) ? scan_number : scan_literal)(s, n, &i)) {
       return false;
     } else {
-      state = AFTER;
+      state = state == KEY || state == KEY_OR_CLOSE ? COLON : AFTER;
     }
   }
 }
@@ -245,6 +249,30 @@ static bool tok_int(const vnet_json *doc, int t, int64_t *out) {
   return true;
 }
 
+/* An integer token in 0..max: as tok_int and a range check. */
+static vnet_err tok_uint(const vnet_json *doc, int t, uint32_t max, uint32_t *out) {
+  const struct vnet_tok *k = &doc->tok[t];
+  const char *p = doc->js + k->start;
+  const char *e = doc->js + k->end;
+  bool neg = *p == '-';
+  uint64_t v = 0;
+  p += neg;
+  if (k->type != VNET_TOK_PRIMITIVE || p == e) {
+    return VNET_E_WRONG_TYPE;
+  }
+  for (; p < e; p++) {
+    unsigned d = (unsigned)(uint8_t)*p - '0';
+    /* past INT64_MAX (or its magnitude + 1 when negative) is a BigInteger for Jackson: the wrong type;
+       checked by tenth and last digit, so no 64-bit division */
+    if (d > 9 || v > (uint64_t)INT64_MAX / 10u || (v == (uint64_t)INT64_MAX / 10u && d > 7u + neg)) {
+      return VNET_E_WRONG_TYPE;
+    }
+    v = v * 10u + d;
+  }
+  *out = (uint32_t)v;
+  return v > max || (neg && v) ? VNET_E_OUT_OF_RANGE : VNET_OK;
+}
+
 vnet_err vnet_json_parse(vnet_json *doc, const uint8_t *payload, size_t len) {
   return vnet_json_parse_max(doc, payload, len, VNET_MAX_PAYLOAD);
 }
@@ -281,8 +309,8 @@ vnet_err vnet_json_parse_max(vnet_json *doc, const uint8_t *payload, size_t len,
   }
   doc->count = r;
   int v = vnet_json_find(doc, 0, "v");
-  int64_t version;
-  if (v >= 0 && !(tok_int(doc, v, &version) && version == 1)) {
+  uint32_t version;
+  if (v >= 0 && !(tok_uint(doc, v, 1, &version) == VNET_OK && version == 1)) {
     return VNET_E_SCHEMA_VERSION;
   }
   return VNET_OK;
@@ -312,10 +340,8 @@ vnet_err vnet_json_int(const vnet_json *doc, int obj, const char *key, int64_t m
 }
 
 vnet_err vnet_json_uint(const vnet_json *doc, int obj, const char *key, uint32_t max, uint32_t *out) {
-  int64_t v = 0;
-  vnet_err e = vnet_json_int(doc, obj, key, 0, max, &v);
-  *out = (uint32_t)v;
-  return e;
+  int t = vnet_json_find(doc, obj, key);
+  return t < 0 ? VNET_E_MISSING_FIELD : tok_uint(doc, t, max, out);
 }
 
 static bool tok_is(const vnet_json *doc, int t, const char *text) {
