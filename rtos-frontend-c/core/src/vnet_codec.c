@@ -36,19 +36,25 @@ vnet_err vnet_config_decode(const uint8_t *buf, size_t len, uint32_t *generation
 
 /* --- names --------------------------------------------------------------------------------------- */
 
-static bool lower_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
-
-bool vnet_instance_name_valid(const char *name, size_t len) {
-  if (len == 0 || len > VNET_NAME_MAX || !lower_alnum(name[0])) {
+/*
+ * s[0, n) is 1 to max characters: a letter or digit (a letter only if alpha_first), then letters, digits
+ * or extra; letters are lowercase unless upper.
+ */
+static bool id_valid(const char *s, size_t n, size_t max, bool alpha_first, bool upper, const char *extra) {
+  if (n < 1 || n > max || (alpha_first && s[0] >= '0' && s[0] <= '9')) {
     return false;
   }
-  for (size_t i = 1; i < len; i++) {
-    char c = name[i];
-    if (!lower_alnum(c) && c != '.' && c != '_' && c != '-') {
+  for (size_t i = 0; i < n; i++) {
+    char c = s[i], l = upper ? (char)(c | 0x20) : c;
+    if (!((l >= 'a' && l <= 'z') || (c >= '0' && c <= '9') || (i > 0 && c && strchr(extra, c)))) {
       return false;
     }
   }
   return true;
+}
+
+bool vnet_instance_name_valid(const char *name, size_t len) {
+  return id_valid(name, len, VNET_NAME_MAX, false, false, "._-");
 }
 
 /*
@@ -208,31 +214,30 @@ bool vnet_instant_parse(const char *s, size_t len, vnet_instant *out) {
   }
   const char *r = s + y + 15, *end = s + len;
   uint32_t nanos = 0;
+  int k = 0;
   if (r < end && *r == '.') {
-    int k = 0;
-    for (r++; r < end && *r >= '0' && *r <= '9' && k < 10; r++, k++) {
+    for (r++; r < end && *r >= '0' && *r <= '9'; r++) {
+      if (++k > 9) {
+        return false;
+      }
       nanos = nanos * 10 + (uint32_t)(*r - '0');
     }
-    if (k > 9) {
-      return false;
-    }
-    for (; k < 9; k++) {
-      nanos *= 10;
-    }
+  }
+  for (; k < 9; k++) {
+    nanos *= 10;
   }
   size_t ol = (size_t)(end - r);
-  int32_t offset = 0;
+  /* the time of day in seconds, less the offset: as InstantPrinterParser, 24:00 is the next midnight and
+     23:59:60 a leap second smoothed to :59 */
+  int32_t tod = f[2] * 3600 + f[3] * 60 + f[4] - (f[4] == 60);
   if (ol == 1 && (*r | 0x20) == 'z') {
     /* UTC */
-  } else if ((ol == 6 || ol == 9) && shaped(r, "+00:00:00", ol, o)) {
-    offset = (o[0] * 3600 + o[1] * 60 + o[2]) * (*r == '-' ? -1 : 1);
-    if (o[1] > 59 || o[2] > 59 || o[0] * 3600 + o[1] * 60 + o[2] > 18 * 3600) {
-      return false;
-    }
+  } else if ((ol == 6 || ol == 9) && shaped(r, "+00:00:00", ol, o) && o[1] <= 59 && o[2] <= 59
+             && o[0] * 3600 + o[1] * 60 + o[2] <= 18 * 3600) {
+    tod -= (o[0] * 3600 + o[1] * 60 + o[2]) * (*r == '-' ? -1 : 1);
   } else {
     return false;
   }
-  /* as InstantPrinterParser: 24:00 is the next midnight, 23:59:60 a leap second smoothed to :59 */
   if ((f[2] == 24 && (f[3] || f[4] || nanos)) || (f[4] == 60 && (f[2] != 23 || f[3] != 59))) {
     return false;
   }
@@ -242,8 +247,7 @@ bool vnet_instant_parse(const char *s, size_t len, vnet_instant *out) {
   const unsigned yoe = (unsigned)(yy - era * 400);
   const unsigned doy = (153 * (unsigned)(f[0] > 2 ? f[0] - 3 : f[0] + 9) + 2) / 5 + (unsigned)f[1] - 1;
   const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  int64_t days = (int64_t)era * 146097 + (int64_t)doe - 719468;
-  out->sec = days * 86400 + f[2] * 3600 + f[3] * 60 + f[4] - (f[4] == 60) - offset;
+  out->sec = ((int64_t)era * 146097 + (int64_t)doe - 719468) * 86400 + tod;
   out->nsec = nanos;
   return true;
 }
@@ -404,41 +408,32 @@ uint32_t vnet_fnv1a(uint32_t h, const char *s, size_t n) {
   return h;
 }
 
-/* s[0, n) is one [A-Za-z0-9] (alpha only if alpha_first) and then up to max - 1 of [A-Za-z0-9] + extra. */
-static bool id_valid(const char *s, size_t n, size_t max, bool alpha_first, const char *extra) {
-  if (n < 1 || n > max || (alpha_first && s[0] >= '0' && s[0] <= '9')) {
-    return false;
-  }
-  for (size_t i = 0; i < n; i++) {
-    char c = s[i], l = (char)(c | 0x20);
-    if (!((l >= 'a' && l <= 'z') || (c >= '0' && c <= '9') || (i > 0 && c && strchr(extra, c)))) {
-      return false;
-    }
-  }
-  return true;
-}
-
 /*
  * A libvirt QEMU URI as FrontendBinding.Libvirt takes it: at most 512 characters, scheme qemu or
  * qemu+transport, and the characters java.net.URI accepts (escapes as %XX, one fragment). The URI's
  * finer grammar (authority, IPv6 literals) is not checked here.
  */
 static bool libvirt_uri_valid(const char *u, size_t n) {
-  const char *colon = memchr(u, ':', n);
-  if (n > 512 || !colon || colon - u < 4 || memcmp(u, "qemu", 4) != 0 || colon + 1 == u + n) {
+  const char *p = u + 4, *end = u + n;
+  bool fragment = false;
+  if (n > 512 || n < 6 || memcmp(u, "qemu", 4) != 0) {
     return false;
   }
-  for (const char *p = u + 4; p < colon; p++) { /* (\+[a-z]+)? */
-    if (!(p == u + 4 ? *p == '+' && p + 1 < colon : *p >= 'a' && *p <= 'z')) {
+  if (*p == '+') { /* (\+[a-z]+)? */
+    do {
+      p++;
+    } while (p < end && *p >= 'a' && *p <= 'z');
+    if (p == u + 5) {
       return false;
     }
   }
-  bool fragment = false;
-  for (const char *p = colon + 1; p < u + n; p++) {
+  if (p + 1 >= end || *p != ':') {
+    return false; /* the scheme's colon, and something after it */
+  }
+  for (p++; p < end; p++) {
     unsigned char c = (unsigned char)*p;
     if (c <= 0x20 || c == 0x7F || strchr("\"<>\\^`{|}", c)
-        || (c == '%' && (p + 2 >= u + n || !is_hex_digit(p[1]) || !is_hex_digit(p[2])))
-        || (c == '#' && fragment)) {
+        || (c == '%' && (end - p < 3 || !is_hex_digit(p[1]) || !is_hex_digit(p[2]))) || (c == '#' && fragment)) {
       return false;
     }
     fragment = fragment || c == '#';
@@ -482,7 +477,7 @@ static vnet_err frontend_binding(const vnet_json *doc, int obj, uint32_t *hash) 
     if (al >= sizeof v.a || !libvirt_uri_valid(v.a, al)) {
       return VNET_E_OUT_OF_RANGE;
     }
-    if (!id_valid(v.b, bl, 128, false, "._+:@-")
+    if (!id_valid(v.b, bl, 128, false, true, "._+:@-")
         || !(mac || (cl < sizeof v.interface && vnet_ifname_valid(v.interface, cl)))) {
       return VNET_E_INVALID_NAME;
     }
@@ -496,7 +491,7 @@ static vnet_err frontend_binding(const vnet_json *doc, int obj, uint32_t *hash) 
     if (!qmp_ok) {
       return VNET_E_OUT_OF_RANGE;
     }
-    if (!id_valid(v.b, bl, 64, true, "._-")) {
+    if (!id_valid(v.b, bl, 64, true, true, "._-")) {
       return VNET_E_INVALID_NAME;
     }
   }
@@ -566,44 +561,29 @@ vnet_err vnet_ctrl_decode(vnet_json *doc, const uint8_t *payload, size_t len, bo
   return VNET_OK;
 }
 
+size_t vnet_append(char *out, size_t cap, size_t n, const char *s) {
+  size_t l = strlen(s);
+  if (l >= cap - n) {
+    return cap;
+  }
+  memcpy(out + n, s, l + 1);
+  return n + l;
+}
+
 int vnet_ctrl_encode_features(char *out, size_t cap, uint64_t bits) {
-  size_t n = 0;
-  const char *head = "{\"driverFeatures\":[";
-  size_t hl = strlen(head);
-  if (hl + 3 > cap) {
-    return -1;
-  }
-  memcpy(out, head, hl);
-  n = hl;
-  bool first = true;
+  const char *sep = "\"";
+  size_t n = vnet_append(out, cap, 0, "{\"driverFeatures\":[");
   for (size_t i = 0; i < N_FEATURES; i++) {
-    if (!(bits & feature_names[i].mask)) {
-      continue;
+    if (bits & feature_names[i].mask) {
+      n = vnet_append(out, cap, vnet_append(out, cap, n, sep), feature_names[i].name);
+      sep = "\",\"";
     }
-    size_t l = strlen(feature_names[i].name);
-    if (n + l + 6 > cap) {
-      return -1;
-    }
-    if (!first) {
-      out[n++] = ',';
-    }
-    first = false;
-    out[n++] = '"';
-    memcpy(out + n, feature_names[i].name, l);
-    n += l;
-    out[n++] = '"';
   }
-  out[n++] = ']';
-  out[n++] = '}';
-  out[n] = '\0';
-  return (int)n;
+  n = vnet_append(out, cap, n, sep[1] ? "\"]}" : "]}");
+  return n < cap ? (int)n : -1;
 }
 
 int vnet_ctrl_encode_announce_ack(char *out, size_t cap) {
-  static const char ack[] = "{\"class\":3,\"cmd\":0}";
-  if (sizeof ack > cap) {
-    return -1;
-  }
-  memcpy(out, ack, sizeof ack);
-  return (int)sizeof ack - 1;
+  size_t n = vnet_append(out, cap, 0, "{\"class\":3,\"cmd\":0}");
+  return n < cap ? (int)n : -1;
 }

@@ -6,6 +6,7 @@
  */
 #include "vnet_json.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #define DRIVER_KIND "c"
@@ -13,6 +14,9 @@
 
 /* vnet_link is compared with memcmp: its members fill it, no padding byte of unknown value */
 typedef char vnet_link_unpadded[sizeof(vnet_link) == 3 * 4 + 2 * 2 + 6 + 1 + 2 + 3 ? 1 : -1];
+/* nor vnet_device_info from phy to has_frontend */
+#define INFO_COMPARED (offsetof(vnet_device_info, has_frontend) + 1 - offsetof(vnet_device_info, phy))
+typedef char vnet_info_unpadded[INFO_COMPARED == VNET_IFNAME_MAX + 1 + VNET_NAME_MAX + 1 + 2 + 2 + 4 + 8 + 1 ? 1 : -1];
 
 /* Templates of fill: S takes the next string, N the next number (in decimal). */
 #define S "\1"
@@ -39,17 +43,9 @@ static const char *dec(char buf[12], uint32_t v) {
 static size_t fill(char *out, size_t cap, const char *tpl, const char *const *strs, const uint32_t *nums) {
   size_t n = 0;
   for (; *tpl; tpl++) {
-    char num[12];
-    const char *s = *tpl == *N ? dec(num, *nums++) : *tpl == *S ? *strs++ : NULL;
-    size_t l = s ? strlen(s) : 1;
-    s = s ? s : tpl;
-    if (l >= cap - n) {
-      return cap;
-    }
-    memcpy(out + n, s, l);
-    n += l;
+    char num[12], one[2] = {*tpl, '\0'};
+    n = vnet_append(out, cap, n, *tpl == *N ? dec(num, *nums++) : *tpl == *S ? *strs++ : one);
   }
-  out[n] = '\0';
   return n;
 }
 
@@ -177,11 +173,9 @@ static void publish_if_changed(vnet_node *node, vnet_device *d, const char *phy_
 static void apply(vnet_node *node, vnet_device *d, uint32_t gen, const vnet_config *c, const char *phy_ts) {
   vnet_link *l = &d->link;
   const uint64_t f = d->negotiated;
-  char phy[VNET_TS_MAX];
   bool announce = (c->status & VNET_S_ANNOUNCE) && (f & VNET_F_GUEST_ANNOUNCE)
       && !(d->has_last_announce && d->last_announce_gen == gen);
   bool carrier = !(f & VNET_F_STATUS) || (c->status & VNET_S_LINK_UP);
-  copy_ts(phy, phy_ts); /* phy_ts may be d->pending_phy_ts, cleared below */
   /* ConfigSequencer.applied */
   d->has_applied = true;
   d->applied = gen;
@@ -190,9 +184,6 @@ static void apply(vnet_node *node, vnet_device *d, uint32_t gen, const vnet_conf
   }
   if (d->has_stored && !after(d->stored_gen, gen)) {
     d->has_stored = false;
-  }
-  if (!d->has_pending) {
-    d->pending_phy_ts[0] = '\0';
   }
   d->configs_applied++;
   l->generation = gen;
@@ -221,7 +212,10 @@ static void apply(vnet_node *node, vnet_device *d, uint32_t gen, const vnet_conf
       node->ops.carrier(node->user, d->info.instance, carrier, gen);
     }
   }
-  publish_if_changed(node, d, phy);
+  publish_if_changed(node, d, phy_ts);
+  if (!d->has_pending) {
+    d->pending_phy_ts[0] = '\0'; /* after the view took phy_ts, which may be this */
+  }
 }
 
 static void on_config(vnet_node *node, vnet_device *d, const char *topic, const uint8_t *p, size_t len,
@@ -315,10 +309,9 @@ static vnet_err probe(vnet_node *node, const vnet_device_info *info) {
   return VNET_OK;
 }
 
+/* All but the instance: phy to has_frontend, which has no padding (checked above). */
 static bool same_device(const vnet_device_info *a, const vnet_device_info *b) {
-  return a->cpu == b->cpu && a->irq == b->irq && a->device_features == b->device_features
-      && strncmp(a->phy, b->phy, sizeof a->phy) == 0 && same_name(a->agent, b->agent)
-      && a->has_frontend == b->has_frontend && a->frontend_hash == b->frontend_hash;
+  return memcmp(a->phy, b->phy, INFO_COMPARED) == 0;
 }
 
 /* The device topics, as DeviceDirectory: probe, hot-unplug, move, or (republished unchanged) redeclare. */

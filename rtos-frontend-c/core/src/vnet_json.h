@@ -38,6 +38,9 @@ vnet_err vnet_json_instant(const vnet_json *doc, int obj, const char *key, char 
 /* Token of a value of the given type (VNET_TOK_*), or an error. */
 vnet_err vnet_json_typed(const vnet_json *doc, int obj, const char *key, int type, int *tok);
 
+/* Appends s to out[0, n) with its NUL within cap: the new length, or cap (and stays so) once it does not fit. */
+size_t vnet_append(char *out, size_t cap, size_t n, const char *s);
+
 /* FNV-1a over s[0, n), from h (2166136261 to start). */
 uint32_t vnet_fnv1a(uint32_t h, const char *s, size_t n);
 

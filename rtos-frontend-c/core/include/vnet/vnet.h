@@ -109,13 +109,15 @@ typedef struct {
 /* A device as published on vnet/virtio/{instance}/device. */
 typedef struct {
   char instance[VNET_NAME_MAX + 1];
+  /* phy to has_frontend: no padding, strings NUL-filled (the decoder clears it first), so the driver
+     tells a republished device from a changed one with one memcmp */
   char phy[VNET_IFNAME_MAX + 1];
   char agent[VNET_NAME_MAX + 1];
   uint16_t cpu;
   uint16_t irq;
+  uint32_t frontend_hash;  /* tells one binding from another */
   uint64_t device_features;
   bool has_frontend;       /* a QEMU/libvirt binding: another driver's device */
-  uint32_t frontend_hash;  /* tells one binding from another */
 } vnet_device_info;
 
 /* --- codecs (pure functions) ------------------------------------------------------------------ */
