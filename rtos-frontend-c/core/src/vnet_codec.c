@@ -159,8 +159,7 @@ static vnet_err features_of_array(const vnet_json *doc, int arr, uint64_t *out) 
 
 /* --- instants (java.time.Instant.parse / toString) -------------------------------------------- */
 
-/* The number in s[0, n) (digits only), or -1. */
-static int32_t digits(const char *s, size_t n) {
+int32_t vnet_digits(const char *s, size_t n) {
   int32_t v = 0;
   for (size_t i = 0; i < n; i++) {
     if (s[i] < '0' || s[i] > '9') {
@@ -206,7 +205,7 @@ bool vnet_instant_parse(const char *s, size_t len, vnet_instant *out) {
   if (y - i < 4 || y - i > 9 || (y - i > 4 && i == 0) || len - y < 15 || !shaped(s + y, "-00-00t00:00:00", 15, f)) {
     return false;
   }
-  int32_t year = digits(s + i, y - i) * (s[0] == '-' ? -1 : 1);
+  int32_t year = vnet_digits(s + i, y - i) * (s[0] == '-' ? -1 : 1);
   bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
   if (f[0] < 1 || f[0] > 12 || f[1] < 1 || f[1] > mdays[f[0] - 1] || (f[0] == 2 && f[1] == 29 && !leap) || f[2] > 24
       || f[3] > 59 || f[4] > 60) {
@@ -450,7 +449,7 @@ typedef struct {
  * FrontendBinding.of: the kind, then its fields, then their checks. qemu: qmp unix:PATH or
  * tcp:HOST:PORT, device a QEMU id; libvirt: uri, domain, interface (a MAC or an interface name).
  */
-static vnet_err frontend_binding(const vnet_json *doc, int obj, uint32_t *hash) {
+static vnet_err frontend_binding(const vnet_json *doc, int obj) {
   static const field fields[2][4] = {
       {STRING(binding, "kind", kind), STRING(binding, "qmp", a), STRING(binding, "device", b)},
       {STRING(binding, "kind", kind), STRING(binding, "uri", a), STRING(binding, "domain", b),
@@ -486,7 +485,7 @@ static vnet_err frontend_binding(const vnet_json *doc, int obj, uint32_t *hash) 
     if (!qmp_ok && al < sizeof v.a && al > 4 && memcmp(v.a, "tcp:", 4) == 0) { /* tcp:[^:]+:\d{1,5} */
       const char *colon = memchr(v.a + 4, ':', al - 4);
       size_t port_len = colon ? al - (size_t)(colon + 1 - v.a) : 0;
-      qmp_ok = colon && colon > v.a + 4 && port_len >= 1 && port_len <= 5 && digits(colon + 1, port_len) >= 0;
+      qmp_ok = colon && colon > v.a + 4 && port_len >= 1 && port_len <= 5 && vnet_digits(colon + 1, port_len) >= 0;
     }
     if (!qmp_ok) {
       return VNET_E_OUT_OF_RANGE;
@@ -495,13 +494,6 @@ static vnet_err frontend_binding(const vnet_json *doc, int obj, uint32_t *hash) 
       return VNET_E_INVALID_NAME;
     }
   }
-  /* tells one binding from another: its strings as read (a URI cut at its buffer) */
-  uint32_t h = 2166136261u;
-  for (int k = 0; k < 3 + libvirt; k++) {
-    const field *f = &fields[libvirt][k];
-    h = vnet_fnv1a(h, (const char *)&v + f->off, l[k] < f->size ? l[k] : f->size - 1u);
-  }
-  *hash = h;
   return VNET_OK;
 }
 
@@ -520,7 +512,7 @@ vnet_err vnet_device_decode(vnet_json *doc, const uint8_t *payload, size_t len, 
   /* in DeviceInfoCodec.decode's order: the frontend binding (checked at once), the fields, the record's checks */
   if (vnet_json_find(doc, 0, "frontend") >= 0) {
     if ((e = vnet_json_typed(doc, 0, "frontend", VNET_TOK_OBJECT, &fe)) != VNET_OK
-        || (e = frontend_binding(doc, fe, &out->frontend_hash)) != VNET_OK) {
+        || (e = frontend_binding(doc, fe)) != VNET_OK) {
       return e;
     }
     out->has_frontend = true;

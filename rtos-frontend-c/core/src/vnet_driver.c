@@ -14,9 +14,9 @@
 
 /* vnet_link is compared with memcmp: its members fill it, no padding byte of unknown value */
 typedef char vnet_link_unpadded[sizeof(vnet_link) == 3 * 4 + 2 * 2 + 6 + 1 + 2 + 3 ? 1 : -1];
-/* nor vnet_device_info from phy to has_frontend */
-#define INFO_COMPARED (offsetof(vnet_device_info, has_frontend) + 1 - offsetof(vnet_device_info, phy))
-typedef char vnet_info_unpadded[INFO_COMPARED == VNET_IFNAME_MAX + 1 + VNET_NAME_MAX + 1 + 2 + 2 + 4 + 8 + 1 ? 1 : -1];
+/* nor vnet_device_info from device_features to has_frontend */
+#define INFO_COMPARED (offsetof(vnet_device_info, has_frontend) + 1 - offsetof(vnet_device_info, device_features))
+typedef char vnet_info_unpadded[INFO_COMPARED == 8 + VNET_IFNAME_MAX + 1 + VNET_NAME_MAX + 1 + 2 + 2 + 1 ? 1 : -1];
 
 /* Templates of fill: S takes the next string, N the next number (in decimal). */
 #define S "\1"
@@ -26,7 +26,8 @@ typedef char vnet_info_unpadded[INFO_COMPARED == VNET_IFNAME_MAX + 1 + VNET_NAME
 #define T_DEVICES S "/virtio/+/device"
 #define T_LINK S "/rtos/" N "/" S "/link"
 
-static bool after(uint32_t a, uint32_t b) { return a != b && vnet_gen_at_or_after(a, b); }
+/* a is strictly after b in serial-number order */
+static bool after(uint32_t a, uint32_t b) { return (int32_t)(a - b) > 0; }
 
 /* The decimal digits of v, at the end of buf (no printf on a small target). */
 static const char *dec(char buf[12], uint32_t v) {
@@ -185,7 +186,6 @@ static void apply(vnet_node *node, vnet_device *d, uint32_t gen, const vnet_conf
   if (d->has_stored && !after(d->stored_gen, gen)) {
     d->has_stored = false;
   }
-  d->configs_applied++;
   l->generation = gen;
   l->status = c->status;
   l->mtu = (f & VNET_F_MTU) && c->mtu > 0 ? c->mtu : VNET_DEFAULT_MTU;
@@ -246,7 +246,6 @@ static void on_config(vnet_node *node, vnet_device *d, const char *topic, const 
 }
 
 static void on_irq_entry(vnet_node *node, vnet_device *d, const vnet_irq *irq) {
-  d->irqs++;
   if (!(irq->isr & VNET_ISR_CONFIG)) {
     return;
   }
@@ -289,8 +288,7 @@ static vnet_err probe(vnet_node *node, const vnet_device_info *info) {
   if (!d) {
     return VNET_E_NO_ROOM;
   }
-  memset(d, 0, sizeof *d);
-  d->used = true;
+  d->used = true; /* a free slot is all zero: vnet_node_init and remove_device clear it */
   d->info = *info;
   d->negotiated = vnet_negotiate(info->device_features, node->driver_features);
   /* as virtnet_probe: carrier off until the config says otherwise; without STATUS always up */
@@ -309,9 +307,9 @@ static vnet_err probe(vnet_node *node, const vnet_device_info *info) {
   return VNET_OK;
 }
 
-/* All but the instance: phy to has_frontend, which has no padding (checked above). */
+/* All but the instance: device_features to has_frontend, which has no padding (checked above). */
 static bool same_device(const vnet_device_info *a, const vnet_device_info *b) {
-  return memcmp(a->phy, b->phy, INFO_COMPARED) == 0;
+  return memcmp(&a->device_features, &b->device_features, INFO_COMPARED) == 0;
 }
 
 /* The device topics, as DeviceDirectory: probe, hot-unplug, move, or (republished unchanged) redeclare. */
@@ -425,18 +423,9 @@ static bool instance_of(char *instance, const char *l, size_t n) {
 
 /* A topic's cpu level, as Topics.parseCpu: 1-4 digits (else invalid-name), then 0..4095 (else out-of-range). */
 static vnet_err cpu_level(const char *l, size_t n, unsigned *cpu) {
-  if (n == 0 || n > 4) {
-    return VNET_E_INVALID_NAME;
-  }
-  unsigned v = 0;
-  for (size_t i = 0; i < n; i++) {
-    if (l[i] < '0' || l[i] > '9') {
-      return VNET_E_INVALID_NAME;
-    }
-    v = v * 10 + (unsigned)(l[i] - '0');
-  }
-  *cpu = v;
-  return v <= 4095 ? VNET_OK : VNET_E_OUT_OF_RANGE;
+  int32_t v = n >= 1 && n <= 4 ? vnet_digits(l, n) : -1;
+  *cpu = (unsigned)v;
+  return v < 0 ? VNET_E_INVALID_NAME : v <= 4095 ? VNET_OK : VNET_E_OUT_OF_RANGE;
 }
 
 vnet_err vnet_node_on_message(vnet_node *node, const char *topic, const uint8_t *payload, size_t len,

@@ -12,38 +12,26 @@ typedef char vnet_tok_matches_jsmn[(sizeof(struct vnet_tok) == sizeof(jsmntok_t)
 #define MAX_DEPTH 1000 /* Jackson's StreamReadConstraints default */
 
 bool vnet_utf8_valid(const uint8_t *s, size_t n) {
-  size_t i = 0;
-  while (i < n) {
-    uint8_t c = s[i];
-    if (c < 0x80) {
-      i++;
+  static const uint32_t min[] = {0x80, 0x800, 0x10000}; /* below: an overlong form */
+  for (size_t i = 0; i < n;) {
+    uint32_t cp = s[i++];
+    if (cp < 0x80) {
       continue;
     }
-    size_t need;
-    uint32_t cp;
-    uint32_t min;
-    if (c >= 0xC2 && c <= 0xDF) {
-      need = 1, cp = c & 0x1Fu, min = 0x80;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      need = 2, cp = c & 0x0Fu, min = 0x800;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      need = 3, cp = c & 0x07u, min = 0x10000;
-    } else {
-      return false; /* continuation byte, overlong lead, or 5/6-byte form */
+    unsigned need = cp >= 0xF0 ? 3 : cp >= 0xE0 ? 2 : 1; /* continuation bytes */
+    if (cp < 0xC2 || cp > 0xF4 || n - i < need) {
+      return false; /* a continuation byte, an overlong lead, a 5/6-byte form, or cut short */
     }
-    if (n - i <= need) {
-      return false;
-    }
-    for (size_t k = 1; k <= need; k++) {
-      if ((s[i + k] & 0xC0) != 0x80) {
+    uint32_t lo = min[need - 1];
+    for (cp &= 0x3Fu >> need; need > 0; need--, i++) {
+      if ((s[i] & 0xC0) != 0x80) {
         return false;
       }
-      cp = (cp << 6) | (s[i + k] & 0x3Fu);
+      cp = (cp << 6) | (s[i] & 0x3Fu);
     }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+    if (cp < lo || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
       return false;
     }
-    i += need + 1;
   }
   return true;
 }
@@ -58,11 +46,13 @@ static size_t skip_ws(const uint8_t *s, size_t n, size_t i) {
   return i;
 }
 
-static size_t skip_digits(const uint8_t *s, size_t n, size_t i) {
-  while (i < n && is_digit(s[i])) {
-    i++;
+/* The end of the digits from i, or 0 if there is none (where one must be). */
+static size_t digit_run(const uint8_t *s, size_t n, size_t i) {
+  size_t p = i;
+  while (p < n && is_digit(s[p])) {
+    p++;
   }
-  return i;
+  return p > i ? p : 0;
 }
 
 /* The scanners take the value at *i and move past it; false if it is not one. */
@@ -95,20 +85,16 @@ static bool scan_string(const uint8_t *s, size_t n, size_t *i) {
 /* -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
 static bool scan_number(const uint8_t *s, size_t n, size_t *i) {
   size_t p = *i + (s[*i] == '-');
-  size_t q = skip_digits(s, n, p);
-  if (q == p || (s[p] == '0' && q > p + 1)) {
+  size_t q = digit_run(s, n, p);
+  if (!q || (s[p] == '0' && q > p + 1)) {
     return false; /* no digit, or a leading zero */
   }
-  if (q < n && s[q] == '.') {
-    p = q + 1;
-    if ((q = skip_digits(s, n, p)) == p) {
-      return false;
-    }
+  if (q < n && s[q] == '.' && !(q = digit_run(s, n, q + 1))) {
+    return false;
   }
   if (q < n && (s[q] | 0x20) == 'e') {
-    p = q + 1;
-    p += p < n && (s[p] == '+' || s[p] == '-');
-    if ((q = skip_digits(s, n, p)) == p) {
+    q++;
+    if (!(q = digit_run(s, n, q + (q < n && (s[q] == '+' || s[q] == '-'))))) {
       return false;
     }
   }
@@ -381,18 +367,16 @@ static void put(char *out, size_t cap, size_t *n, uint32_t b) {
 
 vnet_err vnet_json_string_tok(const vnet_json *doc, int t, char *out, size_t cap, size_t *len) {
   static const uint8_t lead[] = {0, 0xC0, 0xE0, 0xF0}; /* of a UTF-8 sequence, by continuation bytes */
-  if (doc->tok[t].type != VNET_TOK_STRING) {
-    return VNET_E_WRONG_TYPE;
-  }
   const char *p = doc->js + doc->tok[t].start;
   const char *e = doc->js + doc->tok[t].end;
   size_t n = 0;
+  if (doc->tok[t].type != VNET_TOK_STRING) {
+    return VNET_E_WRONG_TYPE;
+  }
   while (p < e) {
     uint32_t cp = (uint8_t)*p++;
-    if (cp == '\\' && *p != 'u') {
-      const char *m = strchr("b\bf\fn\nr\rt\t", *p++); /* the syntax check let only \" \\ \/ and these by */
-      cp = (uint8_t)(m ? m[1] : p[-1]);
-    } else if (cp == '\\') {
+    int extra = 0; /* continuation bytes */
+    if (cp == '\\' && *p == 'u') {
       cp = hex4(p + 1);
       p += 5;
       if (cp >= 0xD800 && cp <= 0xDBFF && e - p >= 6 && p[0] == '\\' && p[1] == 'u') {
@@ -403,14 +387,15 @@ vnet_err vnet_json_string_tok(const vnet_json *doc, int t, char *out, size_t cap
         }
       }
       /* as UTF-8; a lone surrogate as its 3-byte form, as Java's String holds it */
-      int extra = cp < 0x80 ? 0 : cp < 0x800 ? 1 : cp < 0x10000 ? 2 : 3;
-      put(out, cap, &n, lead[extra] | cp >> (6 * extra));
-      while (extra-- > 0) {
-        put(out, cap, &n, 0x80 | ((cp >> (6 * extra)) & 0x3F));
-      }
-      continue;
+      extra = cp < 0x80 ? 0 : cp < 0x800 ? 1 : cp < 0x10000 ? 2 : 3;
+    } else if (cp == '\\') {
+      const char *m = strchr("b\bf\fn\nr\rt\t", *p++); /* the syntax check let only \" \\ \/ and these by */
+      cp = (uint8_t)(m ? m[1] : p[-1]);
     }
-    put(out, cap, &n, cp);
+    put(out, cap, &n, lead[extra] | cp >> (6 * extra));
+    while (extra-- > 0) {
+      put(out, cap, &n, 0x80 | ((cp >> (6 * extra)) & 0x3F));
+    }
   }
   if (cap > 0) {
     out[n < cap ? n : cap - 1] = '\0';

@@ -38,6 +38,9 @@ vnet_err vnet_json_instant(const vnet_json *doc, int obj, const char *key, char 
 /* Token of a value of the given type (VNET_TOK_*), or an error. */
 vnet_err vnet_json_typed(const vnet_json *doc, int obj, const char *key, int type, int *tok);
 
+/* The number in s[0, n) of up to 9 digits (digits only), or -1. */
+int32_t vnet_digits(const char *s, size_t n);
+
 /* Appends s to out[0, n) with its NUL within cap: the new length, or cap (and stays so) once it does not fit. */
 size_t vnet_append(char *out, size_t cap, size_t n, const char *s);
 

@@ -109,15 +109,14 @@ typedef struct {
 /* A device as published on vnet/virtio/{instance}/device. */
 typedef struct {
   char instance[VNET_NAME_MAX + 1];
-  /* phy to has_frontend: no padding, strings NUL-filled (the decoder clears it first), so the driver
-     tells a republished device from a changed one with one memcmp */
+  /* device_features to has_frontend: no padding, strings NUL-filled (the decoder clears the struct
+     first), so the driver tells a republished device from a changed one with one memcmp */
+  uint64_t device_features;
   char phy[VNET_IFNAME_MAX + 1];
   char agent[VNET_NAME_MAX + 1];
   uint16_t cpu;
   uint16_t irq;
-  uint32_t frontend_hash;  /* tells one binding from another */
-  uint64_t device_features;
-  bool has_frontend;       /* a QEMU/libvirt binding: another driver's device */
+  bool has_frontend; /* a QEMU/libvirt binding: another driver's device, not probed */
 } vnet_device_info;
 
 /* --- codecs (pure functions) ------------------------------------------------------------------ */
@@ -222,7 +221,6 @@ typedef struct {
   /* the phyTs of the IRQ waiting for its config and of the view, and the view's ts ("" = none) */
   char pending_phy_ts[VNET_TS_MAX], view_phy_ts[VNET_TS_MAX], view_ts[VNET_TS_MAX];
   uint32_t last_announce_gen;
-  uint32_t irqs, configs_applied;
   vnet_link link; /* now */
   /* the view last published, and a hash of its bytes (to see it overwritten; re-asserting sends the
      same bytes, so a late echo of an older view cannot start a loop) */
