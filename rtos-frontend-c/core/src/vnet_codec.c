@@ -367,24 +367,21 @@ static int irq_entry_token(const vnet_json *doc, int index) {
 vnet_err vnet_irq_decode(vnet_json *doc, const uint8_t *payload, size_t len, int *count) {
   vnet_err e = vnet_json_parse_max(doc, payload, len, VNET_IRQ_MAX_PAYLOAD);
   vnet_irq scratch;
-  char ts[VNET_TS_MAX];
-  int list, n = 1;
+  int list = -1, n = 1; /* contract 1's single form: the message is the one entry */
   if (e != VNET_OK) {
     return e;
   }
-  if (vnet_json_find_raw(doc, 0, "irqs") < 0) {
-    e = irq_entry(doc, 0, &scratch); /* contract 1's single form */
-  } else if ((e = vnet_json_typed(doc, 0, "irqs", VNET_TOK_ARRAY, &list)) == VNET_OK) {
+  if (vnet_json_find_raw(doc, 0, "irqs") >= 0 && (e = vnet_json_typed(doc, 0, "irqs", VNET_TOK_ARRAY, &list)) == VNET_OK) {
     n = doc->tok[list].size;
     if (n < 1 || n > VNET_IRQ_MAX_ENTRIES) {
       return VNET_E_OUT_OF_RANGE;
     }
-    for (int i = 0, t = list + 1; i < n && e == VNET_OK; i++, t = vnet_json_next(doc, t)) {
-      e = doc->tok[t].type != VNET_TOK_OBJECT ? VNET_E_WRONG_TYPE : irq_entry(doc, t, &scratch);
-    }
+  }
+  for (int i = 0, t = list + 1; i < n && e == VNET_OK; i++, t = vnet_json_next(doc, t)) {
+    e = doc->tok[t].type != VNET_TOK_OBJECT ? VNET_E_WRONG_TYPE : irq_entry(doc, t, &scratch);
   }
   if (e == VNET_OK) {
-    e = vnet_json_instant(doc, 0, "ts", ts, &scratch.phy_ts);
+    e = vnet_json_instant(doc, 0, "ts", scratch.phy_ts_text, &scratch.phy_ts);
   }
   *count = n;
   return e;

@@ -389,8 +389,15 @@ static void on_link(vnet_node *node, const char *topic, const char *instance, co
   }
 }
 
-/* Splits prefix/a/b/c into levels; returns the number of levels after the prefix (5: more than 4). */
-static int split(const vnet_node *node, const char *topic, const char *lv[4], size_t ll[4]) {
+/* The topic levels the driver tells apart: a level's keyword, or K_OTHER. */
+enum { K_OTHER, K_VIRTIO, K_RTOS, K_DEVICE, K_CONFIG, K_IRQ, K_LINK };
+
+/*
+ * Splits prefix/a/b/c into levels (start, length, keyword); returns the number of levels after the
+ * prefix (5: more than 4), 0 without the prefix.
+ */
+static int split(const vnet_node *node, const char *topic, const char *lv[4], size_t ll[4], int kw[4]) {
+  static const char *const keywords[] = {"", "virtio", "rtos", "device", "config", "irq", "link"};
   size_t pl = strlen(node->prefix);
   int n = 0;
   if (strncmp(topic, node->prefix, pl) != 0 || topic[pl] != '/') {
@@ -405,11 +412,13 @@ static int split(const vnet_node *node, const char *topic, const char *lv[4], si
       s++;
     }
     ll[n] = (size_t)(s - lv[n]);
+    kw[n] = K_LINK;
+    while (kw[n] > K_OTHER && !(strlen(keywords[kw[n]]) == ll[n] && memcmp(lv[n], keywords[kw[n]], ll[n]) == 0)) {
+      kw[n]--;
+    }
   }
   return n;
 }
-
-static bool level_is(const char *l, size_t n, const char *s) { return strlen(s) == n && memcmp(l, s, n) == 0; }
 
 /* A topic's instance level into instance[VNET_NAME_MAX + 1]; false if not a valid name. */
 static bool instance_of(char *instance, const char *l, size_t n) {
@@ -432,24 +441,25 @@ vnet_err vnet_node_on_message(vnet_node *node, const char *topic, const uint8_t 
                               bool retained) {
   const char *lv[4];
   size_t ll[4];
+  int kw[4];
   char instance[VNET_NAME_MAX + 1];
-  int n = split(node, topic, lv, ll);
+  int n = split(node, topic, lv, ll, kw);
   unsigned cpu;
   vnet_err e = VNET_OK;
   vnet_device *d;
-  if (n == 3 && level_is(lv[0], ll[0], "virtio")) {
+  if (n == 3 && kw[0] == K_VIRTIO) {
     if (!instance_of(instance, lv[1], ll[1])) {
       e = VNET_E_INVALID_NAME;
-    } else if (level_is(lv[2], ll[2], "device")) {
+    } else if (kw[2] == K_DEVICE) {
       e = on_device(node, topic, instance, payload, len, retained);
-    } else if (level_is(lv[2], ll[2], "config") && (d = find(node, instance)) != NULL) {
+    } else if (kw[2] == K_CONFIG && (d = find(node, instance)) != NULL) {
       on_config(node, d, topic, payload, len, retained);
     }
-  } else if (n >= 3 && level_is(lv[0], ll[0], "rtos") && (e = cpu_level(lv[1], ll[1], &cpu)) == VNET_OK
+  } else if (n >= 3 && kw[0] == K_RTOS && (e = cpu_level(lv[1], ll[1], &cpu)) == VNET_OK
              && cpu == node->cpu) {
-    if (n == 3 && level_is(lv[2], ll[2], "irq")) {
+    if (n == 3 && kw[2] == K_IRQ) {
       e = on_irq(node, topic, payload, len);
-    } else if (n == 4 && level_is(lv[3], ll[3], "link") && instance_of(instance, lv[2], ll[2])) {
+    } else if (n == 4 && kw[3] == K_LINK && instance_of(instance, lv[2], ll[2])) {
       on_link(node, topic, instance, payload, len);
     }
   }
@@ -462,9 +472,10 @@ vnet_err vnet_node_on_message(vnet_node *node, const char *topic, const uint8_t 
 void vnet_node_reread_done(vnet_node *node, const char *topic) {
   const char *lv[4];
   size_t ll[4];
+  int kw[4];
   char instance[VNET_NAME_MAX + 1];
   vnet_device *d;
-  if (split(node, topic, lv, ll) == 3 && level_is(lv[0], ll[0], "virtio") && level_is(lv[2], ll[2], "device")
+  if (split(node, topic, lv, ll, kw) == 3 && kw[0] == K_VIRTIO && kw[2] == K_DEVICE
       && instance_of(instance, lv[1], ll[1]) && (d = find(node, instance)) != NULL && d->gone_pending) {
     remove_device(node, d);
   }

@@ -82,10 +82,16 @@ static bool scan_string(const uint8_t *s, size_t n, size_t *i) {
   return false;
 }
 
-/* -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
-static bool scan_number(const uint8_t *s, size_t n, size_t *i) {
+/* A number, -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?, or true, false or null. */
+static bool scan_primitive(const uint8_t *s, size_t n, size_t *i) {
   size_t p = *i + (s[*i] == '-');
   size_t q = digit_run(s, n, p);
+  if (s[*i] != '-' && !q) {
+    const char *lit = s[p] == 't' ? "true" : s[p] == 'f' ? "false" : "null";
+    size_t l = strlen(lit);
+    *i += l;
+    return n - p >= l && memcmp(s + p, lit, l) == 0;
+  }
   if (!q || (s[p] == '0' && q > p + 1)) {
     return false; /* no digit, or a leading zero */
   }
@@ -99,16 +105,6 @@ static bool scan_number(const uint8_t *s, size_t n, size_t *i) {
     }
   }
   *i = q;
-  return true;
-}
-
-static bool scan_literal(const uint8_t *s, size_t n, size_t *i) {
-  const char *lit = s[*i] == 't' ? "true" : s[*i] == 'f' ? "false" : "null";
-  size_t l = strlen(lit);
-  if (n - *i < l || memcmp(s + *i, lit, l) != 0) {
-    return false;
-  }
-  *i += l;
   return true;
 }
 
@@ -162,7 +158,7 @@ static bool syntax_ok(const uint8_t *s, size_t n) {
       depth--, i++, state = AFTER;
     } else if (cls == C_COLON || cls == C_COMMA) {
       i++, state = cls == C_COMMA && object ? KEY : VALUE;
-    } else if (!(cls == C_STRING ? scan_string : c == '-' || is_digit(c) ? scan_number : scan_literal)(s, n, &i)) {
+    } else if (!(cls == C_STRING ? scan_string : scan_primitive)(s, n, &i)) {
       return false;
     } else {
       state = state == KEY || state == KEY_OR_CLOSE ? COLON : AFTER;
