@@ -367,18 +367,20 @@ static int irq_entry_token(const vnet_json *doc, int index) {
 vnet_err vnet_irq_decode(vnet_json *doc, const uint8_t *payload, size_t len, int *count) {
   vnet_err e = vnet_json_parse_max(doc, payload, len, VNET_IRQ_MAX_PAYLOAD);
   vnet_irq scratch;
-  int list = -1, n = 1; /* contract 1's single form: the message is the one entry */
+  int list, n = 1;
   if (e != VNET_OK) {
     return e;
   }
-  if (vnet_json_find_raw(doc, 0, "irqs") >= 0 && (e = vnet_json_typed(doc, 0, "irqs", VNET_TOK_ARRAY, &list)) == VNET_OK) {
+  if (vnet_json_find_raw(doc, 0, "irqs") < 0) {
+    e = irq_entry(doc, 0, &scratch); /* contract 1's single form */
+  } else if ((e = vnet_json_typed(doc, 0, "irqs", VNET_TOK_ARRAY, &list)) == VNET_OK) {
     n = doc->tok[list].size;
     if (n < 1 || n > VNET_IRQ_MAX_ENTRIES) {
       return VNET_E_OUT_OF_RANGE;
     }
-  }
-  for (int i = 0, t = list + 1; i < n && e == VNET_OK; i++, t = vnet_json_next(doc, t)) {
-    e = doc->tok[t].type != VNET_TOK_OBJECT ? VNET_E_WRONG_TYPE : irq_entry(doc, t, &scratch);
+    for (int i = 0, t = list + 1; i < n && e == VNET_OK; i++, t = vnet_json_next(doc, t)) {
+      e = doc->tok[t].type != VNET_TOK_OBJECT ? VNET_E_WRONG_TYPE : irq_entry(doc, t, &scratch);
+    }
   }
   if (e == VNET_OK) {
     e = vnet_json_instant(doc, 0, "ts", scratch.phy_ts_text, &scratch.phy_ts);
@@ -392,10 +394,6 @@ vnet_err vnet_irq_get(const vnet_json *doc, int index, vnet_irq *out) {
 }
 
 /* --- device ------------------------------------------------------------------------------------ */
-
-static bool is_hex_digit(char c) {
-  return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
-}
 
 uint32_t vnet_fnv1a(uint32_t h, const char *s, size_t n) {
   for (size_t i = 0; i < n; i++) {
@@ -429,7 +427,7 @@ static bool libvirt_uri_valid(const char *u, size_t n) {
   for (p++; p < end; p++) {
     unsigned char c = (unsigned char)*p;
     if (c <= 0x20 || c == 0x7F || strchr("\"<>\\^`{|}", c)
-        || (c == '%' && (end - p < 3 || !is_hex_digit(p[1]) || !is_hex_digit(p[2]))) || (c == '#' && fragment)) {
+        || (c == '%' && (end - p < 3 || !vnet_is_hex(p[1]) || !vnet_is_hex(p[2]))) || (c == '#' && fragment)) {
       return false;
     }
     fragment = fragment || c == '#';
@@ -468,7 +466,7 @@ static vnet_err frontend_binding(const vnet_json *doc, int obj) {
   if (libvirt) {
     bool mac = cl == 17;
     for (size_t i = 0; mac && i < 17; i++) {
-      mac = i % 3 == 2 ? v.interface[i] == ':' : is_hex_digit(v.interface[i]);
+      mac = i % 3 == 2 ? v.interface[i] == ':' : vnet_is_hex(v.interface[i]);
     }
     if (al >= sizeof v.a || !libvirt_uri_valid(v.a, al)) {
       return VNET_E_OUT_OF_RANGE;

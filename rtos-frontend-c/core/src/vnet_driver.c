@@ -111,8 +111,10 @@ static vnet_device *find(vnet_node *node, const char *instance) {
 
 /* --- ctrl and the view ------------------------------------------------------------------------- */
 
-static void send_driver_features(vnet_node *node, vnet_device *d) {
-  int n = vnet_ctrl_encode_features(node->out, sizeof node->out, d->negotiated);
+/* DRIVER_OK with the negotiated features, or (announce) ANNOUNCE_ACK, on the device's ctrl topic. */
+static void send_ctrl(vnet_node *node, vnet_device *d, bool announce) {
+  int n = announce ? vnet_ctrl_encode_announce_ack(node->out, sizeof node->out)
+                   : vnet_ctrl_encode_features(node->out, sizeof node->out, d->negotiated);
   if (set_topic(node, T_CTRL, d->info.instance)) {
     publish(node, node->out, n, false);
   }
@@ -144,12 +146,8 @@ static void publish_view(vnet_node *node, vnet_device *d) {
   }
 }
 
-static void copy_ts(char dst[VNET_TS_MAX], const char *src) {
-  size_t l = strlen(src);
-  l = l < VNET_TS_MAX ? l : 0;
-  memcpy(dst, src, l);
-  dst[l] = '\0';
-}
+/* src: "" or a phyTs held in a buffer of VNET_TS_MAX (NUL-terminated) */
+static void copy_ts(char dst[VNET_TS_MAX], const char *src) { memcpy(dst, src, strlen(src) + 1); }
 
 /* As DeviceChannel.publishIfChanged: a new view unless it shows the same link. */
 static void publish_if_changed(vnet_node *node, vnet_device *d, const char *phy_ts) {
@@ -201,9 +199,7 @@ static void apply(vnet_node *node, vnet_device *d, uint32_t gen, const vnet_conf
     d->has_last_announce = true;
     d->last_announce_gen = gen;
     l->announces++;
-    if (set_topic(node, T_CTRL, d->info.instance)) {
-      publish(node, node->out, vnet_ctrl_encode_announce_ack(node->out, sizeof node->out), false);
-    }
+    send_ctrl(node, d, true);
   }
   if (carrier != l->carrier) {
     l->carrier = carrier;
@@ -302,7 +298,7 @@ static vnet_err probe(vnet_node *node, const vnet_device_info *info) {
   /* the config subscription's retained message is the probe-time config read; then DRIVER_OK */
   subscribe(node, T_CONFIG, info->instance);
   if (d->used) { /* a callback may have removed it */
-    send_driver_features(node, d);
+    send_ctrl(node, d, false);
   }
   return VNET_OK;
 }
@@ -337,7 +333,7 @@ static vnet_err on_device(vnet_node *node, const char *topic, const char *instan
     d->gone_pending = false; /* the store holds a device: the live "gone" was not the truth */
     if (ours && same_device(&d->info, &info)) {
       if (!retained) {
-        send_driver_features(node, d); /* the backend (re)started and lost DRIVER_OK */
+        send_ctrl(node, d, false); /* the backend (re)started and lost DRIVER_OK */
       }
       return VNET_OK;
     }
@@ -490,7 +486,7 @@ void vnet_node_on_connected(vnet_node *node) {
       continue;
     }
     subscribe(node, T_CONFIG, d->info.instance);
-    send_driver_features(node, d); /* the backend may have restarted and lost DRIVER_OK */
+    send_ctrl(node, d, false); /* the backend may have restarted and lost DRIVER_OK */
     if (d->has_view) {
       d->reasserts = 0;
       publish_view(node, d); /* the broker may have lost its retained store */

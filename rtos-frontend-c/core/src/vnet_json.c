@@ -37,7 +37,7 @@ bool vnet_utf8_valid(const uint8_t *s, size_t n) {
 }
 
 static bool is_digit(uint8_t c) { return c >= '0' && c <= '9'; }
-static bool is_hex(uint8_t c) { return is_digit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f'); }
+bool vnet_is_hex(char c) { return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f'); }
 
 static size_t skip_ws(const uint8_t *s, size_t n, size_t i) {
   while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) {
@@ -70,7 +70,7 @@ static bool scan_string(const uint8_t *s, size_t n, size_t *i) {
       uint8_t e = ++p < n ? s[p] : 0;
       if (e == 'u') {
         for (int k = 0; k < 4; k++) {
-          if (++p >= n || !is_hex(s[p])) {
+          if (++p >= n || !vnet_is_hex((char)s[p])) {
             return false;
           }
         }

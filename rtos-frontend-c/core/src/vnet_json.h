@@ -38,6 +38,9 @@ vnet_err vnet_json_instant(const vnet_json *doc, int obj, const char *key, char 
 /* Token of a value of the given type (VNET_TOK_*), or an error. */
 vnet_err vnet_json_typed(const vnet_json *doc, int obj, const char *key, int type, int *tok);
 
+/* [0-9A-Fa-f] */
+bool vnet_is_hex(char c);
+
 /* The number in s[0, n) of up to 9 digits (digits only), or -1. */
 int32_t vnet_digits(const char *s, size_t n);
 
