@@ -139,19 +139,18 @@ uint64_t vnet_negotiate(uint64_t device, uint64_t driver) {
 /* A JSON array of feature names: non-strings are the wrong type, unknown names an unknown value. */
 static vnet_err features_of_array(const vnet_json *doc, int arr, uint64_t *out) {
   uint64_t bits = 0;
-  int t = arr + 1;
-  for (int i = 0; i < doc->tok[arr].size; i++) {
-    char name[24];
-    size_t len;
-    if (vnet_json_string_tok(doc, t, name, sizeof name, &len) != VNET_OK) {
+  for (int i = 0, t = arr + 1; i < doc->tok[arr].size; i++, t = vnet_json_next(doc, t)) {
+    uint64_t f = 0;
+    if (doc->tok[t].type != VNET_TOK_STRING) {
       return VNET_E_WRONG_TYPE;
     }
-    uint64_t f = len < sizeof name ? vnet_feature_of_name(name, len) : 0;
+    for (size_t k = 0; k < N_FEATURES; k++) {
+      f |= vnet_json_is(doc, t, feature_names[k].name) ? feature_names[k].mask : 0;
+    }
     if (f == 0) {
       return VNET_E_UNKNOWN_VALUE;
     }
     bits |= f;
-    t = vnet_json_next(doc, t);
   }
   *out = bits;
   return VNET_OK;

@@ -166,8 +166,7 @@ static bool syntax_ok(const uint8_t *s, size_t n) {
   }
 }
 
-/* A key equals text once its escapes are decoded ("\u0069rq" is "irq", as Jackson reads it). */
-static bool key_is(const vnet_json *doc, int t, const char *text) {
+bool vnet_json_is(const vnet_json *doc, int t, const char *text) {
   char buf[24]; /* longer than any key looked up: a longer key differs in len */
   size_t len;
   vnet_json_string_tok(doc, t, buf, sizeof buf, &len);
@@ -191,7 +190,7 @@ int vnet_json_find_raw(const vnet_json *doc, int obj, const char *key) {
   int t = obj + 1;
   for (int k = 0; k < doc->tok[obj].size; k++) {
     int value = t + 1;
-    if (key_is(doc, t, key)) {
+    if (vnet_json_is(doc, t, key)) {
       found = value;
     }
     t = vnet_json_next(doc, value);
@@ -237,19 +236,22 @@ static vnet_err tok_uint(const vnet_json *doc, int t, uint32_t max, uint32_t *ou
   const char *p = doc->js + k->start;
   const char *e = doc->js + k->end;
   bool neg = *p == '-';
-  uint64_t v = 0;
+  uint64_t v = 0; /* exact up to 19 digits */
   p += neg;
   if (k->type != VNET_TOK_PRIMITIVE || p == e) {
     return VNET_E_WRONG_TYPE;
   }
-  for (; p < e; p++) {
-    unsigned d = (unsigned)(uint8_t)*p - '0';
-    /* past INT64_MAX (or its magnitude + 1 when negative) is a BigInteger for Jackson: the wrong type;
-       checked by tenth and last digit, so no 64-bit division */
-    if (d > 9 || v > (uint64_t)INT64_MAX / 10u || (v == (uint64_t)INT64_MAX / 10u && d > 7u + neg)) {
+  for (const char *q = p; q < e; q++) {
+    unsigned d = (unsigned)(uint8_t)*q - '0';
+    if (d > 9) {
       return VNET_E_WRONG_TYPE;
     }
     v = v * 10u + d;
+  }
+  /* past INT64_MAX (or its magnitude + 1 when negative) is a BigInteger for Jackson: the wrong type
+     (more than 19 digits is past it: the syntax check let no leading zero by) */
+  if (e - p > 19 || v > (uint64_t)INT64_MAX + neg) {
+    return VNET_E_WRONG_TYPE;
   }
   *out = (uint32_t)v;
   return v > max || (neg && v) ? VNET_E_OUT_OF_RANGE : VNET_OK;

@@ -18,6 +18,10 @@ vnet_err vnet_json_parse(vnet_json *doc, const uint8_t *payload, size_t len);
 /* As vnet_json_parse with another size cap (the irq topic's). */
 vnet_err vnet_json_parse_max(vnet_json *doc, const uint8_t *payload, size_t len, size_t max);
 
+/* String token t equals text once its escapes are decoded ("\u0069rq" is "irq", as Jackson reads it);
+   text is shorter than 24 bytes. */
+bool vnet_json_is(const vnet_json *doc, int t, const char *text);
+
 /* The token of key's value in object obj (the last one if repeated), or -1 if absent or null. */
 int vnet_json_find(const vnet_json *doc, int obj, const char *key);
 /* As vnet_json_find, but a null value counts as present (Jackson's ObjectNode.has). */
