@@ -205,7 +205,7 @@ bool vnet_instant_parse(const char *s, size_t len, vnet_instant *out) {
     return false;
   }
   int32_t year = vnet_digits(s + i, y - i) * (s[0] == '-' ? -1 : 1);
-  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  bool leap = year % (year % 100 ? 4 : 400) == 0;
   if (f[0] < 1 || f[0] > 12 || f[1] < 1 || f[1] > mdays[f[0] - 1] || (f[0] == 2 && f[1] == 29 && !leap) || f[2] > 24
       || f[3] > 59 || f[4] > 60) {
     return false;
@@ -225,20 +225,21 @@ bool vnet_instant_parse(const char *s, size_t len, vnet_instant *out) {
     nanos *= 10;
   }
   size_t ol = (size_t)(end - r);
-  /* the time of day in seconds, less the offset: as InstantPrinterParser, 24:00 is the next midnight and
-     23:59:60 a leap second smoothed to :59 */
-  int32_t tod = f[2] * 3600 + f[3] * 60 + f[4] - (f[4] == 60);
-  if (ol == 1 && (*r | 0x20) == 'z') {
-    /* UTC */
-  } else if ((ol == 6 || ol == 9) && shaped(r, "+00:00:00", ol, o) && o[1] <= 59 && o[2] <= 59
-             && o[0] * 3600 + o[1] * 60 + o[2] <= 18 * 3600) {
-    tod -= (o[0] * 3600 + o[1] * 60 + o[2]) * (*r == '-' ? -1 : 1);
-  } else {
+  int32_t offset = 0;
+  if (!(ol == 1 && (*r | 0x20) == 'z')) { /* else UTC */
+    if (!((ol == 6 || ol == 9) && shaped(r, "+00:00:00", ol, o)) || o[1] > 59 || o[2] > 59
+        || (offset = o[0] * 3600 + o[1] * 60 + o[2]) > 18 * 3600) {
+      return false;
+    }
+    offset = *r == '-' ? -offset : offset;
+  }
+  /* as InstantPrinterParser: 24:00 is the next midnight (without a fraction), 23:59:60 a leap second
+     smoothed to :59; both, and only they, are the second 86,400 of the day */
+  int32_t tod = f[2] * 3600 + f[3] * 60 + f[4];
+  if ((f[2] == 24 || f[4] == 60) && (tod != 86400 || (f[2] == 24 && nanos))) {
     return false;
   }
-  if ((f[2] == 24 && (f[3] || f[4] || nanos)) || (f[4] == 60 && (f[2] != 23 || f[3] != 59))) {
-    return false;
-  }
+  tod -= (f[4] == 60) + offset;
   /* days since 1970-01-01 of the proleptic Gregorian date (32-bit divisions only) */
   int32_t yy = year - (f[0] <= 2);
   const int32_t era = (yy >= 0 ? yy : yy - 399) / 400;

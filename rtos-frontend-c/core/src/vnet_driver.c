@@ -409,7 +409,7 @@ static int split(const vnet_node *node, const char *topic, const char *lv[4], si
     }
     ll[n] = (size_t)(s - lv[n]);
     kw[n] = K_LINK;
-    while (kw[n] > K_OTHER && !(strlen(keywords[kw[n]]) == ll[n] && memcmp(lv[n], keywords[kw[n]], ll[n]) == 0)) {
+    while (kw[n] > K_OTHER && !(strncmp(lv[n], keywords[kw[n]], ll[n]) == 0 && keywords[kw[n]][ll[n]] == '\0')) {
       kw[n]--;
     }
   }
