@@ -499,15 +499,17 @@ vnet_err vnet_device_decode(vnet_json *doc, const uint8_t *payload, size_t len, 
       STRING(vnet_device_info, "phy", phy), STRING(vnet_device_info, "agent", agent)};
   vnet_err e = vnet_json_parse(doc, payload, len);
   size_t l[6];
-  int fe;
   if (e != VNET_OK) {
     return e;
   }
   memset(out, 0, sizeof *out);
   /* in DeviceInfoCodec.decode's order: the frontend binding (checked at once), the fields, the record's checks */
-  if (vnet_json_find(doc, 0, "frontend") >= 0) {
-    if ((e = vnet_json_typed(doc, 0, "frontend", VNET_TOK_OBJECT, &fe)) != VNET_OK
-        || (e = frontend_binding(doc, fe)) != VNET_OK) {
+  int fe = vnet_json_find(doc, 0, "frontend");
+  if (fe >= 0) {
+    if (doc->tok[fe].type != VNET_TOK_OBJECT) {
+      return VNET_E_WRONG_TYPE;
+    }
+    if ((e = frontend_binding(doc, fe)) != VNET_OK) {
       return e;
     }
     out->has_frontend = true;
