@@ -348,8 +348,9 @@ static vnet_err irq_entry(const vnet_json *doc, int obj, vnet_irq *out) {
     return e;
   }
   out->phy_ts_text[0] = '\0';
-  out->has_phy_ts = vnet_json_find(doc, obj, "phyTs") >= 0;
-  if (out->has_phy_ts && (e = vnet_json_instant(doc, obj, "phyTs", out->phy_ts_text, &out->phy_ts)) != VNET_OK) {
+  e = vnet_json_instant(doc, obj, "phyTs", out->phy_ts_text, &out->phy_ts);
+  out->has_phy_ts = e != VNET_E_MISSING_FIELD; /* optional: absent or null */
+  if (out->has_phy_ts && e != VNET_OK) {
     return e;
   }
   return vnet_instance_name_valid(out->instance, len[1]) ? VNET_OK : VNET_E_INVALID_NAME;

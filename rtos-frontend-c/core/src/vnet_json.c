@@ -262,8 +262,6 @@ vnet_err vnet_json_parse(vnet_json *doc, const uint8_t *payload, size_t len) {
 }
 
 vnet_err vnet_json_parse_max(vnet_json *doc, const uint8_t *payload, size_t len, size_t max) {
-  doc->js = (const char *)payload;
-  doc->len = len;
   doc->count = 0;
   if (payload == NULL || len == 0) {
     return VNET_E_EMPTY;
@@ -274,11 +272,11 @@ vnet_err vnet_json_parse_max(vnet_json *doc, const uint8_t *payload, size_t len,
   if (!vnet_utf8_valid(payload, len)) {
     return VNET_E_BAD_UTF8;
   }
-  if (len >= 3 && payload[0] == 0xEF && payload[1] == 0xBB && payload[2] == 0xBF) {
+  if (len >= 3 && memcmp(payload, "\xEF\xBB\xBF", 3) == 0) {
     payload += 3, len -= 3; /* a UTF-8 byte order mark, which Jackson skips at the start */
-    doc->js = (const char *)payload;
-    doc->len = len;
   }
+  doc->js = (const char *)payload;
+  doc->len = len;
   if (!syntax_ok(payload, len)) {
     return VNET_E_MALFORMED_JSON;
   }
