@@ -18,9 +18,11 @@ typedef char vnet_link_unpadded[sizeof(vnet_link) == 3 * 4 + 2 * 2 + 6 + 1 + 2 +
 #define INFO_COMPARED (offsetof(vnet_device_info, has_frontend) + 1 - offsetof(vnet_device_info, device_features))
 typedef char vnet_info_unpadded[INFO_COMPARED == 8 + VNET_IFNAME_MAX + 1 + VNET_NAME_MAX + 1 + 2 + 2 + 1 ? 1 : -1];
 
-/* Templates of fill: S takes the next string, N the next number (in decimal). */
+/* Templates of fill: S takes the next string, N the next number (in decimal), SPEED too but -1 for
+   VNET_SPEED_UNKNOWN (as Java's int). */
 #define S "\1"
 #define N "\2"
+#define SPEED "\3"
 #define T_CTRL S "/virtio/" S "/ctrl"
 #define T_CONFIG S "/virtio/" S "/config"
 #define T_DEVICES S "/virtio/+/device"
@@ -45,7 +47,14 @@ static size_t fill(char *out, size_t cap, const char *tpl, const char *const *st
   size_t n = 0;
   for (; *tpl; tpl++) {
     char num[12], one[2] = {*tpl, '\0'};
-    n = vnet_append(out, cap, n, *tpl == *N ? dec(num, *nums++) : *tpl == *S ? *strs++ : one);
+    const char *s = one;
+    if (*tpl == *S) {
+      s = *strs++;
+    } else if (*tpl == *N || *tpl == *SPEED) {
+      uint32_t v = *nums++;
+      s = *tpl == *SPEED && v == VNET_SPEED_UNKNOWN ? "-1" : dec(num, v);
+    }
+    n = vnet_append(out, cap, n, s);
   }
   return n;
 }
@@ -122,18 +131,17 @@ static void send_ctrl(vnet_node *node, vnet_device *d, bool announce) {
 
 static void publish_view(vnet_node *node, vnet_device *d) {
   /* as LinkView.toJson writes it, keys in the same order; its ts is the view's own */
-  static const char tpl[] = "{\"carrier\":" S ",\"status\":" N ",\"generation\":" N ",\"mtu\":" N ",\"speed\":" S
+  static const char tpl[] = "{\"carrier\":" S ",\"status\":" N ",\"generation\":" N ",\"mtu\":" N ",\"speed\":" SPEED
                             ",\"duplex\":\"" S "\",\"announces\":" N ",\"mac\":\"" S "\",\"driver\":\"" DRIVER_KIND
                             "\",\"ts\":\"" S "\"" S S S "}";
   static const char *const duplex[] = {"half", "full", "unknown"};
   static const char hexdig[] = "0123456789abcdef";
   const vnet_link *v = &d->view;
-  char speed[12], mac[18] = "";
+  char mac[18] = "";
   bool phy = d->view_phy_ts[0] != '\0';
-  const uint32_t nums[] = {v->status, v->generation, v->mtu, v->announces};
-  const char *strs[] = {v->carrier ? "true" : "false", v->speed == VNET_SPEED_UNKNOWN ? "-1" : dec(speed, v->speed),
-      duplex[v->duplex < 2 ? v->duplex : 2], mac, d->view_ts, phy ? ",\"phyTs\":\"" : "", d->view_phy_ts,
-      phy ? "\"" : ""};
+  const uint32_t nums[] = {v->status, v->generation, v->mtu, v->speed, v->announces};
+  const char *strs[] = {v->carrier ? "true" : "false", duplex[v->duplex < 2 ? v->duplex : 2], mac, d->view_ts,
+      phy ? ",\"phyTs\":\"" : "", d->view_phy_ts, phy ? "\"" : ""};
   for (int i = 0; v->has_mac && i < 6; i++) {
     mac[3 * i] = hexdig[v->mac[i] >> 4];
     mac[3 * i + 1] = hexdig[v->mac[i] & 15];
@@ -375,12 +383,12 @@ static vnet_err on_irq(vnet_node *node, const char *topic, const uint8_t *p, siz
 static void on_link(vnet_node *node, const char *topic, const char *instance, const uint8_t *p, size_t len) {
   vnet_device *d = find(node, instance);
   if (d && d->has_view && (len == 0 || vnet_fnv1a(FNV_BASIS, (const char *)p, len) != d->view_hash)) {
-    if (d->reasserts < MAX_REASSERTS) {
-      d->reasserts++;
-      publish_view(node, d);
-    } else if (d->reasserts == MAX_REASSERTS) {
-      d->reasserts++;
-      reject(node, topic, VNET_E_CONFLICT);
+    if (d->reasserts <= MAX_REASSERTS) { /* past it (backed off): nothing */
+      if (d->reasserts++ < MAX_REASSERTS) {
+        publish_view(node, d);
+      } else {
+        reject(node, topic, VNET_E_CONFLICT);
+      }
     }
   }
 }

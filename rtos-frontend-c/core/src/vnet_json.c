@@ -254,7 +254,7 @@ static vnet_err tok_uint(const vnet_json *doc, int t, uint32_t max, uint32_t *ou
     return VNET_E_WRONG_TYPE;
   }
   *out = (uint32_t)v;
-  return v > max || (neg && v) ? VNET_E_OUT_OF_RANGE : VNET_OK;
+  return v > (neg ? 0 : max) ? VNET_E_OUT_OF_RANGE : VNET_OK; /* -0 is 0 */
 }
 
 vnet_err vnet_json_parse(vnet_json *doc, const uint8_t *payload, size_t len) {
