@@ -42,7 +42,7 @@ static int usage(const char *msg) {
       "  --broker: tcp:// or mqtt://, or over TLS ssl://, tls:// or mqtts:// (port 1883, over TLS 8883)\n"
       "  --tls: TLS to a tcp:// broker (implied by --ca-file); --ca-file (or --cafile): the CAs to trust,\n"
       "    else the system trust store; the broker's certificate must name the host connected to\n"
-      "  --tls-insecure: verify neither the certificate nor the host name (tests only; warns at start)\n"
+      "  --tls-insecure: skip the host name check, as the Java services' flag (the chain is still verified; warns)\n"
       "  the password comes from the environment variable VNET_MQTT_PASSWORD\n"
       "  --features: comma-separated, e.g. STATUS,CTRL_VQ,GUEST_ANNOUNCE,MTU,MAC,SPEED_DUPLEX,VERSION_1 (all, the default)\n",
       msg);
@@ -129,14 +129,14 @@ int main(int argc, char **argv) {
   }
   setvbuf(stdout, NULL, _IOLBF, 0);
   if (opt.tls_insecure) {
-    fprintf(stderr, "vnet-frontend: WARN --tls-insecure: the broker's certificate is NOT verified, neither its chain "
-        "to a trusted CA nor its host name; anyone on the path can read and forge every message. Use only to test; "
-        "connect by a name the broker's certificate carries, with --ca-file, instead.\n");
+    fprintf(stderr, "vnet-frontend: WARN --tls-insecure: the broker's host name is NOT verified (its certificate must "
+        "still chain to a trusted CA): any certificate that CA signed is accepted, for any host. Use only to test; "
+        "connect by a name the broker's certificate carries instead.\n");
   }
   printf("vnet-frontend: cpu %ld, broker %s (%s%s%s)\n", cpu, paho_uri,
-      !opt.tls ? "no TLS" : opt.tls_insecure ? "TLS WITHOUT verification: --tls-insecure" : "TLS, trusting ",
-      opt.tls && !opt.tls_insecure ? (opt.ca_file ? opt.ca_file : "the system trust store") : "",
-      opt.tls && !opt.tls_insecure ? "; host name verified" : "");
+      !opt.tls ? "no TLS" : "TLS, trusting ",
+      opt.tls ? (opt.ca_file ? opt.ca_file : "the system trust store") : "",
+      !opt.tls ? "" : opt.tls_insecure ? "; host name NOT verified: --tls-insecure" : "; host name verified");
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_signal;

@@ -3,8 +3,8 @@
  * MQTTClient_receive and handed to vnet_node_on_message; the core's publish/subscribe callbacks map
  * to the Paho calls one to one. A clean session on each (re)connect makes the broker resend every
  * retained device, config and view, which is how the node re-reads its state after a broker restart.
- * Linked with paho-mqtt3cs (OpenSSL) for ssl:// brokers: the chain and the host name are verified
- * unless --tls-insecure said otherwise.
+ * Linked with paho-mqtt3cs (OpenSSL) for ssl:// brokers: the chain is always verified, the host name
+ * unless --tls-insecure said otherwise (as the Java services' flag).
  */
 #include "vnet_port_paho.h"
 
@@ -193,7 +193,7 @@ int vnet_paho_run(vnet_node *node, const vnet_paho_options *opt, volatile sig_at
       MQTTClient_SSLOptions ssl = MQTTClient_SSLOptions_initializer;
       if (opt->tls) {
         ssl.trustStore = opt->ca_file;                /* NULL: OpenSSL's default paths, the system's CAs */
-        ssl.enableServerCertAuth = !opt->tls_insecure; /* the chain to a trusted CA */
+        ssl.enableServerCertAuth = 1;                  /* the chain to a trusted CA, always */
         ssl.verify = !opt->tls_insecure;               /* the host name (X509_check_host, then the IP) */
         ssl.ssl_error_cb = on_ssl_error;
         co.ssl = &ssl;

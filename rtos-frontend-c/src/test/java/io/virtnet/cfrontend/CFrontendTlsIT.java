@@ -95,17 +95,22 @@ class CFrontendTlsIT {
   }
 
   @Test
-  void tlsInsecure_connectsToAnyCertificate_andWarnsAtStart(@TempDir Path dir) throws Exception {
+  void tlsInsecure_skipsOnlyTheHostNameCheck_andWarnsAtStart(@TempDir Path dir) throws Exception {
     TlsMosquitto broker = broker(dir, "DNS:other.example");
     TestMqtt mqtt = observerWithDevice(broker);
 
-    // neither the name (127.0.0.1) nor the CA (none given) would pass verification
+    // the name (127.0.0.1) would not pass; the chain to the CA given is still verified, as in the Java services
     NativeProcess c = startC("insecure", List.of("--broker", "ssl://127.0.0.1:" + broker.port(), "--cpu", "9",
-        "--tls-insecure"));
+        "--ca-file", broker.caFile().toString(), "--tls-insecure"));
 
     mqtt.awaitLast(VIEW, r -> !r.isEmpty() && "c".equals(r.json().getString("driver")), BOUND);
-    assertThat(c.output()).contains("WARN --tls-insecure: the broker's certificate is NOT verified")
-        .contains("TLS WITHOUT verification");
+    assertThat(c.output()).contains("WARN --tls-insecure: the broker's host name is NOT verified")
+        .contains("host name NOT verified: --tls-insecure");
+    // AND the flag does not reach the chain: without the CA that signed the certificate it is still refused
+    NativeProcess untrusted = startC("insecure-untrusted", List.of("--broker", "ssl://127.0.0.1:" + broker.port(),
+        "--cpu", "9", "--tls-insecure"));
+    untrusted.awaitOutput("TLS: the broker's certificate is not signed by a CA in the system trust store", 2, BOUND);
+    assertThat(untrusted.stop()).as(untrusted.tail()).isZero();
     assertThat(c.stop()).as(c.tail()).isZero();
     assertClean(c);
   }
