@@ -29,8 +29,13 @@ final class SubscribeQueue {
   private final ArrayDeque<Request> queued = new ArrayDeque<>();
   private final ArrayDeque<Request> unsubscribing = new ArrayDeque<>();
 
-  void add(String filter, Promise<Void> acked) {
+  /**
+   * Queues a subscribe; true when it is the first queued (the caller then schedules the send: a queue
+   * left non-empty by a send waits for a SUBACK to free a slot, and each SUBACK sends again).
+   */
+  boolean add(String filter, Promise<Void> acked) {
     queued.add(new Request(filter, acked));
+    return queued.size() == 1;
   }
 
   boolean isEmpty() {

@@ -21,8 +21,6 @@ final class SubscriptionRequests {
   private final Context context;
   private final int batch;
   private final SubscribeQueue queue = new SubscribeQueue();
-  /** A send is due at the end of this turn: later requests of the turn join it. */
-  private boolean sendScheduled;
   /** The live connection, null while there is none. */
   private final Supplier<ClientLink> live;
 
@@ -35,13 +33,8 @@ final class SubscriptionRequests {
 
   /** Subscribes {@code filter} on the live connection with the rest of this turn's requests. */
   void subscribe(String filter, Promise<Void> acked) {
-    queue.add(filter, acked);
-    if (!sendScheduled) {
-      sendScheduled = true;
-      context.runOnContext(v -> {
-        sendScheduled = false;
-        sendQueued();
-      });
+    if (queue.add(filter, acked)) {
+      context.runOnContext(v -> sendQueued()); // at the end of the turn: the turn's later requests join it
     }
   }
 
@@ -49,15 +42,20 @@ final class SubscriptionRequests {
     ClientLink link = live.get();
     while (link != null && !queue.isEmpty() && subscriptions.inFlight() < SubscribeQueue.MAX_IN_FLIGHT) {
       SubscribeQueue.Batch b = queue.next(batch);
-      Promise<Void> answered = Promise.promise(); // acknowledged, or moved on to the next connection
-      answered.future().onComplete(ar -> context.runOnContext(v -> sendQueued()));
-      send(link, b.filters(), Stream.concat(b.waiting().stream(), Stream.of(answered)).toList());
+      send(link, b.filters(), b.waiting());
     }
   }
 
-  /** One SUBSCRIBE on {@code link}; {@code waiting} complete with its SUBACK (or the next connection's). */
+  /**
+   * One SUBSCRIBE on {@code link}; {@code waiting} complete with its SUBACK (or the next connection's).
+   * Its answer frees a slot, so it sends what queued meanwhile — also for a reconnection's re-subscribe,
+   * which can fill every slot at once.
+   */
   void send(ClientLink link, Map<String, Integer> filters, List<Promise<Void>> waiting) {
-    SubscriptionRegistry.PendingSubscribe pending = subscriptions.subscribing(link, waiting);
+    Promise<Void> answered = Promise.promise(); // acknowledged, or moved on to the next connection
+    answered.future().onComplete(ar -> context.runOnContext(v -> sendQueued()));
+    SubscriptionRegistry.PendingSubscribe pending = subscriptions.subscribing(link,
+        Stream.concat(waiting.stream(), Stream.of(answered)).toList());
     link.subscribe(filters).onComplete(ar -> subscriptions.subscribeSent(pending, ar));
   }
 

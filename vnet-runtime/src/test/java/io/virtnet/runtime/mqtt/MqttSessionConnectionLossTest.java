@@ -86,4 +86,39 @@ class MqttSessionConnectionLossTest {
       session.close(1000).await(10, TimeUnit.SECONDS);
     }
   }
+
+  @Test
+  void aSubscriptionAskedForWhileAReconnectionResubscribesEveryFilter_isStillSent(Vertx vertx, EmbeddedBroker broker)
+      throws Exception {
+    // more filters than the SUBSCRIBEs in flight can carry at once (64 × 1,000): the re-subscribe fills every slot
+    String p = TestMqtt.uniquePrefix();
+    int n = 70_000;
+    try (CuttableProxy proxy = CuttableProxy.start(vertx, "127.0.0.1", broker.port())) {
+      MqttSession session = MqttSession.create(vertx,
+          MqttSessionOptions.forBroker("tcp://127.0.0.1:" + proxy.port(), "s-" + p)
+              .withBackoff(Duration.ofMillis(50), Duration.ofMillis(200)));
+      session.start().await(10, TimeUnit.SECONDS);
+      List<io.vertx.core.Future<MqttSession.Subscription>> subs = new CopyOnWriteArrayList<>();
+      vertx.getOrCreateContext().runOnContext(v -> {
+        for (int i = 0; i < n; i++) {
+          subs.add(session.subscribe(p + "/s/" + i, m -> { }));
+        }
+      });
+      await().atMost(Duration.ofSeconds(5)).until(() -> subs.size() == n);
+      io.vertx.core.Future.all(subs).await(60, TimeUnit.SECONDS);
+      session.publish(p + "/late", Buffer.buffer("retained"), true).await(10, TimeUnit.SECONDS);
+      List<String> late = new CopyOnWriteArrayList<>();
+      List<io.vertx.core.Future<MqttSession.Subscription>> asked = new CopyOnWriteArrayList<>();
+      // asked for on the reconnection, right after every filter's SUBSCRIBE went out again
+      session.onReconnect(() -> asked.add(session.subscribe(p + "/late", m -> late.add(m.payload().toString()))));
+
+      proxy.cut();
+
+      await().atMost(Duration.ofSeconds(10)).until(() -> !asked.isEmpty());
+      asked.get(0).await(60, TimeUnit.SECONDS);
+      await().atMost(Duration.ofSeconds(10)).until(() -> late.contains("retained"));
+      assertThat(session.reconnectCount()).isEqualTo(1);
+      session.close(1000).await(10, TimeUnit.SECONDS);
+    }
+  }
 }

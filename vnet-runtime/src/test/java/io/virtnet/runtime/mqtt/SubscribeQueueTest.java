@@ -43,6 +43,15 @@ class SubscribeQueueTest {
   }
 
   @Test
+  void onlyTheFirstRequestOfAnEmptyQueueSchedulesASend() {
+    SubscribeQueue q = new SubscribeQueue();
+    assertThat(q.add("a", Promise.promise())).isTrue();
+    assertThat(q.add("b", Promise.promise())).isFalse();
+    q.next(100);
+    assertThat(q.add("c", Promise.promise())).as("emptied: the next request schedules again").isTrue();
+  }
+
+  @Test
   void drainHandsBackEveryoneStillQueued() {
     SubscribeQueue q = new SubscribeQueue();
     Promise<Void> a = Promise.promise();
