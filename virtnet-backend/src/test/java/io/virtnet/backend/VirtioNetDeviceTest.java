@@ -59,6 +59,17 @@ class VirtioNetDeviceTest {
   private static final Set<VirtioFeature> ALL = EnumSet.of(VirtioFeature.STATUS, VirtioFeature.CTRL_VQ,
       VirtioFeature.GUEST_ANNOUNCE, VirtioFeature.MTU, VirtioFeature.MAC, VirtioFeature.SPEED_DUPLEX);
 
+  /** A probed, bound device whose driver is live, after its PHY came up (ANNOUNCE set where negotiated). */
+  private VirtioNetDevice liveAndUp(Set<VirtioFeature> features) {
+    VirtioNetDevice d = device(features);
+    d.probe();
+    d.bound(phy);
+    d.driverOk(ALL);
+    up = true;
+    d.report(true, true);
+    return d;
+  }
+
   private Write last() {
     return writes.get(writes.size() - 1);
   }
@@ -92,12 +103,7 @@ class VirtioNetDeviceTest {
 
   @Test
   void riseSetsAnnounceWhenNegotiated_ackClearsItWithoutIrq() {
-    VirtioNetDevice d = device(InstanceConfig.DEFAULT_FEATURES);
-    d.probe();
-    d.bound(phy);
-    d.driverOk(ALL);
-    up = true;
-    d.report(true, true);
+    VirtioNetDevice d = liveAndUp(InstanceConfig.DEFAULT_FEATURES);
     assertThat(last().config().status()).isEqualTo(VirtioNetConfig.S_LINK_UP | VirtioNetConfig.S_ANNOUNCE);
     assertThat(last().irq()).isTrue();
     assertThat(counters.announces.get()).isEqualTo(1);
@@ -117,12 +123,7 @@ class VirtioNetDeviceTest {
 
   @Test
   void aDeviceClearedSoonAfterTheAck_writesNoConfigAgain() {
-    VirtioNetDevice d = device(ALL);
-    d.probe();
-    d.bound(phy);
-    d.driverOk(ALL);
-    up = true;
-    d.report(true, true);
+    VirtioNetDevice d = liveAndUp(ALL);
     d.announceAck();
     int n = writes.size();
 
@@ -135,12 +136,7 @@ class VirtioNetDeviceTest {
 
   @Test
   void aConfigWriteSoonAfterTheAck_carriesTheClearedBit_andNoSeparateClearingWriteFollows() {
-    VirtioNetDevice d = device(ALL);
-    d.probe();
-    d.bound(phy);
-    d.driverOk(ALL);
-    up = true;
-    d.report(true, true);
+    VirtioNetDevice d = liveAndUp(ALL);
     assertThat(last().config().announce()).isTrue();
 
     d.announceAck();
