@@ -98,14 +98,8 @@ class MqttSessionConnectionLossTest {
           MqttSessionOptions.forBroker("tcp://127.0.0.1:" + proxy.port(), "s-" + p)
               .withBackoff(Duration.ofMillis(50), Duration.ofMillis(200)));
       session.start().await(10, TimeUnit.SECONDS);
-      List<io.vertx.core.Future<MqttSession.Subscription>> subs = new CopyOnWriteArrayList<>();
-      vertx.getOrCreateContext().runOnContext(v -> {
-        for (int i = 0; i < n; i++) {
-          subs.add(session.subscribe(p + "/s/" + i, m -> { }));
-        }
-      });
-      await().atMost(Duration.ofSeconds(5)).until(() -> subs.size() == n);
-      io.vertx.core.Future.all(subs).await(60, TimeUnit.SECONDS);
+      io.vertx.core.Future.all(MqttSessionTest.subscribeInOneTurn(vertx, session, p + "/s/", n, m -> { }))
+          .await(60, TimeUnit.SECONDS);
       session.publish(p + "/late", Buffer.buffer("retained"), true).await(10, TimeUnit.SECONDS);
       List<String> late = new CopyOnWriteArrayList<>();
       List<io.vertx.core.Future<MqttSession.Subscription>> asked = new CopyOnWriteArrayList<>();

@@ -29,6 +29,21 @@ class MqttSessionTest {
     return session;
   }
 
+  /** Subscribes {@code prefix + i} for i < {@code n}, all in one turn of one context; the futures once all were asked for. */
+  static List<Future<MqttSession.Subscription>> subscribeInOneTurn(Vertx vertx, MqttSession session, String prefix,
+      int n, io.vertx.core.Handler<InboundMessage> handler) {
+    List<Future<MqttSession.Subscription>> subs = new CopyOnWriteArrayList<>();
+    vertx.getOrCreateContext().runOnContext(v -> {
+      List<Future<MqttSession.Subscription>> asked = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        asked.add(session.subscribe(prefix + i, handler));
+      }
+      subs.addAll(asked);
+    });
+    await().atMost(Duration.ofSeconds(5)).until(() -> subs.size() == n);
+    return subs;
+  }
+
   @Test
   void publishesAndDispatchesToExactAndWildcardSubscribers(Vertx vertx, EmbeddedBroker broker) throws Exception {
     String p = TestMqtt.uniquePrefix();
@@ -56,14 +71,9 @@ class MqttSessionTest {
     String p = TestMqtt.uniquePrefix();
     MqttSession session = started(vertx, broker, p);
     int n = 70_000;
-    List<Future<MqttSession.Subscription>> subs = new ArrayList<>(n);
     List<String> got = new CopyOnWriteArrayList<>();
-    vertx.getOrCreateContext().runOnContext(v -> {
-      for (int i = 0; i < n; i++) {
-        subs.add(session.subscribe(p + "/s/" + i, m -> got.add(m.topic())));
-      }
-    });
-    await().atMost(Duration.ofSeconds(5)).until(() -> subs.size() == n);
+    List<Future<MqttSession.Subscription>> subs = subscribeInOneTurn(vertx, session, p + "/s/", n,
+        m -> got.add(m.topic()));
 
     Future.all(subs).await(90, TimeUnit.SECONDS);
     session.publish(p + "/s/" + (n - 1), Buffer.buffer("last"), false).await(10, TimeUnit.SECONDS);
