@@ -100,7 +100,7 @@ final class RetainedKeeper {
     if (stopped || !owned(m.topic())) {
       return;
     }
-    act(m.topic(), model.observed(m.topic(), m.bytes()));
+    act(m.topic(), model.observed(m.topic(), m.bytes(), m.retained()));
   }
 
   private boolean owned(String topic) {

@@ -80,6 +80,12 @@ public final class RetainedOwnership {
     byte[] truth = EMPTY;
     byte[] lastSeen;
     boolean released;
+    /**
+     * Another client wrote here live while we were starting: the broker may have stored it after the value
+     * our last echo brought back (it does not order deliveries from two publishers alike for every
+     * subscriber), so the truth is published again on arming.
+     */
+    boolean doubted;
     final ArrayDeque<Echo> echoes = new ArrayDeque<>();
     final ArrayDeque<Long> foreign = new ArrayDeque<>();
     long lastForeignMs = Long.MIN_VALUE;
@@ -129,6 +135,7 @@ public final class RetainedOwnership {
     Owned o = owned(topic);
     o.truth = payload.clone();
     o.released = false;
+    o.doubted = false;
     long now = nowMs.getAsLong();
     long expired = now - ECHO_TTL.toMillis();
     while (!o.echoes.isEmpty() && (o.echoes.size() >= MAX_ECHOES || o.echoes.peekFirst().atMs() < expired)) {
@@ -165,17 +172,29 @@ public final class RetainedOwnership {
     });
   }
 
-  /**
-   * A value seen on {@code topic} (retained or live): ours ({@link Verdict#NONE}) or another client's,
-   * with what to do about it. Before {@link #arm} it is only recorded.
-   */
+  /** {@link #observed(String, byte[], boolean)} of a live value (not sent because of a subscription). */
   public Verdict observed(String topic, byte[] payload) {
+    return observed(topic, payload, false);
+  }
+
+  /**
+   * A value seen on {@code topic}, {@code retainedDelivery} when the broker sent it because of a
+   * subscription (stored state, not a live write): ours ({@link Verdict#NONE}) or another client's, with
+   * what to do about it. Before {@link #arm} it is only recorded.
+   */
+  public Verdict observed(String topic, byte[] payload, boolean retainedDelivery) {
     Owned o = ownsEveryTopicShown ? owned(topic) : topics.get(topic);
     if (o == null) {
       return Verdict.NONE;
     }
     o.lastSeen = payload.clone();
-    if (consumeEcho(o, payload) || o.released || !armed || Arrays.equals(payload, o.truth)) {
+    boolean echo = consumeEcho(o, payload);
+    boolean truth = Arrays.equals(payload, o.truth);
+    if (!armed && !echo && !truth && !retainedDelivery && !o.released) {
+      // a stored value older than our publish is harmless; a live write may have been stored after it
+      o.doubted = true;
+    }
+    if (echo || o.released || !armed || truth) {
       forgetIfSettled(topic, o);
       return Verdict.NONE;
     }
@@ -184,13 +203,14 @@ public final class RetainedOwnership {
 
   /**
    * From now on foreign values are judged; returns the topics whose last value seen before is foreign
-   * (no echo of ours pending after it), each with its verdict.
+   * (no echo of ours pending after it), or that another client wrote live meanwhile, each with its verdict.
    */
   public Map<String, Verdict> arm() {
     armed = true;
     Map<String, Verdict> out = new LinkedHashMap<>();
     topics.forEach((topic, o) -> {
-      if (o.lastSeen != null && !o.released && o.echoes.isEmpty() && !Arrays.equals(o.lastSeen, o.truth)) {
+      boolean foreignLast = o.lastSeen != null && o.echoes.isEmpty() && !Arrays.equals(o.lastSeen, o.truth);
+      if (!o.released && (foreignLast || o.doubted)) {
         out.put(topic, foreign(o));
       }
     });
@@ -207,7 +227,7 @@ public final class RetainedOwnership {
       return ownsEveryTopicShown ? Optional.of(EMPTY.clone()) : Optional.empty();
     }
     o.scheduled = false;
-    boolean holdsIt = o.lastSeen != null && Arrays.equals(o.lastSeen, o.truth);
+    boolean holdsIt = o.lastSeen != null && Arrays.equals(o.lastSeen, o.truth) && !o.doubted;
     return holdsIt || o.released ? Optional.empty() : Optional.of(o.truth.clone());
   }
 
@@ -284,7 +304,7 @@ public final class RetainedOwnership {
    * nothing pending and no recent foreign write.
    */
   private void forgetIfSettled(String topic, Owned o) {
-    if (!o.echoes.isEmpty() || o.scheduled) {
+    if (!o.echoes.isEmpty() || o.scheduled || o.doubted) {
       return;
     }
     long settledAfter = policy.quiet().plus(policy.conflictWindow()).toMillis();

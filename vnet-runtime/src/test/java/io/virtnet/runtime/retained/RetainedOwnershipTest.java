@@ -106,17 +106,46 @@ class RetainedOwnershipTest {
       starting.published(other, b("ours1"));
       starting.published(pending, b("ours2"));
 
-      assertThat(starting.observed(STATE, b("old"))).isEqualTo(Verdict.NONE); // an earlier run's
+      assertThat(starting.observed(STATE, b("old"), true)).isEqualTo(Verdict.NONE); // an earlier run's
       assertThat(starting.observed(STATE, b("ours"))).isEqualTo(Verdict.NONE);
       assertThat(starting.observed(other, b("ours1"))).isEqualTo(Verdict.NONE);
       assertThat(starting.observed(other, b("theirs"))).isEqualTo(Verdict.NONE); // after our echo
-      starting.observed(pending, b("old2")); // our echo has not come back yet
+      starting.observed(pending, b("old2"), true); // stored before our publish, whose echo has not come back yet
 
       var verdicts = starting.arm();
 
       assertThat(verdicts).containsOnlyKeys(other);
       assertThat(verdicts.get(other).reassert()).isTrue();
       assertThat(starting.observed(pending, b("ours2"))).isEqualTo(Verdict.NONE);
+    }
+
+    @Test
+    void aLiveWriteByAnotherClientWhileStarting_isAnsweredOnArming_evenWhenOurEchoCameBackAfterIt() {
+      // HiveMQ may hand one subscriber two publishers' messages in another order than it stored them:
+      // our echo last does not prove our value is the one stored
+      RetainedOwnership starting = RetainedOwnership.ofNamespace(POLICY, () -> now);
+      starting.published(STATE, b("ours"));
+      starting.observed(STATE, b("theirs"), false);
+      starting.observed(STATE, b("ours"), false);
+
+      var verdicts = starting.arm();
+
+      assertThat(verdicts).containsOnlyKeys(STATE);
+      assertThat(verdicts.get(STATE).reassert()).isTrue();
+      assertThat(starting.reassert(STATE)).hasValueSatisfying(t -> assertThat(t).isEqualTo(b("ours")));
+      starting.published(STATE, b("ours"));
+      assertThat(starting.observed(STATE, b("ours"))).isEqualTo(Verdict.NONE);
+      assertThat(starting.reassert(STATE)).as("settled once published again").isEmpty();
+    }
+
+    @Test
+    void aLiveWriteByAnotherClientBeforeOurPublish_isSettledByIt() {
+      RetainedOwnership starting = RetainedOwnership.ofNamespace(POLICY, () -> now);
+      starting.observed(STATE, b("theirs"), false);
+      starting.published(STATE, b("ours")); // stored after theirs: we had seen it
+      starting.observed(STATE, b("ours"), false);
+
+      assertThat(starting.arm()).isEmpty();
     }
 
     @Test
