@@ -80,11 +80,7 @@ public final class RetainedOwnership {
     byte[] truth = EMPTY;
     byte[] lastSeen;
     boolean released;
-    /**
-     * Another client wrote here live while we were starting: the broker may have stored it after the value
-     * our last echo brought back (it does not order deliveries from two publishers alike for every
-     * subscriber), so the truth is published again on arming.
-     */
+    /** Another client wrote live before arming: stored maybe after our echo's value; re-asserted on arming. */
     boolean doubted;
     final ArrayDeque<Echo> echoes = new ArrayDeque<>();
     final ArrayDeque<Long> foreign = new ArrayDeque<>();
@@ -190,10 +186,9 @@ public final class RetainedOwnership {
     o.lastSeen = payload.clone();
     boolean echo = consumeEcho(o, payload);
     boolean truth = Arrays.equals(payload, o.truth);
-    if (!armed && !echo && !truth && !retainedDelivery && !o.released) {
-      // a stored value older than our publish is harmless; a live write may have been stored after it
-      o.doubted = true;
-    }
+    // a stored value older than our publish is harmless; a live write may have been stored after it (a broker
+    // need not hand two publishers' messages to every subscriber in the order it stored them)
+    o.doubted |= !armed && !echo && !truth && !retainedDelivery && !o.released;
     if (echo || o.released || !armed || truth) {
       forgetIfSettled(topic, o);
       return Verdict.NONE;
