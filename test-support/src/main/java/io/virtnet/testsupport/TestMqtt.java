@@ -246,6 +246,22 @@ public final class TestMqtt implements AutoCloseable {
     return awaitMatching(topic, within, r -> r.topic.equals(topic) && predicate.test(r));
   }
 
+  /** How many messages arrived so far: a mark for {@link #awaitAnySince}. */
+  public int mark() {
+    return received.size();
+  }
+
+  /**
+   * Waits until a message on {@code topic} that arrived after {@code mark} satisfies {@code predicate}: the
+   * answer to a write of ours, which the broker may deliver to us before that write itself (HiveMQ does
+   * not order two publishers' messages alike for every subscriber), so not necessarily the last.
+   */
+  public Received awaitAnySince(int mark, String topic, Predicate<Received> predicate, Duration within) {
+    return await(topic).atMost(within).pollInterval(Duration.ofMillis(10))
+        .until(() -> received.stream().skip(mark).filter(r -> r.topic.equals(topic) && predicate.test(r)).findFirst(),
+            Optional::isPresent).orElseThrow();
+  }
+
   /** Waits until some message on any topic satisfies {@code predicate}; {@code what} names it in the failure. */
   public Received awaitMatching(String what, Duration within, Predicate<Received> predicate) {
     return await(what).atMost(within).pollInterval(Duration.ofMillis(10))

@@ -373,8 +373,9 @@ class VirtioNetInstanceTest {
 
       // the device is republished (here: re-asserted after another client cleared it), so the driver
       // may probe anew: without STATUS the link reads as up, and IRQs stop
+      int mark = f.mqtt.mark();
       f.raw(f.topics.virtioDevice("vn0"), new byte[0], true);
-      f.mqtt.awaitLast(f.topics.virtioDevice("vn0"), r -> !r.isEmpty(), BackendFixture.WITHIN);
+      f.mqtt.awaitAnySince(mark, f.topics.virtioDevice("vn0"), r -> !r.isEmpty(), BackendFixture.WITHIN);
       await().atMost(BackendFixture.WITHIN).until(() -> f.node.api().health().await(10, TimeUnit.SECONDS)
           .getJsonObject("repairs").getLong("device-reasserted", 0L) >= 1);
       f.driverOk("vn0", EnumSet.of(VirtioFeature.MAC));
