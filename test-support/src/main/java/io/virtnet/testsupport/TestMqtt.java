@@ -243,7 +243,7 @@ public final class TestMqtt implements AutoCloseable {
 
   /** Waits until some message (not only the last) on {@code topic} satisfies {@code predicate}. */
   public Received awaitAny(String topic, Predicate<Received> predicate, Duration within) {
-    return awaitMatching(topic, within, r -> r.topic.equals(topic) && predicate.test(r));
+    return awaitAnySince(0, topic, predicate, within);
   }
 
   /** How many messages arrived so far: a mark for {@link #awaitAnySince}. */
@@ -257,15 +257,17 @@ public final class TestMqtt implements AutoCloseable {
    * not order two publishers' messages alike for every subscriber), so not necessarily the last.
    */
   public Received awaitAnySince(int mark, String topic, Predicate<Received> predicate, Duration within) {
-    return await(topic).atMost(within).pollInterval(Duration.ofMillis(10))
-        .until(() -> received.stream().skip(mark).filter(r -> r.topic.equals(topic) && predicate.test(r)).findFirst(),
-            Optional::isPresent).orElseThrow();
+    return awaitMatchingSince(mark, topic, within, r -> r.topic.equals(topic) && predicate.test(r));
   }
 
   /** Waits until some message on any topic satisfies {@code predicate}; {@code what} names it in the failure. */
   public Received awaitMatching(String what, Duration within, Predicate<Received> predicate) {
+    return awaitMatchingSince(0, what, within, predicate);
+  }
+
+  private Received awaitMatchingSince(int mark, String what, Duration within, Predicate<Received> predicate) {
     return await(what).atMost(within).pollInterval(Duration.ofMillis(10))
-        .until(() -> received.stream().filter(predicate).findFirst(), Optional::isPresent).orElseThrow();
+        .until(() -> received.stream().skip(mark).filter(predicate).findFirst(), Optional::isPresent).orElseThrow();
   }
 
   public void clear() {

@@ -48,10 +48,13 @@ final class BackendMetrics {
 
   /** A frontend link view of {@code instance} reflecting the PHY change at {@code phyTs}, seen at {@code ts}. */
   void linkView(String instance, Instant ts, Instant phyTs) {
-    Instant previousView = ts == null ? lastViewTs.get(instance) : lastViewTs.put(instance, ts);
+    if (ts == null) {
+      return;
+    }
+    Instant previousView = lastViewTs.put(instance, ts);
     // a view naming a PHY change that an earlier view already post-dates is a republish (a repair, a
     // restart, a view that first came from the retained config alone), not that change's propagation
-    if (phyTs == null || ts == null || previousView != null && !phyTs.isAfter(previousView)) {
+    if (phyTs == null || previousView != null && !phyTs.isAfter(previousView)) {
       return;
     }
     Duration d = Duration.between(phyTs, ts);
